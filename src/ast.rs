@@ -1,0 +1,335 @@
+//! The syntax tree of a `.flow` file, as the parser builds it.
+//!
+//! Every node carries the [`Span`] of the source it came from. The tree is
+//! faithful to the text: it keeps what the checker must judge (wrong
+//! transition counts, a misplaced `else` route, duplicate header items), so
+//! that the parser can accept them and the checker can report them with a
+//! code. Names are kept as written; resolving them is the checker's job.
+
+use crate::span::{Span, Spanned};
+use crate::types::Type;
+use crate::value::{Date, EndStatus};
+use serde::Serialize;
+
+/// An identifier (or a keyword standing as a step name) with its span.
+pub type Name = Spanned<String>;
+
+/// A whole parsed file: one `flow NAME { ... }`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct File {
+    pub flow: Flow,
+    /// Every `//` and `///` comment in the file, in source order, so that a
+    /// formatter can put them back. Doc comments are also attached to the
+    /// step that follows them (`Step::doc`).
+    pub comments: Vec<Comment>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Comment {
+    pub span: Span,
+    /// The text after `//` or `///`, without the line ending.
+    pub text: String,
+    pub doc: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Flow {
+    pub name: Name,
+    /// The items of the body in source order.
+    pub items: Vec<Item>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum Item {
+    /// `plan NAME` (the name is checked against the catalogue: E0405)
+    Plan(Name),
+    /// `version N`
+    Version(Spanned<i64>),
+    /// `start STEP`
+    Start(Name),
+    /// `inquiry { F: T ... }`
+    Inquiry(FieldBlock),
+    /// `account { F: T ... }`
+    Account(FieldBlock),
+    /// `use solution NAME`
+    UseSolution(UseSolution),
+    Step(Step),
+    Test(Test),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FieldBlock {
+    pub fields: Vec<FieldDecl>,
+    /// The whole item, keyword to closing brace.
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FieldDecl {
+    pub name: Name,
+    pub ty: Spanned<Type>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UseSolution {
+    pub name: Name,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Step {
+    pub name: Name,
+    pub kind: StepKind,
+    /// The `///` lines directly above the step, joined with newlines.
+    pub doc: Option<String>,
+    /// The whole step, keyword to closing brace.
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum StepKind {
+    Screen(Screen),
+    Action(Action),
+    Branch(Branch),
+    Connector(Connector),
+}
+
+impl StepKind {
+    /// The keyword that introduces this kind of step.
+    pub fn keyword(&self) -> &'static str {
+        match self {
+            StepKind::Screen(_) => "screen",
+            StepKind::Action(_) => "action",
+            StepKind::Branch(_) => "branch",
+            StepKind::Connector(_) => "connector",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Screen {
+    /// Each `collect a, b` line: the inquiry fields the user fills in.
+    pub collects: Vec<Name>,
+    /// Each `capture government_id, selfie` line: capture kinds.
+    pub captures: Vec<Name>,
+    /// All transitions written in the screen (exactly one is valid: E0305).
+    pub transitions: Vec<Transition>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Action {
+    pub body: Vec<Stmt>,
+    /// All plain transitions written in the action (exactly one is valid).
+    pub transitions: Vec<Transition>,
+    /// `on error -> T` clauses (at most one is valid).
+    pub on_error: Vec<Transition>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Branch {
+    /// Routes in source order, `else` routes included wherever they stand
+    /// (exactly one `else`, last, is valid: E0305).
+    pub routes: Vec<Route>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Route {
+    /// `None` for `else -> T`.
+    pub when: Option<Expr>,
+    pub target: Transition,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Connector {
+    pub transitions: Vec<Transition>,
+}
+
+/// `-> STEP` or `-> end STATUS`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Transition {
+    pub target: Target,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum Target {
+    Step(Name),
+    End(Spanned<EndStatus>),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum Stmt {
+    /// `let R = verify KIND { ... }`, `report KIND { ... }`, `http post "URL" { ... }`
+    Let(Let),
+    /// `set inquiry.F = E` / `set account.F = E`
+    Set(Set),
+    /// `tag "TEXT"`
+    Tag(Spanned<String>),
+    /// `case "QUEUE"`
+    Case(Spanned<String>),
+    /// `if E { ... } else { ... }`
+    If(If),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Let {
+    pub name: Name,
+    pub call: Call,
+    pub args: Vec<Arg>,
+    /// `retry N`
+    pub retry: Option<Spanned<i64>>,
+    /// `timeout 30s`, in seconds
+    pub timeout: Option<Spanned<u64>>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum Call {
+    Verify(Name),
+    Report(Name),
+    Http { method: Spanned<HttpMethod>, url: Spanned<String> },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HttpMethod {
+    Get,
+    Post,
+}
+
+/// `NAME: EXPR` inside the braces of a call, an `input` or a `stub`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Arg {
+    pub name: Name,
+    pub value: Expr,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Set {
+    pub target: FieldRef,
+    pub value: Expr,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct If {
+    pub cond: Expr,
+    pub then_body: Vec<Stmt>,
+    pub else_body: Option<Vec<Stmt>>,
+    pub span: Span,
+}
+
+/// `inquiry.F` or `account.F`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FieldRef {
+    pub record: Record,
+    pub field: Name,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Record {
+    Inquiry,
+    Account,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum ExprKind {
+    Str(String),
+    Int(i64),
+    Date(Date),
+    Bool(bool),
+    None,
+    /// A bare identifier: a built-in constant (`passed`) or an unknown name.
+    Name(String),
+    /// `inquiry.F` / `account.F`
+    Field(FieldRef),
+    /// `R.F`
+    ResultField { result: Name, field: Name },
+    /// `f(args)`; `attempts(STEP)` is [`ExprKind::Attempts`].
+    Call { func: Name, args: Vec<Expr> },
+    /// `attempts(STEP)`: its argument is a step name, not an expression.
+    Attempts(Name),
+    Unary { op: UnaryOp, operand: Box<Expr> },
+    Binary { op: BinaryOp, lhs: Box<Expr>, rhs: Box<Expr> },
+    /// `E in [a, b, ...]`
+    In { value: Box<Expr>, list: Vec<Expr> },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum UnaryOp {
+    Not,
+    Neg,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+pub enum BinaryOp {
+    Or,
+    And,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Add,
+    Sub,
+}
+
+impl BinaryOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinaryOp::Or => "or",
+            BinaryOp::And => "and",
+            BinaryOp::Eq => "==",
+            BinaryOp::Ne => "!=",
+            BinaryOp::Lt => "<",
+            BinaryOp::Le => "<=",
+            BinaryOp::Gt => ">",
+            BinaryOp::Ge => ">=",
+            BinaryOp::Add => "+",
+            BinaryOp::Sub => "-",
+        }
+    }
+}
+
+// ----- tests ---------------------------------------------------------------
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Test {
+    pub name: Spanned<String>,
+    pub items: Vec<TestItem>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum TestItem {
+    /// `clock @YYYY-MM-DD`
+    Clock(Spanned<Date>),
+    /// `input SCREEN { F: V, ... }`
+    Input { screen: Name, values: Vec<Arg>, span: Span },
+    /// `stub R { F: V, ... }`
+    Stub { result: Name, values: Vec<Arg>, span: Span },
+    /// `stub R error`
+    StubError { result: Name, span: Span },
+    /// `expect end STATUS`
+    ExpectEnd(Spanned<EndStatus>),
+    /// `expect EXPR`, where EXPR compares a path (`inquiry.F`, `account.F`,
+    /// `R.F`) with a value.
+    Expect(Expr),
+    /// `expect visits [STEP, ...]`
+    ExpectVisits { steps: Vec<Name>, span: Span },
+    /// `expect tag "TEXT"`
+    ExpectTag(Spanned<String>),
+}
