@@ -24,3 +24,5 @@ pub mod diagnostics;
 pub mod span;
 pub mod types;
 pub mod value;
+pub mod catalog;
+pub mod typed;
