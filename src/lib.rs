@@ -21,6 +21,7 @@
 
 pub mod ast;
 pub mod diagnostics;
+pub mod lexer;
 pub mod span;
 pub mod types;
 pub mod value;
