@@ -327,16 +327,16 @@ impl Token {
             .is_some_and(|t| t.bytes().all(|b| b.is_ascii_alphabetic()))
     }
 
-    /// How a diagnostic names this token: `` `->` ``, `` `screen` ``,
-    /// "the name `x`", "a string"...
+    /// How a diagnostic names this token after "unexpected": `` `->` ``,
+    /// `` `screen` ``, `` `x` `` for a name, "string"...
     pub fn describe(&self) -> String {
         match self {
-            Token::Ident(name) => format!("the name `{name}`"),
-            Token::Str(_) => "a string".to_string(),
-            Token::Int(_) => "an integer".to_string(),
-            Token::Date(_) => "a date".to_string(),
-            Token::Duration(_) => "a duration".to_string(),
-            Token::Comment(_) | Token::DocComment(_) => "a comment".to_string(),
+            Token::Ident(name) => format!("`{name}`"),
+            Token::Str(_) => "string".to_string(),
+            Token::Int(_) => "integer".to_string(),
+            Token::Date(_) => "date".to_string(),
+            Token::Duration(_) => "duration".to_string(),
+            Token::Comment(_) | Token::DocComment(_) => "comment".to_string(),
             other => format!("`{}`", other.fixed_text().unwrap_or("?")),
         }
     }
