@@ -95,6 +95,7 @@ pub fn parse(source: &str) -> Parsed {
         eof,
         diags: &mut diags,
         damaged: Vec::new(),
+        eof_reported: false,
     };
     let flow = p.flow();
     parsed.damaged_steps = p.damaged;
@@ -184,6 +185,9 @@ struct FileParser<'a> {
     eof: usize,
     diags: &'a mut Vec<Diagnostic>,
     damaged: Vec<Name>,
+    /// The last item already reported the end of file: the missing `}`
+    /// of the flow is the same fault.
+    eof_reported: bool,
 }
 
 impl FileParser<'_> {
@@ -288,6 +292,7 @@ impl FileParser<'_> {
                 }
                 self.tok_span(c).end
             }
+            None if self.eof_reported => u32::try_from(self.eof).unwrap_or(u32::MAX),
             None => {
                 self.diags.push(
                     Diagnostic::new(
@@ -344,6 +349,8 @@ impl FileParser<'_> {
                 items.push(item);
             }
             Err(err) => {
+                self.eof_reported =
+                    end >= self.toks.len() && matches!(err, ParseError::UnrecognizedEof { .. });
                 let diag = self.syntax_error(err, end);
                 self.diags.push(diag);
                 self.mark_damaged(slice);
@@ -393,7 +400,12 @@ impl FileParser<'_> {
             ),
             ParseError::User { error } => match error {},
         };
-        let expected = describe_expected(&expected);
+        let expected = if expected.is_empty() {
+            // Only the end of the item would do: the item is complete.
+            "a header item, a step or a test".to_string()
+        } else {
+            describe_expected(&expected)
+        };
         let msg = if expected.is_empty() {
             format!("unexpected {found}")
         } else {
@@ -490,6 +502,7 @@ fn check_limits(toks: &[Triple]) -> Option<Diagnostic> {
 const OPERATORS: &[&str] = &[
     "or", "and", "==", "!=", "<", "<=", ">", ">=", "in", "+", "-",
 ];
+const NOT_STEP_NAMES: &[&str] = &["end", "true", "false", "none", "not"];
 const EXPR_STARTS: &[&str] = &[
     "IDENT", "STRING", "INT", "DATE", "true", "false", "none", "not", "-", "(", "inquiry",
     "account",
@@ -523,7 +536,9 @@ fn describe_expected(expected: &[String]) -> String {
             push("an expression".to_string());
         } else if op_position && OPERATORS.contains(&n) {
             push("an operator".to_string());
-        } else if step_position && (n == "IDENT" || lexer::KEYWORDS.contains(&n)) {
+        } else if step_position
+            && (n == "IDENT" || lexer::KEYWORDS.contains(&n) && !NOT_STEP_NAMES.contains(&n))
+        {
             push("a step name".to_string());
         } else {
             push(match n {
