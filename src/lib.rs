@@ -20,9 +20,29 @@
 //! in the library panics on any input.
 
 pub mod ast;
+pub mod catalog;
+pub mod cli;
 pub mod diagnostics;
+pub mod lexer;
+pub mod parser;
 pub mod span;
+pub mod typed;
 pub mod types;
 pub mod value;
-pub mod catalog;
-pub mod typed;
+
+use diagnostics::Diagnostic;
+
+/// The front end: lexing and parsing, with their diagnostics. Later stages
+/// (the checker) extend [`check_source`], not this.
+pub fn frontend(source: &str) -> parser::Parsed {
+    parser::parse(source)
+}
+
+/// Every diagnostic `flowc check` reports for one source, sorted by
+/// position. This is the one place the stages are chained for checking.
+pub fn check_source(source: &str) -> Vec<Diagnostic> {
+    let parsed = frontend(source);
+    let mut diags = parsed.diagnostics;
+    diagnostics::sort(&mut diags);
+    diags
+}
