@@ -103,7 +103,10 @@ pub struct Param {
 impl Param {
     /// The type of a result field described by this parameter.
     pub fn result_type(&self) -> Type {
-        Type { base: self.ty, optional: self.optional }
+        Type {
+            base: self.ty,
+            optional: self.optional,
+        }
     }
 }
 
@@ -121,9 +124,18 @@ pub struct SolutionSpec {
 /// The solution flows shipped inside the binary, by their path in
 /// `catalog/default.toml`.
 const BUILTIN_SOLUTIONS: &[(&str, &str)] = &[
-    ("solutions/gov_id_selfie.flow", include_str!("../catalog/solutions/gov_id_selfie.flow")),
-    ("solutions/database_kyc.flow", include_str!("../catalog/solutions/database_kyc.flow")),
-    ("solutions/phone_email.flow", include_str!("../catalog/solutions/phone_email.flow")),
+    (
+        "solutions/gov_id_selfie.flow",
+        include_str!("../catalog/solutions/gov_id_selfie.flow"),
+    ),
+    (
+        "solutions/database_kyc.flow",
+        include_str!("../catalog/solutions/database_kyc.flow"),
+    ),
+    (
+        "solutions/phone_email.flow",
+        include_str!("../catalog/solutions/phone_email.flow"),
+    ),
 ];
 
 const BUILTIN_TOML: &str = include_str!("../catalog/default.toml");
@@ -147,17 +159,22 @@ impl Catalog {
     /// Loads a catalogue file (`--plans FILE.toml`); solution paths are read
     /// relative to the file's folder.
     pub fn load(path: &Path) -> Result<Catalog, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
         let dir = path.parent().unwrap_or(Path::new("."));
         Catalog::parse(&text, |rel| {
             let p = dir.join(rel);
-            std::fs::read_to_string(&p).map_err(|e| format!("cannot read solution `{}`: {e}", p.display()))
+            std::fs::read_to_string(&p)
+                .map_err(|e| format!("cannot read solution `{}`: {e}", p.display()))
         })
         .map_err(|e| format!("in `{}`: {e}", path.display()))
     }
 
     /// Parses catalogue TOML, reading each solution's source with `read`.
-    pub fn parse(text: &str, mut read: impl FnMut(&str) -> Result<String, String>) -> Result<Catalog, String> {
+    pub fn parse(
+        text: &str,
+        mut read: impl FnMut(&str) -> Result<String, String>,
+    ) -> Result<Catalog, String> {
         let mut cat: Catalog = toml::from_str(text).map_err(|e| e.to_string())?;
         for sol in &mut cat.solutions {
             sol.source = read(&sol.path)?;
@@ -174,7 +191,10 @@ impl Catalog {
                 return Err(format!("plan `{}` is listed twice", p.name));
             }
         }
-        for (what, list) in [("verification", &self.verifications), ("report", &self.reports)] {
+        for (what, list) in [
+            ("verification", &self.verifications),
+            ("report", &self.reports),
+        ] {
             let mut names = std::collections::HashSet::new();
             for c in list {
                 if !names.insert(c.name.as_str()) {
@@ -183,10 +203,10 @@ impl Catalog {
                 if let Some(p) = c.plans.iter().find(|p| self.plan(p).is_none()) {
                     return Err(format!("{what} `{}` names unknown plan `{p}`", c.name));
                 }
-                if let Some(cap) = &c.capture {
-                    if !self.capture_kinds.contains(cap) {
-                        return Err(format!("{what} `{}` needs unknown capture `{cap}`", c.name));
-                    }
+                if let Some(cap) = &c.capture
+                    && !self.capture_kinds.contains(cap)
+                {
+                    return Err(format!("{what} `{}` needs unknown capture `{cap}`", c.name));
                 }
             }
         }
@@ -221,10 +241,16 @@ mod tests {
     #[test]
     fn builtin_catalogue_loads() {
         let cat = Catalog::builtin();
-        assert_eq!(cat.plan_names().collect::<Vec<_>>(), ["startup", "essential", "growth", "enterprise"]);
+        assert_eq!(
+            cat.plan_names().collect::<Vec<_>>(),
+            ["startup", "essential", "growth", "enterprise"]
+        );
         assert_eq!(cat.plan("essential").and_then(|p| p.max_steps), Some(20));
         assert_eq!(cat.verification("database").map(|v| v.args.len()), Some(7));
-        assert_eq!(cat.report("pep").map(|r| r.plans.clone()), Some(vec!["enterprise".to_string()]));
+        assert_eq!(
+            cat.report("pep").map(|r| r.plans.clone()),
+            Some(vec!["enterprise".to_string()])
+        );
         for s in &cat.solutions {
             assert!(s.source.contains("flow "), "{} has no flow", s.name);
         }
@@ -233,7 +259,8 @@ mod tests {
     #[test]
     fn bad_catalogues_are_errors_not_panics() {
         assert!(Catalog::parse("not toml [", |_| Ok(String::new())).is_err());
-        let unknown_plan = BUILTIN_TOML.replace("plans = [\"enterprise\"]", "plans = [\"platinum\"]");
+        let unknown_plan =
+            BUILTIN_TOML.replace("plans = [\"enterprise\"]", "plans = [\"platinum\"]");
         let err = Catalog::parse(&unknown_plan, |_| Ok(String::new())).unwrap_err();
         assert!(err.contains("platinum"), "{err}");
         let missing = Catalog::parse(BUILTIN_TOML, |p| Err(format!("no {p}"))).unwrap_err();

@@ -60,8 +60,15 @@ pub fn check(file: &ast::File, catalog: &Catalog) -> Checked {
     let mut diags = Vec::new();
     let flow = check_flow(&file.flow, catalog, 0, &mut diags);
     diagnostics::sort(&mut diags);
-    let flow = if diags.iter().any(Diagnostic::is_error) { None } else { flow };
-    Checked { flow, diagnostics: diags }
+    let flow = if diags.iter().any(Diagnostic::is_error) {
+        None
+    } else {
+        flow
+    };
+    Checked {
+        flow,
+        diagnostics: diags,
+    }
 }
 
 /// The checked steps of one flow, before tests are added.
@@ -74,37 +81,85 @@ struct Body {
     results: Vec<typed::ResultSlot>,
 }
 
-fn check_flow(flow: &ast::Flow, catalog: &Catalog, depth: usize, diags: &mut Vec<Diagnostic>) -> Option<TypedFlow> {
+fn check_flow(
+    flow: &ast::Flow,
+    catalog: &Catalog,
+    depth: usize,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<TypedFlow> {
     let header = check_header(flow, diags);
     crate::plans::check(flow, catalog, diags);
     let version = header.version.unwrap_or(1);
-    let tests: Vec<&ast::Test> = flow.items.iter().filter_map(|i| if let Item::Test(t) = i { Some(t) } else { None }).collect();
+    let tests: Vec<&ast::Test> = flow
+        .items
+        .iter()
+        .filter_map(|i| if let Item::Test(t) = i { Some(t) } else { None })
+        .collect();
     if let Some(using) = header.solution {
         let Some(sol) = catalog.solution(&using.name.node) else {
-            let d = Diagnostic::new(Code::E0105, using.name.span, format!("unknown solution `{}`", using.name.node))
-                .label("not a solution of the catalogue")
-                .note(format!("solutions: {}", catalog.solutions.iter().map(|s| format!("`{}`", s.name)).collect::<Vec<_>>().join(", ")));
-            diags.push(with_suggestion(d, &using.name.node, catalog.solutions.iter().map(|s| s.name.as_str())));
+            let d = Diagnostic::new(
+                Code::E0105,
+                using.name.span,
+                format!("unknown solution `{}`", using.name.node),
+            )
+            .label("not a solution of the catalogue")
+            .note(format!(
+                "solutions: {}",
+                catalog
+                    .solutions
+                    .iter()
+                    .map(|s| format!("`{}`", s.name))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+            diags.push(with_suggestion(
+                d,
+                &using.name.node,
+                catalog.solutions.iter().map(|s| s.name.as_str()),
+            ));
             return None;
         };
         let parsed = crate::parser::parse(&sol.source);
         let mut inner = parsed.diagnostics;
         let Some(file) = parsed.file.filter(|_| depth == 0) else {
-            diags.push(Diagnostic::new(Code::E0404, using.span, format!("solution `{}` cannot be used", sol.name)).label("its source does not parse, or it uses another solution"));
+            diags.push(
+                Diagnostic::new(
+                    Code::E0404,
+                    using.span,
+                    format!("solution `{}` cannot be used", sol.name),
+                )
+                .label("its source does not parse, or it uses another solution"),
+            );
             return None;
         };
         let mut test_diags = Vec::new();
-        let (body, env_tests) = analyse(&file.flow, catalog, &mut inner, |env, _| tests::check(env, &tests, &mut test_diags));
+        let (body, env_tests) = analyse(&file.flow, catalog, &mut inner, |env, _| {
+            tests::check(env, &tests, &mut test_diags)
+        });
         // A solution checked under a replaced catalogue may break its rules:
         // report that at the `use`, keeping the code.
         for d in inner.into_iter().filter(Diagnostic::is_error) {
-            diags.push(Diagnostic::new(d.code, using.span, format!("in solution `{}`: {}", sol.name, d.message)).label("this solution does not check"));
+            diags.push(
+                Diagnostic::new(
+                    d.code,
+                    using.span,
+                    format!("in solution `{}`: {}", sol.name, d.message),
+                )
+                .label("this solution does not check"),
+            );
         }
         diags.append(&mut test_diags);
         let body = body?;
-        return Some(lower::flow(flow.name.node.clone(), version, body, env_tests));
+        return Some(lower::flow(
+            flow.name.node.clone(),
+            version,
+            body,
+            env_tests,
+        ));
     }
-    let (body, tests) = analyse(flow, catalog, diags, |env, diags| tests::check(env, &tests, diags));
+    let (body, tests) = analyse(flow, catalog, diags, |env, diags| {
+        tests::check(env, &tests, diags)
+    });
     body.map(|b| lower::flow(flow.name.node.clone(), version, b, tests))
 }
 
@@ -116,7 +171,10 @@ struct Header<'f> {
 /// E0104 for header items given twice.
 fn check_header<'f>(flow: &'f ast::Flow, diags: &mut Vec<Diagnostic>) -> Header<'f> {
     let mut first: [Option<crate::span::Span>; 6] = [None; 6];
-    let mut header = Header { version: None, solution: None };
+    let mut header = Header {
+        version: None,
+        solution: None,
+    };
     for item in &flow.items {
         let (slot, what, span) = match item {
             Item::Plan(n) => (0, "plan", n.span),
@@ -150,7 +208,12 @@ fn check_header<'f>(flow: &'f ast::Flow, diags: &mut Vec<Diagnostic>) -> Header<
 
 /// Names, data flow, typing and graph rules for one flow's own steps;
 /// `with_env` checks the tests while the name tables are alive.
-fn analyse<T>(flow: &ast::Flow, catalog: &Catalog, diags: &mut Vec<Diagnostic>, with_env: impl FnOnce(&Env, &mut Vec<Diagnostic>) -> T) -> (Option<Body>, T) {
+fn analyse<T>(
+    flow: &ast::Flow,
+    catalog: &Catalog,
+    diags: &mut Vec<Diagnostic>,
+    with_env: impl FnOnce(&Env, &mut Vec<Diagnostic>) -> T,
+) -> (Option<Body>, T) {
     let env = names::collect(flow, catalog, diags);
     let layout = Layout::new(&env);
     let n = env.steps.len();
@@ -165,7 +228,12 @@ fn analyse<T>(flow: &ast::Flow, catalog: &Catalog, diags: &mut Vec<Diagnostic>, 
             }
         }
     }
-    let mut cx = Cx { env: &env, layout: &layout, diags: Vec::new(), emit: false };
+    let mut cx = Cx {
+        env: &env,
+        layout: &layout,
+        diags: Vec::new(),
+        emit: false,
+    };
     let bits = layout.bits();
     let entry = match env.start {
         Some(start) => flowgraph::fixpoint(n, start, BitSet::empty(bits), |s, facts| {
@@ -185,7 +253,12 @@ fn analyse<T>(flow: &ast::Flow, catalog: &Catalog, diags: &mut Vec<Diagnostic>, 
         let facts = entry.get(s).and_then(Option::as_ref).unwrap_or(&everything);
         let before = cx.diags.iter().filter(|d| d.is_error()).count();
         if let Some(out) = cx.walk_step(s as StepId, facts) {
-            steps.push(typed::Step { name: step.name.node.clone(), doc: step.doc.clone(), kind: out.kind, span: step.span });
+            steps.push(typed::Step {
+                name: step.name.node.clone(),
+                doc: step.doc.clone(),
+                kind: out.kind,
+                span: step.span,
+            });
         }
         let after = cx.diags.iter().filter(|d| d.is_error()).count();
         if let Some(h) = had_error.get_mut(s) {
@@ -196,27 +269,76 @@ fn analyse<T>(flow: &ast::Flow, catalog: &Catalog, diags: &mut Vec<Diagnostic>, 
     graph_rules(&env, &graph, &entry, &had_error, diags);
     let tests = with_env(&env, diags);
     let body = env.start.map(|start| Body {
-        plan: flow.items.iter().find_map(|i| if let Item::Plan(p) = i { Some(p.node.clone()) } else { None }).unwrap_or_default(),
-        inquiry: env.inquiry.iter().map(|f| typed::Field { name: f.name.clone(), ty: f.ty, span: f.span }).collect(),
-        account: env.account.iter().map(|f| typed::Field { name: f.name.clone(), ty: f.ty, span: f.span }).collect(),
+        plan: flow
+            .items
+            .iter()
+            .find_map(|i| {
+                if let Item::Plan(p) = i {
+                    Some(p.node.clone())
+                } else {
+                    None
+                }
+            })
+            .unwrap_or_default(),
+        inquiry: env
+            .inquiry
+            .iter()
+            .map(|f| typed::Field {
+                name: f.name.clone(),
+                ty: f.ty,
+                span: f.span,
+            })
+            .collect(),
+        account: env
+            .account
+            .iter()
+            .map(|f| typed::Field {
+                name: f.name.clone(),
+                ty: f.ty,
+                span: f.span,
+            })
+            .collect(),
         steps,
         start,
-        results: env.results.iter().map(|r| typed::ResultSlot { name: r.name.clone(), call: r.call.clone(), fields: r.fields.clone(), span: r.span }).collect(),
+        results: env
+            .results
+            .iter()
+            .map(|r| typed::ResultSlot {
+                name: r.name.clone(),
+                call: r.call.clone(),
+                fields: r.fields.clone(),
+                span: r.span,
+            })
+            .collect(),
     });
     (body, tests)
 }
 
 /// W0301, E0302 and E0304.
-fn graph_rules(env: &Env, graph: &Graph, entry: &[Option<BitSet>], had_error: &[bool], diags: &mut Vec<Diagnostic>) {
+fn graph_rules(
+    env: &Env,
+    graph: &Graph,
+    entry: &[Option<BitSet>],
+    had_error: &[bool],
+    diags: &mut Vec<Diagnostic>,
+) {
     let dup = |s: usize| env.duplicate.get(s).copied().unwrap_or(false);
     let reachable: Vec<bool> = entry.iter().map(Option::is_some).collect();
     if !env.start_broken {
         for (s, step) in env.steps.iter().enumerate() {
             if !reachable.get(s).copied().unwrap_or(false) && !dup(s) {
                 diags.push(
-                    Diagnostic::new(Code::W0301, step.name.span, format!("{} `{}` can never be reached", step.kind.keyword(), step.name.node))
-                        .label("no path from the start step leads here")
-                        .help("remove it, or add a transition to it"),
+                    Diagnostic::new(
+                        Code::W0301,
+                        step.name.span,
+                        format!(
+                            "{} `{}` can never be reached",
+                            step.kind.keyword(),
+                            step.name.node
+                        ),
+                    )
+                    .label("no path from the start step leads here")
+                    .help("remove it, or add a transition to it"),
                 );
             }
         }
@@ -230,45 +352,97 @@ fn graph_rules(env: &Env, graph: &Graph, entry: &[Option<BitSet>], had_error: &[
         .filter(|(s, l)| {
             l.broken
                 || had_error.get(*s).copied().unwrap_or(false)
-                || l.next.iter().chain(&l.on_error).chain(&l.routes).any(|t| matches!(t, Some(typed::Target::End(_))))
+                || l.next
+                    .iter()
+                    .chain(&l.on_error)
+                    .chain(&l.routes)
+                    .any(|t| matches!(t, Some(typed::Target::End(_))))
         })
         .map(|(s, _)| s as StepId)
         .collect();
     let co = graph.reversed().reachable(&exits);
-    let stuck = |s: usize| reachable.get(s).copied().unwrap_or(false) && !co.get(s).copied().unwrap_or(true) && !dup(s);
+    let stuck = |s: usize| {
+        reachable.get(s).copied().unwrap_or(false) && !co.get(s).copied().unwrap_or(true) && !dup(s)
+    };
     let preds = graph.reversed();
     for (s, step) in env.steps.iter().enumerate() {
         if !stuck(s) {
             continue;
         }
         // Report once per closed region: at the steps where it is entered.
-        let entered = env.start == Some(s as StepId) || preds.succ.get(s).is_some_and(|ps| ps.iter().any(|&p| !stuck(p as usize) && reachable.get(p as usize).copied().unwrap_or(false)));
+        let entered = env.start == Some(s as StepId)
+            || preds.succ.get(s).is_some_and(|ps| {
+                ps.iter().any(|&p| {
+                    !stuck(p as usize) && reachable.get(p as usize).copied().unwrap_or(false)
+                })
+            });
         if !entered {
             continue;
         }
-        let region = graph.reachable(&[s as StepId]).iter().filter(|&&b| b).count();
-        let mut d = Diagnostic::new(Code::E0302, step.name.span, format!("no `end` can be reached from {} `{}`", step.kind.keyword(), step.name.node))
-            .label("every path from here loops without ending")
-            .help("add a route or transition to `end STATUS` on the way");
+        let region = graph
+            .reachable(&[s as StepId])
+            .iter()
+            .filter(|&&b| b)
+            .count();
+        let mut d = Diagnostic::new(
+            Code::E0302,
+            step.name.span,
+            format!(
+                "no `end` can be reached from {} `{}`",
+                step.kind.keyword(),
+                step.name.node
+            ),
+        )
+        .label("every path from here loops without ending")
+        .help("add a route or transition to `end STATUS` on the way");
         if region > 1 {
-            d = d.note(format!("{region} steps are reachable from here and none of them reaches an `end`"));
+            d = d.note(format!(
+                "{region} steps are reachable from here and none of them reaches an `end`"
+            ));
         }
         diags.push(d);
     }
     // E0304: a cycle through no screen.
-    let keep: Vec<bool> = env.steps.iter().enumerate().map(|(s, st)| !matches!(st.kind, ast::StepKind::Screen(_)) && !dup(s)).collect();
+    let keep: Vec<bool> = env
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(s, st)| !matches!(st.kind, ast::StepKind::Screen(_)) && !dup(s))
+        .collect();
     for comp in graph.cycles(&keep) {
         let Some(&head) = comp.first() else { continue };
-        let Some(step) = env.steps.get(head as usize) else { continue };
-        let names = comp.iter().filter_map(|&s| env.steps.get(s as usize)).map(|s| format!("`{}`", s.name.node)).collect::<Vec<_>>().join(" -> ");
-        let mut d = Diagnostic::new(Code::E0304, step.name.span, format!("a cycle through no screen passes through {} `{}`", step.kind.keyword(), step.name.node))
-            .label("this step can be entered again without showing a screen")
-            .note(format!("the cycle's steps: {names}"))
-            .help("route the loop through a `screen`, or give it a way out that does not return");
-        if let Some(back) = comp.iter().rev().find(|&&u| graph.succ.get(u as usize).is_some_and(|ts| ts.contains(&head))) {
-            if let Some(b) = env.steps.get(*back as usize) {
-                d = d.secondary(b.name.span, format!("`{}` leads back to `{}`", b.name.node, step.name.node));
-            }
+        let Some(step) = env.steps.get(head as usize) else {
+            continue;
+        };
+        let names = comp
+            .iter()
+            .filter_map(|&s| env.steps.get(s as usize))
+            .map(|s| format!("`{}`", s.name.node))
+            .collect::<Vec<_>>()
+            .join(" -> ");
+        let mut d = Diagnostic::new(
+            Code::E0304,
+            step.name.span,
+            format!(
+                "a cycle through no screen passes through {} `{}`",
+                step.kind.keyword(),
+                step.name.node
+            ),
+        )
+        .label("this step can be entered again without showing a screen")
+        .note(format!("the cycle's steps: {names}"))
+        .help("route the loop through a `screen`, or give it a way out that does not return");
+        if let Some(back) = comp.iter().rev().find(|&&u| {
+            graph
+                .succ
+                .get(u as usize)
+                .is_some_and(|ts| ts.contains(&head))
+        }) && let Some(b) = env.steps.get(*back as usize)
+        {
+            d = d.secondary(
+                b.name.span,
+                format!("`{}` leads back to `{}`", b.name.node, step.name.node),
+            );
         }
         diags.push(d);
     }

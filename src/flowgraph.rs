@@ -21,12 +21,16 @@ pub struct BitSet {
 
 impl BitSet {
     pub fn empty(bits: usize) -> BitSet {
-        BitSet { words: vec![0; bits.div_ceil(64)] }
+        BitSet {
+            words: vec![0; bits.div_ceil(64)],
+        }
     }
 
     /// Every fact known: the top of the lattice.
     pub fn full(bits: usize) -> BitSet {
-        let mut s = BitSet { words: vec![u64::MAX; bits.div_ceil(64)] };
+        let mut s = BitSet {
+            words: vec![u64::MAX; bits.div_ceil(64)],
+        };
         if let Some(last) = s.words.last_mut() {
             let rem = bits % 64;
             if rem != 0 {
@@ -37,7 +41,9 @@ impl BitSet {
     }
 
     pub fn get(&self, bit: usize) -> bool {
-        self.words.get(bit / 64).is_some_and(|w| w & (1u64 << (bit % 64)) != 0)
+        self.words
+            .get(bit / 64)
+            .is_some_and(|w| w & (1u64 << (bit % 64)) != 0)
     }
 
     pub fn set(&mut self, bit: usize) {
@@ -72,7 +78,9 @@ pub struct Graph {
 
 impl Graph {
     pub fn new(n: usize) -> Graph {
-        Graph { succ: vec![Vec::new(); n] }
+        Graph {
+            succ: vec![Vec::new(); n],
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -98,20 +106,20 @@ impl Graph {
         let mut seen = vec![false; self.len()];
         let mut stack: Vec<usize> = Vec::new();
         for &r in roots {
-            if let Some(b) = seen.get_mut(r as usize) {
-                if !*b {
-                    *b = true;
-                    stack.push(r as usize);
-                }
+            if let Some(b) = seen.get_mut(r as usize)
+                && !*b
+            {
+                *b = true;
+                stack.push(r as usize);
             }
         }
         while let Some(s) = stack.pop() {
             for &t in self.succs(s) {
-                if let Some(b) = seen.get_mut(t as usize) {
-                    if !*b {
-                        *b = true;
-                        stack.push(t as usize);
-                    }
+                if let Some(b) = seen.get_mut(t as usize)
+                    && !*b
+                {
+                    *b = true;
+                    stack.push(t as usize);
                 }
             }
         }
@@ -231,9 +239,13 @@ pub fn fixpoint(
     set(&mut queued, start as usize, true);
     while let Some(s) = work.pop_front() {
         set(&mut queued, s as usize, false);
-        let Some(Some(facts)) = entry.get(s as usize).cloned() else { continue };
+        let Some(Some(facts)) = entry.get(s as usize).cloned() else {
+            continue;
+        };
         for (t, out) in transfer(s, &facts) {
-            let Some(slot) = entry.get_mut(t as usize) else { continue };
+            let Some(slot) = entry.get_mut(t as usize) else {
+                continue;
+            };
             let changed = match slot {
                 None => {
                     *slot = Some(out);
@@ -274,7 +286,10 @@ mod tests {
         g.add_edge(2, 2);
         g.add_edge(2, 3);
         assert_eq!(g.cycles(&[true; 4]), vec![vec![0, 1], vec![2]]);
-        assert_eq!(g.cycles(&[true, false, false, true]), Vec::<Vec<StepId>>::new());
+        assert_eq!(
+            g.cycles(&[true, false, false, true]),
+            Vec::<Vec<StepId>>::new()
+        );
     }
 
     #[test]

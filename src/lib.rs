@@ -20,18 +20,18 @@
 //! in the library panics on any input.
 
 pub mod ast;
-pub mod cli;
-pub mod diagnostics;
-pub mod lexer;
-pub mod parser;
-pub mod span;
-pub mod types;
-pub mod value;
 pub mod catalog;
 pub mod check;
+pub mod cli;
+pub mod diagnostics;
 pub mod flowgraph;
+pub mod lexer;
+pub mod parser;
 pub mod plans;
+pub mod span;
 pub mod typed;
+pub mod types;
+pub mod value;
 
 use diagnostics::Diagnostic;
 
@@ -53,7 +53,10 @@ pub fn check_source(source: &str) -> Vec<Diagnostic> {
 pub fn check_source_with(source: &str, catalog: &catalog::Catalog) -> Vec<Diagnostic> {
     let parsed = frontend(source);
     let mut diags = parsed.diagnostics;
-    if let Some(file) = parsed.file.filter(|_| !diags.iter().any(Diagnostic::is_error)) {
+    if let Some(file) = parsed
+        .file
+        .filter(|_| !diags.iter().any(Diagnostic::is_error))
+    {
         diags.extend(check::check(&file, catalog).diagnostics);
     }
     diagnostics::sort(&mut diags);

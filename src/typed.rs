@@ -78,7 +78,10 @@ pub enum CallKind {
     Verify(String),
     /// A report kind from the catalogue, e.g. `watchlist`.
     Report(String),
-    Http { method: HttpMethod, url: String },
+    Http {
+        method: HttpMethod,
+        url: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -175,16 +178,32 @@ pub struct Expr {
 pub enum ExprKind {
     /// A literal or built-in constant (`passed`, `none`).
     Const(Value),
-    Field { record: Record, field: FieldId },
-    ResultField { result: ResultId, field: u32 },
+    Field {
+        record: Record,
+        field: FieldId,
+    },
+    ResultField {
+        result: ResultId,
+        field: u32,
+    },
     /// `attempts(STEP)`: times STEP has been entered in this run.
     Attempts(StepId),
-    Builtin { func: Builtin, args: Vec<Expr> },
+    Builtin {
+        func: Builtin,
+        args: Vec<Expr>,
+    },
     Not(Box<Expr>),
     Neg(Box<Expr>),
     /// `and`/`or` short-circuit; `+` on strings joins them.
-    Binary { op: BinaryOp, lhs: Box<Expr>, rhs: Box<Expr> },
-    In { value: Box<Expr>, list: Vec<Expr> },
+    Binary {
+        op: BinaryOp,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
+    In {
+        value: Box<Expr>,
+        list: Vec<Expr>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
@@ -205,7 +224,14 @@ pub enum Builtin {
 }
 
 impl Builtin {
-    pub const ALL: [Builtin; 6] = [Builtin::Age, Builtin::Lower, Builtin::Upper, Builtin::Trim, Builtin::Len, Builtin::Today];
+    pub const ALL: [Builtin; 6] = [
+        Builtin::Age,
+        Builtin::Lower,
+        Builtin::Upper,
+        Builtin::Trim,
+        Builtin::Len,
+        Builtin::Today,
+    ];
     pub fn name(self) -> &'static str {
         match self {
             Builtin::Age => "age",
@@ -265,11 +291,25 @@ pub enum StubAnswer {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum Expect {
-    End { status: EndStatus, span: Span },
+    End {
+        status: EndStatus,
+        span: Span,
+    },
     /// `expect PATH OP VALUE`, evaluated on the state at the end of the run.
-    Compare { path: Path, op: BinaryOp, value: Value, span: Span },
-    Visits { steps: Vec<StepId>, span: Span },
-    Tag { text: String, span: Span },
+    Compare {
+        path: Path,
+        op: BinaryOp,
+        value: Value,
+        span: Span,
+    },
+    Visits {
+        steps: Vec<StepId>,
+        span: Span,
+    },
+    Tag {
+        text: String,
+        span: Span,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -1,4 +1,9 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 //! Snapshot tests of the checker: one snapshot per
 //! `tests/cases/check/*.flow` file, holding the source, every diagnostic
 //! (code, line:col, message, labels, help, notes) and, when the flow
@@ -8,7 +13,7 @@ use flowc::catalog::Catalog;
 use flowc::check::check;
 use flowc::diagnostics::{Code, Diagnostic};
 use flowc::span::line_col;
-use flowc::typed::{Expr, ExprKind, Stmt, StepKind, TypedFlow};
+use flowc::typed::{Expr, ExprKind, StepKind, Stmt, TypedFlow};
 use std::fmt::Write;
 
 fn render(src: &str, d: &Diagnostic) -> String {
@@ -16,8 +21,20 @@ fn render(src: &str, d: &Diagnostic) -> String {
         let (l, c) = line_col(src, s.start);
         format!("{l}:{c}")
     };
-    let mut out = format!("{} {:?} {}: {}\n", d.code, d.severity, pos(d.primary.span), d.message);
-    writeln!(out, "  label {}: {}", pos(d.primary.span), d.primary.message).unwrap();
+    let mut out = format!(
+        "{} {:?} {}: {}\n",
+        d.code,
+        d.severity,
+        pos(d.primary.span),
+        d.message
+    );
+    writeln!(
+        out,
+        "  label {}: {}",
+        pos(d.primary.span),
+        d.primary.message
+    )
+    .unwrap();
     for l in &d.secondary {
         writeln!(out, "  secondary {}: {}", pos(l.span), l.message).unwrap();
     }
@@ -34,11 +51,23 @@ fn reads(flow: &TypedFlow, e: &Expr, out: &mut Vec<String>) {
     match &e.kind {
         ExprKind::Field { record, field } => {
             let f = &flow.fields(*record)[*field as usize];
-            out.push(format!("{}.{}: {}", if *record == flowc::ast::Record::Inquiry { "inquiry" } else { "account" }, f.name, e.ty));
+            out.push(format!(
+                "{}.{}: {}",
+                if *record == flowc::ast::Record::Inquiry {
+                    "inquiry"
+                } else {
+                    "account"
+                },
+                f.name,
+                e.ty
+            ));
         }
         ExprKind::ResultField { result, field } => {
             let r = &flow.results[*result as usize];
-            out.push(format!("{}.{}: {}", r.name, r.fields[*field as usize].name, e.ty));
+            out.push(format!(
+                "{}.{}: {}",
+                r.name, r.fields[*field as usize].name, e.ty
+            ));
         }
         ExprKind::Builtin { args, .. } => args.iter().for_each(|a| reads(flow, a, out)),
         ExprKind::Not(x) | ExprKind::Neg(x) => reads(flow, x, out),
@@ -58,9 +87,17 @@ fn stmt_reads(flow: &TypedFlow, s: &Stmt, out: &mut Vec<String>) {
     match s {
         Stmt::Call { args, .. } => args.iter().for_each(|(_, e)| reads(flow, e, out)),
         Stmt::Set { value, .. } => reads(flow, value, out),
-        Stmt::If { cond, then_body, else_body, .. } => {
+        Stmt::If {
+            cond,
+            then_body,
+            else_body,
+            ..
+        } => {
             reads(flow, cond, out);
-            then_body.iter().chain(else_body).for_each(|s| stmt_reads(flow, s, out));
+            then_body
+                .iter()
+                .chain(else_body)
+                .for_each(|s| stmt_reads(flow, s, out));
         }
         Stmt::Tag { .. } | Stmt::Case { .. } => {}
     }
@@ -81,7 +118,9 @@ fn summary(flow: &TypedFlow) -> String {
         let mut r = Vec::new();
         match &step.kind {
             StepKind::Action { body, .. } => body.iter().for_each(|s| stmt_reads(flow, s, &mut r)),
-            StepKind::Branch { routes, .. } => routes.iter().for_each(|rt| reads(flow, &rt.cond, &mut r)),
+            StepKind::Branch { routes, .. } => {
+                routes.iter().for_each(|rt| reads(flow, &rt.cond, &mut r))
+            }
             _ => {}
         }
         if !r.is_empty() {
@@ -93,7 +132,11 @@ fn summary(flow: &TypedFlow) -> String {
 
 fn run(src: &str) -> (Vec<Diagnostic>, Option<TypedFlow>) {
     let parsed = flowc::parser::parse(src);
-    assert!(parsed.diagnostics.iter().all(|d| !d.is_error()), "case does not parse: {:?}", parsed.diagnostics);
+    assert!(
+        parsed.diagnostics.iter().all(|d| !d.is_error()),
+        "case does not parse: {:?}",
+        parsed.diagnostics
+    );
     let checked = check(parsed.file.as_ref().expect("a file"), &Catalog::builtin());
     (checked.diagnostics, checked.flow)
 }
@@ -124,15 +167,22 @@ fn check_cases() {
 #[test]
 fn every_checker_code_has_a_case() {
     let mut seen = std::collections::HashSet::new();
-    for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/cases/check")).unwrap() {
+    for entry in
+        std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/cases/check")).unwrap()
+    {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "flow") {
             let src = std::fs::read_to_string(&path).unwrap();
             seen.extend(run(&src).0.iter().map(|d| d.code));
         }
     }
-    let mine = Code::ALL.iter().filter(|c| (Code::E0101..=Code::W0303).contains(c));
-    let missing: Vec<&str> = mine.filter(|c| !seen.contains(c)).map(|c| c.as_str()).collect();
+    let mine = Code::ALL
+        .iter()
+        .filter(|c| (Code::E0101..=Code::W0303).contains(c));
+    let missing: Vec<&str> = mine
+        .filter(|c| !seen.contains(c))
+        .map(|c| c.as_str())
+        .collect();
     assert!(missing.is_empty(), "no case produces {missing:?}");
 }
 
@@ -150,7 +200,9 @@ fn builtin_solutions_check() {
 /// No AST makes the checker panic: every syntax case that parses checks.
 #[test]
 fn checker_never_panics_on_syntax_cases() {
-    for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/cases/syntax")).unwrap() {
+    for entry in
+        std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/cases/syntax")).unwrap()
+    {
         let src = std::fs::read_to_string(entry.unwrap().path()).unwrap();
         if let Some(file) = flowc::parser::parse(&src).file {
             let _ = check(&file, &Catalog::builtin());

@@ -26,7 +26,13 @@ impl Layout {
             field_base.push(n_rf);
             n_rf += r.fields.len();
         }
-        Layout { n_inq: env.inquiry.len(), n_res: env.results.len(), field_base, n_rf, n_cap: env.catalog.capture_kinds.len() }
+        Layout {
+            n_inq: env.inquiry.len(),
+            n_res: env.results.len(),
+            field_base,
+            n_rf,
+            n_cap: env.catalog.capture_kinds.len(),
+        }
     }
 
     pub fn bits(&self) -> usize {
@@ -46,7 +52,14 @@ impl Layout {
         2 * self.n_inq + self.n_res + r as usize
     }
     pub fn field_present(&self, r: ResultId, i: u32) -> usize {
-        2 * self.n_inq + 2 * self.n_res + self.field_base.get(r as usize).copied().unwrap_or(usize::MAX / 4) + i as usize
+        2 * self.n_inq
+            + 2 * self.n_res
+            + self
+                .field_base
+                .get(r as usize)
+                .copied()
+                .unwrap_or(usize::MAX / 4)
+            + i as usize
     }
     pub fn capture(&self, c: usize) -> usize {
         2 * self.n_inq + 2 * self.n_res + self.n_rf + c

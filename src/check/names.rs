@@ -59,7 +59,11 @@ pub fn suggest<'c>(name: &str, candidates: impl IntoIterator<Item = &'c str>) ->
 }
 
 /// Adds `help: did you mean `x`?` when a candidate is close.
-pub fn with_suggestion<'c>(d: Diagnostic, name: &str, candidates: impl IntoIterator<Item = &'c str>) -> Diagnostic {
+pub fn with_suggestion<'c>(
+    d: Diagnostic,
+    name: &str,
+    candidates: impl IntoIterator<Item = &'c str>,
+) -> Diagnostic {
     match suggest(name, candidates) {
         Some(s) => d.help(format!("did you mean `{s}`?")),
         None => d,
@@ -89,7 +93,14 @@ pub struct ResultInfo {
 
 impl ResultInfo {
     pub fn field(&self, name: &str) -> Option<(u32, Type)> {
-        self.fields.iter().position(|f| f.name == name).map(|i| (i as u32, self.fields.get(i).map_or(Type::opt(crate::types::BaseType::String), |f| f.ty)))
+        self.fields.iter().position(|f| f.name == name).map(|i| {
+            (
+                i as u32,
+                self.fields
+                    .get(i)
+                    .map_or(Type::opt(crate::types::BaseType::String), |f| f.ty),
+            )
+        })
     }
 }
 
@@ -169,7 +180,12 @@ impl<'a> Env<'a> {
     /// E0101 for a step name that names no step.
     pub fn unknown_step(&self, name: &ast::Name, what: &str) -> Diagnostic {
         with_suggestion(
-            Diagnostic::new(Code::E0101, name.span, format!("unknown step `{}` {what}", name.node)).label("no step has this name"),
+            Diagnostic::new(
+                Code::E0101,
+                name.span,
+                format!("unknown step `{}` {what}", name.node),
+            )
+            .label("no step has this name"),
             &name.node,
             self.step_names(),
         )
@@ -189,7 +205,11 @@ fn is_builtin_name(catalog: &Catalog, name: &str) -> Option<&'static str> {
 }
 
 /// Builds the name tables from the flow's items.
-pub fn collect<'a>(flow: &'a ast::Flow, catalog: &'a Catalog, diags: &mut Vec<Diagnostic>) -> Env<'a> {
+pub fn collect<'a>(
+    flow: &'a ast::Flow,
+    catalog: &'a Catalog,
+    diags: &mut Vec<Diagnostic>,
+) -> Env<'a> {
     let mut env = Env {
         catalog,
         inquiry: Vec::new(),
@@ -211,20 +231,25 @@ pub fn collect<'a>(flow: &'a ast::Flow, catalog: &'a Catalog, diags: &mut Vec<Di
         match item {
             Item::Inquiry(block) => declare_fields(&mut env, Record::Inquiry, block, diags),
             Item::Account(block) => declare_fields(&mut env, Record::Account, block, diags),
-            Item::Start(name) => {
-                if start_name.is_none() {
-                    start_name = Some(name);
-                }
+            Item::Start(name) if start_name.is_none() => {
+                start_name = Some(name);
             }
             Item::Step(step) => {
                 let id = env.steps.len() as StepId;
                 if let Some(&first) = env.step_idx.get(&step.name.node) {
-                    let first_span = env.steps.get(first as usize).map_or(step.name.span, |s| s.name.span);
+                    let first_span = env
+                        .steps
+                        .get(first as usize)
+                        .map_or(step.name.span, |s| s.name.span);
                     diags.push(
-                        Diagnostic::new(Code::E0102, step.name.span, format!("step `{}` is declared twice", step.name.node))
-                            .label("second declaration")
-                            .secondary(first_span, "first declared here")
-                            .help("rename one of the steps"),
+                        Diagnostic::new(
+                            Code::E0102,
+                            step.name.span,
+                            format!("step `{}` is declared twice", step.name.node),
+                        )
+                        .label("second declaration")
+                        .secondary(first_span, "first declared here")
+                        .help("rename one of the steps"),
                     );
                     env.duplicate.push(true);
                 } else {
@@ -253,7 +278,12 @@ pub fn collect<'a>(flow: &'a ast::Flow, catalog: &'a Catalog, diags: &mut Vec<Di
             Some(id) => env.start = Some(id),
             None => {
                 env.start_broken = true;
-                let d = Diagnostic::new(Code::E0301, name.span, format!("`start` names no step: `{}`", name.node)).label("no step has this name");
+                let d = Diagnostic::new(
+                    Code::E0301,
+                    name.span,
+                    format!("`start` names no step: `{}`", name.node),
+                )
+                .label("no step has this name");
                 diags.push(with_suggestion(d, &name.node, env.step_names()));
                 env.start = if env.steps.is_empty() { None } else { Some(0) };
             }
@@ -262,15 +292,24 @@ pub fn collect<'a>(flow: &'a ast::Flow, catalog: &'a Catalog, diags: &mut Vec<Di
     }
     if env.steps.is_empty() {
         diags.push(
-            Diagnostic::new(Code::E0301, flow.name.span, format!("flow `{}` has no steps", flow.name.node))
-                .label("this flow declares no `screen`, `action`, `branch` or `connector`")
-                .help("add a step, or `use solution NAME`"),
+            Diagnostic::new(
+                Code::E0301,
+                flow.name.span,
+                format!("flow `{}` has no steps", flow.name.node),
+            )
+            .label("this flow declares no `screen`, `action`, `branch` or `connector`")
+            .help("add a step, or `use solution NAME`"),
         );
     }
     env
 }
 
-fn declare_fields(env: &mut Env, record: Record, block: &ast::FieldBlock, diags: &mut Vec<Diagnostic>) {
+fn declare_fields(
+    env: &mut Env,
+    record: Record,
+    block: &ast::FieldBlock,
+    diags: &mut Vec<Diagnostic>,
+) {
     let rec = match record {
         Record::Inquiry => "inquiry",
         Record::Account => "account",
@@ -279,24 +318,36 @@ fn declare_fields(env: &mut Env, record: Record, block: &ast::FieldBlock, diags:
         let name = &f.name.node;
         if let Some((_, first)) = env.field(record, name) {
             diags.push(
-                Diagnostic::new(Code::E0104, f.name.span, format!("{rec} field `{name}` is declared twice"))
-                    .label("second declaration")
-                    .secondary(first.span, "first declared here"),
+                Diagnostic::new(
+                    Code::E0104,
+                    f.name.span,
+                    format!("{rec} field `{name}` is declared twice"),
+                )
+                .label("second declaration")
+                .secondary(first.span, "first declared here"),
             );
             continue;
         }
         if record == Record::Inquiry {
             if env.catalog.capture_kinds.iter().any(|c| c == name) {
                 diags.push(
-                    Diagnostic::new(Code::E0107, f.name.span, format!("inquiry field `{name}` has the name of a capture kind"))
-                        .label("names a capture")
-                        .help("captures are taken with `capture`; choose another field name"),
+                    Diagnostic::new(
+                        Code::E0107,
+                        f.name.span,
+                        format!("inquiry field `{name}` has the name of a capture kind"),
+                    )
+                    .label("names a capture")
+                    .help("captures are taken with `capture`; choose another field name"),
                 );
             } else if let Some(what) = is_builtin_name(env.catalog, name) {
                 diags.push(
-                    Diagnostic::new(Code::E0107, f.name.span, format!("inquiry field `{name}` shadows {what}"))
-                        .label(format!("`{name}` is {what}"))
-                        .help("choose another field name"),
+                    Diagnostic::new(
+                        Code::E0107,
+                        f.name.span,
+                        format!("inquiry field `{name}` shadows {what}"),
+                    )
+                    .label(format!("`{name}` is {what}"))
+                    .help("choose another field name"),
                 );
             }
         }
@@ -305,12 +356,22 @@ fn declare_fields(env: &mut Env, record: Record, block: &ast::FieldBlock, diags:
             Record::Account => (&mut env.account_idx, &mut env.account),
         };
         idx.insert(name.clone(), list.len() as FieldId);
-        list.push(FieldInfo { name: name.clone(), ty: f.ty.node, span: f.span });
+        list.push(FieldInfo {
+            name: name.clone(),
+            ty: f.ty.node,
+            span: f.span,
+        });
     }
 }
 
 fn spec_fields(spec: &CallSpec) -> Vec<ResultField> {
-    spec.results.iter().map(|p| ResultField { name: p.name.clone(), ty: p.result_type() }).collect()
+    spec.results
+        .iter()
+        .map(|p| ResultField {
+            name: p.name.clone(),
+            ty: p.result_type(),
+        })
+        .collect()
 }
 
 fn declare_results(env: &mut Env, body: &[Stmt], diags: &mut Vec<Diagnostic>) {
@@ -331,36 +392,85 @@ fn declare_results(env: &mut Env, body: &[Stmt], diags: &mut Vec<Diagnostic>) {
 fn declare_result(env: &mut Env, l: &ast::Let, diags: &mut Vec<Diagnostic>) {
     let cat = env.catalog;
     let (call, spec, verification) = match &l.call {
-        Call::Verify(k) => (CallKind::Verify(k.node.clone()), cat.verification(&k.node), true),
+        Call::Verify(k) => (
+            CallKind::Verify(k.node.clone()),
+            cat.verification(&k.node),
+            true,
+        ),
         Call::Report(k) => (CallKind::Report(k.node.clone()), cat.report(&k.node), false),
-        Call::Http { method, url } => (CallKind::Http { method: method.node, url: url.node.clone() }, None, false),
+        Call::Http { method, url } => (
+            CallKind::Http {
+                method: method.node,
+                url: url.node.clone(),
+            },
+            None,
+            false,
+        ),
     };
     let (fields, capture, error) = match (&l.call, spec) {
-        (Call::Http { .. }, _) => (cat.http.results.iter().map(|p| ResultField { name: p.name.clone(), ty: p.result_type() }).collect(), None, false),
-        (_, Some(spec)) => (spec_fields(spec), spec.capture.as_deref().and_then(|c| cat.capture_kinds.iter().position(|k| k == c)), false),
+        (Call::Http { .. }, _) => (
+            cat.http
+                .results
+                .iter()
+                .map(|p| ResultField {
+                    name: p.name.clone(),
+                    ty: p.result_type(),
+                })
+                .collect(),
+            None,
+            false,
+        ),
+        (_, Some(spec)) => (
+            spec_fields(spec),
+            spec.capture
+                .as_deref()
+                .and_then(|c| cat.capture_kinds.iter().position(|k| k == c)),
+            false,
+        ),
         (_, None) => (Vec::new(), None, true),
     };
     let name = &l.name.node;
     if let Some((_, first)) = env.result(name) {
         diags.push(
-            Diagnostic::new(Code::E0107, l.name.span, format!("result `{name}` is bound twice"))
-                .label("second binding")
-                .secondary(first.span, "first bound here")
-                .help("a result name is bound once in the flow; choose another name"),
+            Diagnostic::new(
+                Code::E0107,
+                l.name.span,
+                format!("result `{name}` is bound twice"),
+            )
+            .label("second binding")
+            .secondary(first.span, "first bound here")
+            .help("a result name is bound once in the flow; choose another name"),
         );
     } else if let Some(what) = is_builtin_name(cat, name) {
         diags.push(
-            Diagnostic::new(Code::E0107, l.name.span, format!("result `{name}` shadows {what}"))
-                .label(format!("`{name}` is {what}"))
-                .help("choose another result name"),
+            Diagnostic::new(
+                Code::E0107,
+                l.name.span,
+                format!("result `{name}` shadows {what}"),
+            )
+            .label(format!("`{name}` is {what}"))
+            .help("choose another result name"),
         );
     }
     let id = env.results.len() as ResultId;
     env.result_idx.entry(name.clone()).or_insert(id);
-    env.results.push(ResultInfo { name: name.clone(), call, fields, verification, capture, error, span: l.name.span });
+    env.results.push(ResultInfo {
+        name: name.clone(),
+        call,
+        fields,
+        verification,
+        capture,
+        error,
+        span: l.name.span,
+    });
 }
 
-fn resolve_target(env: &Env, t: &ast::Transition, broken: &mut bool, diags: &mut Vec<Diagnostic>) -> Option<typed::Target> {
+fn resolve_target(
+    env: &Env,
+    t: &ast::Transition,
+    broken: &mut bool,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<typed::Target> {
     match &t.target {
         Target::End(s) => Some(typed::Target::End(s.node)),
         Target::Step(name) => match env.step(&name.node) {
@@ -374,17 +484,31 @@ fn resolve_target(env: &Env, t: &ast::Transition, broken: &mut bool, diags: &mut
     }
 }
 
-fn count_error(step: &ast::Step, what: &str, list: &[ast::Transition], diags: &mut Vec<Diagnostic>) {
+fn count_error(
+    step: &ast::Step,
+    what: &str,
+    list: &[ast::Transition],
+    diags: &mut Vec<Diagnostic>,
+) {
     let kw = step.kind.keyword();
     let name = &step.name.node;
     if list.is_empty() {
         diags.push(
-            Diagnostic::new(Code::E0305, step.name.span, format!("{kw} `{name}` has no {what}"))
-                .label(format!("needs exactly one {what}"))
-                .help("add `-> STEP` or `-> end STATUS`"),
+            Diagnostic::new(
+                Code::E0305,
+                step.name.span,
+                format!("{kw} `{name}` has no {what}"),
+            )
+            .label(format!("needs exactly one {what}"))
+            .help("add `-> STEP` or `-> end STATUS`"),
         );
     } else {
-        let mut d = Diagnostic::new(Code::E0305, step.name.span, format!("{kw} `{name}` has {} {what}s", list.len())).label(format!("needs exactly one {what}"));
+        let mut d = Diagnostic::new(
+            Code::E0305,
+            step.name.span,
+            format!("{kw} `{name}` has {} {what}s", list.len()),
+        )
+        .label(format!("needs exactly one {what}"));
         for t in list.iter().skip(1) {
             d = d.secondary(t.span, "extra");
         }
@@ -396,12 +520,16 @@ fn resolve_links(env: &Env, step: &ast::Step, diags: &mut Vec<Diagnostic>) -> Li
     let mut l = Links::default();
     let mut broken = false;
     match &step.kind {
-        StepKind::Screen(ast::Screen { transitions, .. }) | StepKind::Connector(ast::Connector { transitions }) => {
+        StepKind::Screen(ast::Screen { transitions, .. })
+        | StepKind::Connector(ast::Connector { transitions }) => {
             if transitions.len() != 1 {
                 broken = true;
                 count_error(step, "transition", transitions, diags);
             }
-            l.next = transitions.iter().map(|t| resolve_target(env, t, &mut broken, diags)).collect();
+            l.next = transitions
+                .iter()
+                .map(|t| resolve_target(env, t, &mut broken, diags))
+                .collect();
         }
         StepKind::Action(a) => {
             if a.transitions.len() != 1 {
@@ -412,8 +540,16 @@ fn resolve_links(env: &Env, step: &ast::Step, diags: &mut Vec<Diagnostic>) -> Li
                 broken = true;
                 count_error(step, "`on error` transition", &a.on_error, diags);
             }
-            l.next = a.transitions.iter().map(|t| resolve_target(env, t, &mut broken, diags)).collect();
-            l.on_error = a.on_error.iter().map(|t| resolve_target(env, t, &mut broken, diags)).collect();
+            l.next = a
+                .transitions
+                .iter()
+                .map(|t| resolve_target(env, t, &mut broken, diags))
+                .collect();
+            l.on_error = a
+                .on_error
+                .iter()
+                .map(|t| resolve_target(env, t, &mut broken, diags))
+                .collect();
         }
         StepKind::Branch(b) => {
             let elses: Vec<&ast::Route> = b.routes.iter().filter(|r| r.when.is_none()).collect();
@@ -422,24 +558,37 @@ fn resolve_links(env: &Env, step: &ast::Step, diags: &mut Vec<Diagnostic>) -> Li
                 [] => {
                     broken = true;
                     diags.push(
-                        Diagnostic::new(Code::E0305, step.name.span, format!("branch `{name}` has no `else` route"))
-                            .label("needs exactly one `else`, last")
-                            .help("add `else -> STEP` after the `when` routes"),
+                        Diagnostic::new(
+                            Code::E0305,
+                            step.name.span,
+                            format!("branch `{name}` has no `else` route"),
+                        )
+                        .label("needs exactly one `else`, last")
+                        .help("add `else -> STEP` after the `when` routes"),
                     );
                 }
                 [one] => {
                     if b.routes.last().is_some_and(|r| r.when.is_some()) {
                         broken = true;
                         diags.push(
-                            Diagnostic::new(Code::E0305, one.span, format!("the `else` route of branch `{name}` is not last"))
-                                .label("`else` must be the last route")
-                                .help("move it after the `when` routes"),
+                            Diagnostic::new(
+                                Code::E0305,
+                                one.span,
+                                format!("the `else` route of branch `{name}` is not last"),
+                            )
+                            .label("`else` must be the last route")
+                            .help("move it after the `when` routes"),
                         );
                     }
                 }
                 [_, rest @ ..] => {
                     broken = true;
-                    let mut d = Diagnostic::new(Code::E0305, step.name.span, format!("branch `{name}` has {} `else` routes", elses.len())).label("needs exactly one `else`, last");
+                    let mut d = Diagnostic::new(
+                        Code::E0305,
+                        step.name.span,
+                        format!("branch `{name}` has {} `else` routes", elses.len()),
+                    )
+                    .label("needs exactly one `else`, last");
                     for r in rest {
                         d = d.secondary(r.span, "extra `else`");
                     }
@@ -449,12 +598,20 @@ fn resolve_links(env: &Env, step: &ast::Step, diags: &mut Vec<Diagnostic>) -> Li
             if b.routes.iter().all(|r| r.when.is_none()) && !b.routes.is_empty() {
                 broken = true;
                 diags.push(
-                    Diagnostic::new(Code::E0305, step.name.span, format!("branch `{name}` has no `when` route"))
-                        .label("needs one or more `when` routes")
-                        .help("use a `connector` to move on unconditionally"),
+                    Diagnostic::new(
+                        Code::E0305,
+                        step.name.span,
+                        format!("branch `{name}` has no `when` route"),
+                    )
+                    .label("needs one or more `when` routes")
+                    .help("use a `connector` to move on unconditionally"),
                 );
             }
-            l.routes = b.routes.iter().map(|r| resolve_target(env, &r.target, &mut broken, diags)).collect();
+            l.routes = b
+                .routes
+                .iter()
+                .map(|r| resolve_target(env, &r.target, &mut broken, diags))
+                .collect();
         }
     }
     l.broken = broken;
