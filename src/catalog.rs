@@ -203,10 +203,10 @@ impl Catalog {
                 if let Some(p) = c.plans.iter().find(|p| self.plan(p).is_none()) {
                     return Err(format!("{what} `{}` names unknown plan `{p}`", c.name));
                 }
-                if let Some(cap) = &c.capture {
-                    if !self.capture_kinds.contains(cap) {
-                        return Err(format!("{what} `{}` needs unknown capture `{cap}`", c.name));
-                    }
+                if let Some(cap) = &c.capture
+                    && !self.capture_kinds.contains(cap)
+                {
+                    return Err(format!("{what} `{}` needs unknown capture `{cap}`", c.name));
                 }
             }
         }

@@ -21,10 +21,13 @@
 
 pub mod ast;
 pub mod catalog;
+pub mod check;
 pub mod cli;
 pub mod diagnostics;
+pub mod flowgraph;
 pub mod lexer;
 pub mod parser;
+pub mod plans;
 pub mod span;
 pub mod typed;
 pub mod types;
@@ -41,8 +44,21 @@ pub fn frontend(source: &str) -> parser::Parsed {
 /// Every diagnostic `flowc check` reports for one source, sorted by
 /// position. This is the one place the stages are chained for checking.
 pub fn check_source(source: &str) -> Vec<Diagnostic> {
+    check_source_with(source, &catalog::Catalog::builtin())
+}
+
+/// [`check_source`] against a given catalogue (`--plans FILE.toml`). The
+/// checker runs only on a file that parsed without errors, so that a syntax
+/// error never cascades into checker diagnostics.
+pub fn check_source_with(source: &str, catalog: &catalog::Catalog) -> Vec<Diagnostic> {
     let parsed = frontend(source);
     let mut diags = parsed.diagnostics;
+    if let Some(file) = parsed
+        .file
+        .filter(|_| !diags.iter().any(Diagnostic::is_error))
+    {
+        diags.extend(check::check(&file, catalog).diagnostics);
+    }
     diagnostics::sort(&mut diags);
     diags
 }
