@@ -190,7 +190,10 @@ pub struct Let {
 pub enum Call {
     Verify(Name),
     Report(Name),
-    Http { method: Spanned<HttpMethod>, url: Spanned<String> },
+    Http {
+        method: Spanned<HttpMethod>,
+        url: Spanned<String>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -256,15 +259,31 @@ pub enum ExprKind {
     /// `inquiry.F` / `account.F`
     Field(FieldRef),
     /// `R.F`
-    ResultField { result: Name, field: Name },
+    ResultField {
+        result: Name,
+        field: Name,
+    },
     /// `f(args)`; `attempts(STEP)` is [`ExprKind::Attempts`].
-    Call { func: Name, args: Vec<Expr> },
+    Call {
+        func: Name,
+        args: Vec<Expr>,
+    },
     /// `attempts(STEP)`: its argument is a step name, not an expression.
     Attempts(Name),
-    Unary { op: UnaryOp, operand: Box<Expr> },
-    Binary { op: BinaryOp, lhs: Box<Expr>, rhs: Box<Expr> },
+    Unary {
+        op: UnaryOp,
+        operand: Box<Expr>,
+    },
+    Binary {
+        op: BinaryOp,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
     /// `E in [a, b, ...]`
-    In { value: Box<Expr>, list: Vec<Expr> },
+    In {
+        value: Box<Expr>,
+        list: Vec<Expr>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -318,9 +337,17 @@ pub enum TestItem {
     /// `clock @YYYY-MM-DD`
     Clock(Spanned<Date>),
     /// `input SCREEN { F: V, ... }`
-    Input { screen: Name, values: Vec<Arg>, span: Span },
+    Input {
+        screen: Name,
+        values: Vec<Arg>,
+        span: Span,
+    },
     /// `stub R { F: V, ... }`
-    Stub { result: Name, values: Vec<Arg>, span: Span },
+    Stub {
+        result: Name,
+        values: Vec<Arg>,
+        span: Span,
+    },
     /// `stub R error`
     StubError { result: Name, span: Span },
     /// `expect end STATUS`

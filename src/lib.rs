@@ -20,11 +20,17 @@
 //! in the library panics on any input.
 
 pub mod ast;
+pub mod cli;
 pub mod diagnostics;
+pub mod lexer;
+pub mod parser;
 pub mod span;
 pub mod types;
 pub mod value;
 pub mod catalog;
+pub mod check;
+pub mod flowgraph;
+pub mod plans;
 pub mod typed;
 pub mod bytecode;
 pub mod codegen;
@@ -32,3 +38,58 @@ pub mod host;
 pub mod testing;
 pub mod verify;
 pub mod vm;
+
+use diagnostics::Diagnostic;
+
+/// The front end: lexing and parsing, with their diagnostics. Later stages
+/// (the checker) extend [`check_source`], not this.
+pub fn frontend(source: &str) -> parser::Parsed {
+    parser::parse(source)
+}
+
+/// Every diagnostic `flowc check` reports for one source, sorted by
+/// position. This is the one place the stages are chained for checking.
+pub fn check_source(source: &str) -> Vec<Diagnostic> {
+    check_source_with(source, &catalog::Catalog::builtin())
+}
+
+/// [`check_source`] against a given catalogue (`--plans FILE.toml`). The
+/// checker runs only on a file that parsed without errors, so that a syntax
+/// error never cascades into checker diagnostics.
+pub fn check_source_with(source: &str, catalog: &catalog::Catalog) -> Vec<Diagnostic> {
+    let parsed = frontend(source);
+    let mut diags = parsed.diagnostics;
+    if let Some(file) = parsed.file.filter(|_| !diags.iter().any(Diagnostic::is_error)) {
+        diags.extend(check::check(&file, catalog).diagnostics);
+    }
+    diagnostics::sort(&mut diags);
+    diags
+}
+
+/// A source checked and compiled: the typed flow (for its tests) and the
+/// module, or the diagnostics that stopped it.
+pub struct Compiled {
+    pub flow: Option<typed::TypedFlow>,
+    pub module: Option<bytecode::Module>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Parses, checks and compiles one source: the pipeline of `flowc run`,
+/// `flowc test` and `flowc build`. `module` is `None` when any error was
+/// reported.
+pub fn compile_source_with(source: &str, catalog: &catalog::Catalog) -> Compiled {
+    let parsed = frontend(source);
+    let mut diagnostics = parsed.diagnostics;
+    let mut flow = None;
+    if let Some(file) = parsed.file.filter(|_| !diagnostics.iter().any(Diagnostic::is_error)) {
+        let checked = check::check(&file, catalog);
+        diagnostics.extend(checked.diagnostics);
+        flow = checked.flow;
+    }
+    diagnostics::sort(&mut diagnostics);
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        flow = None;
+    }
+    let module = flow.as_ref().map(|f| codegen::compile(f, source));
+    Compiled { flow, module, diagnostics }
+}

@@ -1,1 +1,4 @@
-fn main() {}
+//! The `flowc` binary: everything lives in the library.
+fn main() -> std::process::ExitCode {
+    std::process::ExitCode::from(flowc::cli::run())
+}

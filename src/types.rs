@@ -57,13 +57,22 @@ pub struct Type {
 
 impl Type {
     pub const fn new(base: BaseType) -> Type {
-        Type { base, optional: false }
+        Type {
+            base,
+            optional: false,
+        }
     }
     pub const fn opt(base: BaseType) -> Type {
-        Type { base, optional: true }
+        Type {
+            base,
+            optional: true,
+        }
     }
     pub const fn with_optional(self, optional: bool) -> Type {
-        Type { base: self.base, optional }
+        Type {
+            base: self.base,
+            optional,
+        }
     }
 }
 

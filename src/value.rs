@@ -101,7 +101,11 @@ impl Date {
         }
         let num = |r: std::ops::Range<usize>| -> Option<u32> {
             let s = text.get(r)?;
-            if s.bytes().all(|b| b.is_ascii_digit()) { s.parse().ok() } else { None }
+            if s.bytes().all(|b| b.is_ascii_digit()) {
+                s.parse().ok()
+            } else {
+                None
+            }
         };
         let year = i32::try_from(num(0..4)?).ok()?;
         Date::from_ymd(year, num(5..7)?, num(8..10)?)
@@ -119,7 +123,11 @@ impl Date {
         let mut years = i64::from(ty) - i64::from(by);
         // The birthday in `today`'s year, with 29 Feb moved to 1 Mar when
         // that year has no 29 Feb.
-        let (bm, bd) = if bm == 2 && bd == 29 && !is_leap(ty) { (3, 1) } else { (bm, bd) };
+        let (bm, bd) = if bm == 2 && bd == 29 && !is_leap(ty) {
+            (3, 1)
+        } else {
+            (bm, bd)
+        };
         if (tm, td) < (bm, bd) {
             years -= 1;
         }
@@ -217,9 +225,14 @@ impl Value {
         match (ty, json) {
             (_, J::Null) => Ok(Value::None),
             (BaseType::Bool, J::Bool(b)) => Ok(Value::Bool(*b)),
-            (BaseType::Int, J::Number(n)) => n.as_i64().map(Value::Int).ok_or_else(|| "a 64-bit integer".to_string()),
+            (BaseType::Int, J::Number(n)) => n
+                .as_i64()
+                .map(Value::Int)
+                .ok_or_else(|| "a 64-bit integer".to_string()),
             (BaseType::String, J::String(s)) => Ok(Value::Str(s.clone())),
-            (BaseType::Date, J::String(s)) => Date::parse(s).map(Value::Date).ok_or_else(|| "a date as \"YYYY-MM-DD\"".to_string()),
+            (BaseType::Date, J::String(s)) => Date::parse(s)
+                .map(Value::Date)
+                .ok_or_else(|| "a date as \"YYYY-MM-DD\"".to_string()),
             (BaseType::Status, J::String(s)) => Status::from_name(s)
                 .map(Value::Status)
                 .ok_or_else(|| "one of \"passed\", \"failed\", \"requires_retry\"".to_string()),
@@ -248,12 +261,28 @@ mod tests {
 
     #[test]
     fn dates_round_trip_and_reject_impossible_days() {
-        for text in ["1970-01-01", "2000-02-29", "1815-12-10", "0000-01-01", "9999-12-31", "2026-11-25"] {
+        for text in [
+            "1970-01-01",
+            "2000-02-29",
+            "1815-12-10",
+            "0000-01-01",
+            "9999-12-31",
+            "2026-11-25",
+        ] {
             let d = Date::parse(text).unwrap();
             assert_eq!(d.to_string(), text);
         }
         assert_eq!(Date::parse("1970-01-01"), Some(Date(0)));
-        for bad in ["2023-02-29", "2023-02-30", "2023-13-01", "2023-00-10", "2023-04-31", "1900-02-29", "2023-1-01", "20230101xx"] {
+        for bad in [
+            "2023-02-29",
+            "2023-02-30",
+            "2023-13-01",
+            "2023-00-10",
+            "2023-04-31",
+            "1900-02-29",
+            "2023-1-01",
+            "20230101xx",
+        ] {
             assert_eq!(Date::parse(bad), None, "{bad}");
         }
     }
@@ -273,8 +302,14 @@ mod tests {
 
     #[test]
     fn json_values_follow_the_scenario_shape() {
-        assert_eq!(Value::from_json(&serde_json::json!("2026-11-25"), BaseType::Date), Ok(Value::Date(Date::parse("2026-11-25").unwrap())));
-        assert_eq!(Value::from_json(&serde_json::json!(null), BaseType::Int), Ok(Value::None));
+        assert_eq!(
+            Value::from_json(&serde_json::json!("2026-11-25"), BaseType::Date),
+            Ok(Value::Date(Date::parse("2026-11-25").unwrap()))
+        );
+        assert_eq!(
+            Value::from_json(&serde_json::json!(null), BaseType::Int),
+            Ok(Value::None)
+        );
         assert!(Value::from_json(&serde_json::json!("x"), BaseType::Int).is_err());
         assert!(Value::from_json(&serde_json::json!("2023-02-30"), BaseType::Date).is_err());
         let v = Value::Status(Status::RequiresRetry);

@@ -1,0 +1,296 @@
+//! The step walker: the data-flow transfer function and the final typing
+//! pass in one.
+//!
+//! [`Cx::walk_step`] takes the facts on entry to a step and gives the facts
+//! on each outgoing edge, and the typed step. While the fixpoint is being
+//! computed it runs with reporting off; afterwards it runs once more per
+//! step on the final facts with reporting on, so the same code decides the
+//! facts and the narrowing the typed flow promises.
+
+use super::types::{Cx, is_constant, const_eval, reads_inquiry, same_expr};
+use super::names::with_suggestion;
+use crate::ast::{self, Call, Record, Stmt};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::flowgraph::BitSet;
+use crate::typed::{self, ResultId, StepId};
+use crate::types::Type;
+use crate::value::{EndStatus, Value};
+use std::collections::HashSet;
+
+pub struct StepOut {
+    pub kind: typed::StepKind,
+    pub edges: Vec<(StepId, BitSet)>,
+}
+
+const NOWHERE: typed::Target = typed::Target::End(EndStatus::Failed);
+
+fn push_edge(edges: &mut Vec<(StepId, BitSet)>, t: Option<typed::Target>, facts: &BitSet) {
+    if let Some(typed::Target::Step(s)) = t {
+        edges.push((s, facts.clone()));
+    }
+}
+
+impl Cx<'_, '_> {
+    pub fn walk_step(&mut self, sid: StepId, entry: &BitSet) -> Option<StepOut> {
+        let env = self.env;
+        let step = *env.steps.get(sid as usize)?;
+        let links = env.links.get(sid as usize)?;
+        let first = |v: &Vec<Option<typed::Target>>| v.first().copied().flatten().unwrap_or(NOWHERE);
+        let mut edges = Vec::new();
+        let kind = match &step.kind {
+            ast::StepKind::Screen(s) => {
+                let mut facts = entry.clone();
+                let mut collects = Vec::new();
+                for name in &s.collects {
+                    match env.field(Record::Inquiry, &name.node) {
+                        Some((id, _)) => {
+                            self.layout.write(&mut facts, id);
+                            if !collects.contains(&id) {
+                                collects.push(id);
+                            }
+                        }
+                        None => {
+                            let mut d = Diagnostic::new(Code::E0103, name.span, format!("unknown inquiry field `{}`", name.node)).label("a screen collects inquiry fields");
+                            d = with_suggestion(d, &name.node, env.inquiry.iter().map(|f| f.name.as_str()));
+                            if d.help.is_none() {
+                                d = d.help(format!("declare it in `inquiry {{ {}: string }}`", name.node));
+                            }
+                            self.report(d);
+                        }
+                    }
+                }
+                let mut captures: Vec<String> = Vec::new();
+                for name in &s.captures {
+                    match env.capture_index(&name.node) {
+                        Some(c) => {
+                            facts.set(self.layout.capture(c));
+                            if !captures.contains(&name.node) {
+                                captures.push(name.node.clone());
+                            }
+                        }
+                        None => {
+                            let d = Diagnostic::new(Code::E0105, name.span, format!("unknown capture kind `{}`", name.node))
+                                .label("not a capture kind")
+                                .note(format!("capture kinds: {}", env.catalog.capture_kinds.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")));
+                            self.report(with_suggestion(d, &name.node, env.catalog.capture_kinds.iter().map(String::as_str)));
+                        }
+                    }
+                }
+                for t in &links.next {
+                    push_edge(&mut edges, *t, &facts);
+                }
+                typed::StepKind::Screen { collects, captures, next: first(&links.next) }
+            }
+            ast::StepKind::Action(a) => {
+                let mut facts = entry.clone();
+                let mut slot = env.first_result.get(sid as usize).copied().unwrap_or(0);
+                let body = self.stmts(&a.body, &mut facts, &mut slot);
+                for t in &links.next {
+                    push_edge(&mut edges, *t, &facts);
+                }
+                // At an `on error` target only what held on entry is known.
+                for t in &links.on_error {
+                    push_edge(&mut edges, *t, entry);
+                }
+                typed::StepKind::Action { body, next: first(&links.next), on_error: links.on_error.first().copied().flatten() }
+            }
+            ast::StepKind::Branch(b) => {
+                let mut routes = Vec::new();
+                let mut otherwise = None;
+                let mut dead_after: Option<crate::span::Span> = None;
+                let mut earlier: Vec<&ast::Expr> = Vec::new();
+                for (i, r) in b.routes.iter().enumerate() {
+                    let target = links.routes.get(i).copied().flatten();
+                    let Some(cond) = &r.when else {
+                        push_edge(&mut edges, target, entry);
+                        if otherwise.is_none() {
+                            otherwise = target;
+                        }
+                        continue;
+                    };
+                    let te = self.condition(cond, entry, "a `when` condition");
+                    let mut facts = entry.clone();
+                    self.cond_facts(cond, &mut facts);
+                    push_edge(&mut edges, target, &facts);
+                    if self.emit {
+                        self.route_warnings(cond, &earlier, dead_after);
+                        if dead_after.is_none() && is_constant(cond) && const_eval(cond) == Some(Value::Bool(true)) {
+                            dead_after = Some(cond.span);
+                        }
+                        earlier.push(cond);
+                    }
+                    routes.push(typed::Route { cond: te, target: target.unwrap_or(NOWHERE), span: r.span });
+                }
+                typed::StepKind::Branch { routes, otherwise: otherwise.unwrap_or(NOWHERE) }
+            }
+            ast::StepKind::Connector(_) => {
+                for t in &links.next {
+                    push_edge(&mut edges, *t, entry);
+                }
+                typed::StepKind::Connector { next: first(&links.next) }
+            }
+        };
+        Some(StepOut { kind, edges })
+    }
+
+    /// W0303 for one `when` route.
+    fn route_warnings(&mut self, cond: &ast::Expr, earlier: &[&ast::Expr], dead_after: Option<crate::span::Span>) {
+        if let Some(span) = dead_after {
+            self.report(
+                Diagnostic::new(Code::W0303, cond.span, "this route can never be taken")
+                    .label("an earlier route always matches")
+                    .secondary(span, "this condition is always true"),
+            );
+        } else if let Some(prev) = earlier.iter().find(|p| same_expr(p, cond)) {
+            self.report(
+                Diagnostic::new(Code::W0303, cond.span, "this route can never be taken")
+                    .label("the same condition as an earlier route")
+                    .secondary(prev.span, "this route matches first"),
+            );
+        } else if is_constant(cond) {
+            let d = Diagnostic::new(Code::W0303, cond.span, "this `when` condition is constant").label("reads no field, result, `attempts` or clock");
+            let d = match const_eval(cond) {
+                Some(Value::Bool(true)) => d.help("the route is always taken; use `else -> ...` instead"),
+                Some(Value::Bool(false)) => d.help("the route is never taken; remove it"),
+                _ => d,
+            };
+            self.report(d);
+        }
+    }
+
+    fn stmts(&mut self, body: &[Stmt], facts: &mut BitSet, slot: &mut ResultId) -> Vec<typed::Stmt> {
+        body.iter().map(|s| self.stmt(s, facts, slot)).collect()
+    }
+
+    fn stmt(&mut self, stmt: &Stmt, facts: &mut BitSet, slot: &mut ResultId) -> typed::Stmt {
+        match stmt {
+            Stmt::Let(l) => {
+                let rid = *slot;
+                *slot += 1;
+                let args = self.call_args(l, rid, facts);
+                if let Some(info) = self.env.results.get(rid as usize) {
+                    self.layout.bind(facts, rid, info.fields.len());
+                }
+                typed::Stmt::Call {
+                    result: rid,
+                    args,
+                    retry: l.retry.as_ref().map_or(0, |r| u8::try_from(r.node.clamp(0, 255)).unwrap_or(0)),
+                    timeout_secs: l.timeout.as_ref().map(|t| u32::try_from(t.node).unwrap_or(u32::MAX)),
+                    span: l.span,
+                }
+            }
+            Stmt::Set(s) => {
+                let te = self.expr(&s.value, facts);
+                let rec = match s.target.record {
+                    Record::Inquiry => "inquiry",
+                    Record::Account => "account",
+                };
+                let Some((id, info)) = self.env.field(s.target.record, &s.target.field.node) else {
+                    let d = Diagnostic::new(Code::E0103, s.target.field.span, format!("unknown {rec} field `{}`", s.target.field.node)).label(format!("no {rec} field has this name"));
+                    let d = with_suggestion(d, &s.target.field.node, self.env.fields(s.target.record).iter().map(|f| f.name.as_str()));
+                    self.report(d);
+                    return typed::Stmt::Set { record: s.target.record, field: 0, value: te.e, span: s.span };
+                };
+                let (want, fname) = (info.ty, info.name.clone());
+                let value = self.fit(&s.value, te, want, &format!("for `{rec}.{fname}`"));
+                match s.target.record {
+                    Record::Inquiry => self.layout.write(facts, id),
+                    Record::Account => {
+                        if reads_inquiry(&s.value) {
+                            self.report(
+                                Diagnostic::new(Code::W0302, s.value.span, format!("account field `{fname}` is written from a value the user entered"))
+                                    .label("reads an inquiry field")
+                                    .help("write account fields from a verification's or report's output, e.g. `db.name_first`"),
+                            );
+                        }
+                    }
+                }
+                typed::Stmt::Set { record: s.target.record, field: id, value, span: s.span }
+            }
+            Stmt::Tag(t) => typed::Stmt::Tag { text: t.node.clone(), span: t.span },
+            Stmt::Case(c) => typed::Stmt::Case { queue: c.node.clone(), span: c.span },
+            Stmt::If(i) => {
+                let cond = self.condition(&i.cond, facts, "an `if` condition");
+                let mut then_facts = facts.clone();
+                self.cond_facts(&i.cond, &mut then_facts);
+                let then_body = self.stmts(&i.then_body, &mut then_facts, slot);
+                let else_body = match &i.else_body {
+                    Some(e) => self.stmts(e, facts, slot),
+                    None => Vec::new(),
+                };
+                facts.meet(&then_facts);
+                typed::Stmt::If { cond, then_body, else_body, span: i.span }
+            }
+        }
+    }
+
+    fn call_args(&mut self, l: &ast::Let, rid: ResultId, facts: &BitSet) -> Vec<(String, typed::Expr)> {
+        let env = self.env;
+        let cat = env.catalog;
+        let (spec, what, kind) = match &l.call {
+            Call::Verify(k) => (cat.verification(&k.node), "verification", Some(k)),
+            Call::Report(k) => (cat.report(&k.node), "report", Some(k)),
+            Call::Http { .. } => (None, "http", None),
+        };
+        if let (Some(k), None) = (kind, spec) {
+            let names: Vec<&str> = if what == "verification" { cat.verifications.iter().map(|c| c.name.as_str()).collect() } else { cat.reports.iter().map(|c| c.name.as_str()).collect() };
+            let d = Diagnostic::new(Code::E0105, k.span, format!("unknown {what} kind `{}`", k.node))
+                .label(format!("not a {what} kind"))
+                .note(format!("{what} kinds: {}", names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")));
+            self.report(with_suggestion(d, &k.node, names.iter().copied()));
+        }
+        // The capture the verification needs, on every path.
+        if let (Some(info), Some(k)) = (env.results.get(rid as usize), kind) {
+            if let Some(c) = info.capture {
+                if !facts.get(self.layout.capture(c)) {
+                    let cap = cat.capture_kinds.get(c).cloned().unwrap_or_default();
+                    self.report(
+                        Diagnostic::new(Code::E0303, k.span, format!("verification `{}` needs capture `{cap}`, which is not taken on every path", k.node))
+                            .label(format!("`{cap}` may not have been captured here"))
+                            .help(format!("add `capture {cap}` to a screen on every path before this step")),
+                    );
+                }
+            }
+        }
+        let mut seen: HashSet<&str> = HashSet::new();
+        let mut out = Vec::with_capacity(l.args.len());
+        for a in &l.args {
+            let te = self.expr(&a.value, facts);
+            let name = a.name.node.as_str();
+            if !seen.insert(name) {
+                self.report(Diagnostic::new(Code::E0108, a.name.span, format!("argument `{name}` is given twice")).label("duplicate argument"));
+                out.push((name.to_string(), te.e));
+                continue;
+            }
+            let Some(spec) = spec else {
+                // `http`: any name and type form the body; an unknown kind
+                // was reported above.
+                out.push((name.to_string(), te.e));
+                continue;
+            };
+            match spec.args.iter().find(|p| p.name == name) {
+                Some(p) => {
+                    let e = self.fit(&a.value, te, Type::new(p.ty), &format!("for argument `{name}`"));
+                    out.push((name.to_string(), e));
+                }
+                None => {
+                    let d = Diagnostic::new(Code::E0108, a.name.span, format!("unknown argument `{name}` for {what} `{}`", spec.name))
+                        .label("not an argument of this kind")
+                        .note(format!("arguments: {}", if spec.args.is_empty() { "none".to_string() } else { spec.args.iter().map(|p| format!("`{}`", p.name)).collect::<Vec<_>>().join(", ") }));
+                    self.report(with_suggestion(d, name, spec.args.iter().map(|p| p.name.as_str())));
+                    out.push((name.to_string(), te.e));
+                }
+            }
+        }
+        if let (Some(spec), Some(k)) = (spec, kind) {
+            let missing: Vec<String> = spec.args.iter().filter(|p| !p.optional && !seen.contains(p.name.as_str())).map(|p| format!("`{}`", p.name)).collect();
+            if !missing.is_empty() {
+                self.report(
+                    Diagnostic::new(Code::E0108, k.span, format!("missing argument{} {} for {what} `{}`", if missing.len() == 1 { "" } else { "s" }, missing.join(", "), spec.name))
+                        .label("required arguments not given"),
+                );
+            }
+        }
+        out
+    }
+}

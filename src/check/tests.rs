@@ -1,0 +1,306 @@
+//! `test` blocks: names resolved against the steps, fields and results,
+//! values evaluated (constants only), and the checks of §3 "Tests".
+
+use super::names::{Env, with_suggestion};
+use crate::ast::{self, BinaryOp, ExprKind, Record, StepKind, TestItem, UnaryOp};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::span::Span;
+use crate::typed::{self, Expect, Input, Path, Stub, StubAnswer};
+use crate::types::{BaseType, Type};
+use crate::value::{Status, Value};
+use std::collections::HashSet;
+
+pub(super) fn check(env: &Env, tests: &[&ast::Test], diags: &mut Vec<Diagnostic>) -> Vec<typed::Test> {
+    tests.iter().map(|t| one(env, t, diags)).collect()
+}
+
+fn one(env: &Env, t: &ast::Test, diags: &mut Vec<Diagnostic>) -> typed::Test {
+    let mut out = typed::Test { name: t.name.node.clone(), span: t.span, clock: None, inputs: Vec::new(), stubs: Vec::new(), expects: Vec::new() };
+    for item in &t.items {
+        match item {
+            TestItem::Clock(d) => out.clock = Some(d.node),
+            TestItem::Input { screen, values, span } => {
+                if let Some(i) = input(env, screen, values, *span, diags) {
+                    out.inputs.push(i);
+                }
+            }
+            TestItem::Stub { result, values, span } => {
+                if let Some(s) = stub(env, result, values, *span, diags) {
+                    out.stubs.push(s);
+                }
+            }
+            TestItem::StubError { result, span } => {
+                if let Some(rid) = resolve_result(env, result, diags) {
+                    out.stubs.push(Stub { result: rid, answer: StubAnswer::Error, span: *span });
+                }
+            }
+            TestItem::ExpectEnd(s) => out.expects.push(Expect::End { status: s.node, span: s.span }),
+            TestItem::ExpectTag(s) => out.expects.push(Expect::Tag { text: s.node.clone(), span: s.span }),
+            TestItem::ExpectVisits { steps, span } => {
+                let mut ids = Vec::new();
+                for s in steps {
+                    match env.step(&s.node) {
+                        Some(id) => ids.push(id),
+                        None => diags.push(env.unknown_step(s, "in `visits`")),
+                    }
+                }
+                out.expects.push(Expect::Visits { steps: ids, span: *span });
+            }
+            TestItem::Expect(e) => {
+                if let Some(x) = expect(env, e, diags) {
+                    out.expects.push(x);
+                }
+            }
+        }
+    }
+    out
+}
+
+fn resolve_result(env: &Env, name: &ast::Name, diags: &mut Vec<Diagnostic>) -> Option<u32> {
+    match env.result(&name.node) {
+        Some((rid, _)) => Some(rid),
+        None => {
+            let d = Diagnostic::new(Code::E0106, name.span, format!("unknown result `{}` in `stub`", name.node)).label("no `let` binds this name");
+            diags.push(with_suggestion(d, &name.node, env.result_names()));
+            None
+        }
+    }
+}
+
+/// A constant test value: a literal, `-N`, a status or `none`.
+fn constant(e: &ast::Expr) -> Option<Value> {
+    Some(match &e.kind {
+        ExprKind::Str(s) => Value::Str(s.clone()),
+        ExprKind::Int(i) => Value::Int(*i),
+        ExprKind::Date(d) => Value::Date(*d),
+        ExprKind::Bool(b) => Value::Bool(*b),
+        ExprKind::None => Value::None,
+        ExprKind::Name(n) => Value::Status(Status::from_name(n)?),
+        ExprKind::Unary { op: UnaryOp::Neg, operand } => match &operand.kind {
+            ExprKind::Int(i) => Value::Int(i.checked_neg()?),
+            _ => return None,
+        },
+        _ => return None,
+    })
+}
+
+/// Evaluates `e` as a value of type `ty` (E0201, E0203).
+fn value_of(e: &ast::Expr, ty: Type, what: &str, diags: &mut Vec<Diagnostic>) -> Option<Value> {
+    let Some(v) = constant(e) else {
+        diags.push(
+            Diagnostic::new(Code::E0201, e.span, format!("expected a constant `{ty}` {what}"))
+                .label("not a constant")
+                .help("test values are literals, `-N`, `passed`/`failed`/`requires_retry` or `none`"),
+        );
+        return None;
+    };
+    match v.base_type() {
+        None if !ty.optional => {
+            diags.push(Diagnostic::new(Code::E0203, e.span, format!("`none` where `{ty}` is needed {what}")).label("this is `none`").help(format!("`{ty}` is not optional")));
+            None
+        }
+        Some(b) if b != ty.base => {
+            diags.push(Diagnostic::new(Code::E0201, e.span, format!("expected `{ty}` {what}, found `{b}`")).label(format!("this is `{b}`")));
+            None
+        }
+        _ => Some(v),
+    }
+}
+
+fn input(env: &Env, screen: &ast::Name, values: &[ast::Arg], span: Span, diags: &mut Vec<Diagnostic>) -> Option<Input> {
+    let Some(sid) = env.step(&screen.node) else {
+        diags.push(env.unknown_step(screen, "in `input`"));
+        return None;
+    };
+    let step = env.steps.get(sid as usize)?;
+    let StepKind::Screen(s) = &step.kind else {
+        diags.push(
+            Diagnostic::new(Code::E0101, screen.span, format!("`input` for `{}`, which is not a screen", screen.node))
+                .label(format!("`{}` is {} {}", screen.node, if step.kind.keyword() == "action" { "an" } else { "a" }, step.kind.keyword()))
+                .help("only screens take input"),
+        );
+        return None;
+    };
+    // What the screen takes, by name, in order, with types.
+    let mut takes: Vec<(&str, Type)> = Vec::new();
+    for c in &s.collects {
+        if let Some((_, f)) = env.field(Record::Inquiry, &c.node) {
+            if !takes.iter().any(|(n, _)| *n == c.node) {
+                takes.push((c.node.as_str(), f.ty));
+            }
+        }
+    }
+    for c in &s.captures {
+        if env.capture_index(&c.node).is_some() && !takes.iter().any(|(n, _)| *n == c.node) {
+            takes.push((c.node.as_str(), Type::new(BaseType::Bool)));
+        }
+    }
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    let mut ok = true;
+    for a in values {
+        let name = a.name.node.as_str();
+        let Some((_, ty)) = takes.iter().find(|(n, _)| *n == name) else {
+            ok = false;
+            let d = Diagnostic::new(Code::E0108, a.name.span, format!("screen `{}` does not take `{name}`", screen.node))
+                .label("not collected or captured by this screen")
+                .secondary(step.name.span, "the screen");
+            diags.push(with_suggestion(d, name, takes.iter().map(|(n, _)| *n)));
+            continue;
+        };
+        if !seen.insert(name) {
+            ok = false;
+            diags.push(Diagnostic::new(Code::E0108, a.name.span, format!("`{name}` is given twice")).label("duplicate"));
+            continue;
+        }
+        match value_of(&a.value, *ty, &format!("for `{name}`"), diags) {
+            Some(v) => out.push((name.to_string(), v)),
+            None => ok = false,
+        }
+    }
+    let missing: Vec<String> = takes.iter().filter(|(n, _)| !seen.contains(n)).map(|(n, _)| format!("`{n}`")).collect();
+    if !missing.is_empty() {
+        ok = false;
+        diags.push(
+            Diagnostic::new(Code::E0108, screen.span, format!("`input` for `{}` is missing {}", screen.node, missing.join(", ")))
+                .label("every collected field and capture must be given")
+                .help("give `none` for an optional field, `true` for a capture"),
+        );
+    }
+    ok.then_some(Input { screen: sid, values: out, span })
+}
+
+fn stub(env: &Env, result: &ast::Name, values: &[ast::Arg], span: Span, diags: &mut Vec<Diagnostic>) -> Option<Stub> {
+    let rid = resolve_result(env, result, diags)?;
+    let info = env.results.get(rid as usize)?;
+    if info.error {
+        return None;
+    }
+    let mut answer = vec![Value::None; info.fields.len()];
+    let mut seen = HashSet::new();
+    let mut ok = true;
+    for a in values {
+        let name = a.name.node.as_str();
+        let Some((fi, ty)) = info.field(name) else {
+            ok = false;
+            let d = Diagnostic::new(Code::E0108, a.name.span, format!("result `{}` has no field `{name}`", info.name)).label("not a field of this result");
+            diags.push(with_suggestion(d, name, info.fields.iter().map(|f| f.name.as_str())));
+            continue;
+        };
+        if !seen.insert(name) {
+            ok = false;
+            diags.push(Diagnostic::new(Code::E0108, a.name.span, format!("`{name}` is given twice")).label("duplicate"));
+            continue;
+        }
+        match value_of(&a.value, ty, &format!("for `{}.{name}`", info.name), diags) {
+            Some(v) => {
+                if let Some(slot) = answer.get_mut(fi as usize) {
+                    *slot = v;
+                }
+            }
+            None => ok = false,
+        }
+    }
+    let missing: Vec<String> = info.fields.iter().filter(|f| !f.ty.optional && !seen.contains(f.name.as_str())).map(|f| format!("`{}`", f.name)).collect();
+    if !missing.is_empty() {
+        ok = false;
+        diags.push(
+            Diagnostic::new(Code::E0108, result.span, format!("`stub` for `{}` is missing {}", info.name, missing.join(", ")))
+                .label("fields that are not optional must be given"),
+        );
+    }
+    ok.then_some(Stub { result: rid, answer: StubAnswer::Values(answer), span })
+}
+
+/// A path an `expect` may compare: its declared type, as optional.
+fn path(env: &Env, e: &ast::Expr, diags: &mut Vec<Diagnostic>) -> Result<Option<(Path, Type)>, ()> {
+    match &e.kind {
+        ExprKind::Field(f) => {
+            let rec = if f.record == Record::Inquiry { "inquiry" } else { "account" };
+            match env.field(f.record, &f.field.node) {
+                Some((id, info)) => Ok(Some((Path::Field { record: f.record, field: id }, info.ty))),
+                None => {
+                    let d = Diagnostic::new(Code::E0103, f.field.span, format!("unknown {rec} field `{}`", f.field.node)).label(format!("no {rec} field has this name"));
+                    diags.push(with_suggestion(d, &f.field.node, env.fields(f.record).iter().map(|x| x.name.as_str())));
+                    Err(())
+                }
+            }
+        }
+        ExprKind::ResultField { result, field } => {
+            let Some((rid, info)) = env.result(&result.node) else {
+                let d = Diagnostic::new(Code::E0106, result.span, format!("unknown result `{}`", result.node)).label("no `let` binds this name");
+                diags.push(with_suggestion(d, &result.node, env.result_names()));
+                return Err(());
+            };
+            if info.error {
+                return Err(());
+            }
+            match info.field(&field.node) {
+                Some((fi, ty)) => Ok(Some((Path::Result { result: rid, field: fi }, ty))),
+                None => {
+                    let d = Diagnostic::new(Code::E0108, field.span, format!("result `{}` has no field `{}`", info.name, field.node)).label("not a field of this result");
+                    diags.push(with_suggestion(d, &field.node, info.fields.iter().map(|f| f.name.as_str())));
+                    Err(())
+                }
+            }
+        }
+        _ => Ok(None),
+    }
+}
+
+fn flip(op: BinaryOp) -> BinaryOp {
+    match op {
+        BinaryOp::Lt => BinaryOp::Gt,
+        BinaryOp::Le => BinaryOp::Ge,
+        BinaryOp::Gt => BinaryOp::Lt,
+        BinaryOp::Ge => BinaryOp::Le,
+        other => other,
+    }
+}
+
+/// `expect PATH OP VALUE` (either side), or `expect PATH` for a `bool` path.
+fn expect(env: &Env, e: &ast::Expr, diags: &mut Vec<Diagnostic>) -> Option<Expect> {
+    let not_bool = |diags: &mut Vec<Diagnostic>| {
+        diags.push(
+            Diagnostic::new(Code::E0202, e.span, "`expect` is not a `bool` comparison of a path with a value")
+                .label("expected `PATH OP VALUE`")
+                .help("compare `inquiry.F`, `account.F` or `R.F` with a constant, e.g. `expect account.name_first == \"Ada\"`"),
+        )
+    };
+    let (op, lhs, rhs) = match &e.kind {
+        ExprKind::Binary { op, lhs, rhs } if matches!(op, BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge) => (*op, &**lhs, &**rhs),
+        _ => {
+            return match path(env, e, diags) {
+                Ok(Some((p, ty))) if ty.base == BaseType::Bool => Some(Expect::Compare { path: p, op: BinaryOp::Eq, value: Value::Bool(true), span: e.span }),
+                Ok(_) => {
+                    not_bool(diags);
+                    None
+                }
+                Err(()) => None,
+            };
+        }
+    };
+    let (p, ty, op, value) = match (path(env, lhs, diags), path(env, rhs, diags)) {
+        (Err(()), _) | (_, Err(())) => return None,
+        (Ok(Some((p, ty))), Ok(None)) => (p, ty, op, rhs),
+        (Ok(None), Ok(Some((p, ty)))) => (p, ty, flip(op), lhs),
+        _ => {
+            not_bool(diags);
+            return None;
+        }
+    };
+    // In `expect` the path is taken as optional: a `none` makes the
+    // expectation fail at run time, ordering comparisons included.
+    let ty = ty.with_optional(true);
+    let ordering = matches!(op, BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge);
+    if ordering && !matches!(ty.base, BaseType::Int | BaseType::Date) {
+        diags.push(
+            Diagnostic::new(Code::E0201, e.span, format!("`{}` needs two `int`s or two `date`s, found `{}`", op.symbol(), ty.base))
+                .label("cannot be ordered")
+                .help("use `==` or `!=`"),
+        );
+        return None;
+    }
+    let v = value_of(value, if ordering { ty.with_optional(false) } else { ty }, "in `expect`", diags)?;
+    Some(Expect::Compare { path: p, op, value: v, span: e.span })
+}

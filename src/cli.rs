@@ -1,0 +1,105 @@
+//! The command line: clap definitions and dispatch. One file per
+//! subcommand under `cli/`; each returns the process exit code.
+//!
+//! Exit codes: 0 success (warnings allowed), 1 the input has errors,
+//! 2 usage or I/O error.
+//!
+//! Like rustc, human diagnostics go to stderr; `--format json` puts one
+//! JSON object per diagnostic on stdout, so that it can be piped.
+
+pub mod build;
+pub mod check;
+
+use crate::diagnostics::{Diagnostic, render};
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Exit code: the input has errors.
+pub const EXIT_ERRORS: u8 = 1;
+/// Exit code: usage or I/O error.
+pub const EXIT_USAGE: u8 = 2;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "flowc",
+    version,
+    about = "Compiler and virtual machine for Flow inquiry flows"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Report diagnostics; exit 0 with no errors, 1 with errors, 2 on usage or I/O error
+    Check(check::Args),
+    /// Compile a flow (`--emit tokens|ast` for the front end's output)
+    Build(build::Args),
+}
+
+/// How diagnostics are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum Format {
+    /// ariadne reports on stderr
+    #[default]
+    Human,
+    /// one JSON object per diagnostic per line, on stdout
+    Json,
+}
+
+/// What `--deny` can turn into errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Deny {
+    Warnings,
+}
+
+/// Parses the command line, runs the subcommand and returns the exit code.
+pub fn run() -> u8 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { EXIT_USAGE } else { 0 };
+        }
+    };
+    match cli.command {
+        Command::Check(args) => check::run(&args),
+        Command::Build(args) => build::run(&args),
+    }
+}
+
+/// Prints diagnostics for one file in the chosen format.
+pub(crate) fn emit_diagnostics(
+    diags: &[Diagnostic],
+    file_name: &str,
+    source: &str,
+    format: Format,
+) {
+    if diags.is_empty() {
+        return;
+    }
+    match format {
+        Format::Human => eprint!(
+            "{}",
+            render::render_human(diags, file_name, source, render::use_color())
+        ),
+        Format::Json => print!("{}", render::render_json(diags, file_name, source)),
+    }
+}
+
+/// Reads a source file, or prints why not.
+pub(crate) fn read_source(path: &std::path::Path) -> Option<String> {
+    match std::fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => Some(text),
+            Err(_) => {
+                eprintln!("error: `{}` is not valid UTF-8", path.display());
+                None
+            }
+        },
+        Err(e) => {
+            eprintln!("error: cannot read `{}`: {e}", path.display());
+            None
+        }
+    }
+}
