@@ -9,6 +9,8 @@
 
 pub mod build;
 pub mod check;
+pub mod run;
+pub mod test;
 
 use crate::diagnostics::{Diagnostic, render};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -35,6 +37,10 @@ enum Command {
     Check(check::Args),
     /// Compile a flow (`--emit tokens|ast` for the front end's output)
     Build(build::Args),
+    /// Run a flow or module with a scripted host and print the trace
+    Run(run::Args),
+    /// Run the test blocks of flow files
+    Test(test::Args),
 }
 
 /// How diagnostics are printed.
@@ -65,6 +71,8 @@ pub fn run() -> u8 {
     match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Build(args) => build::run(&args),
+        Command::Run(args) => run::run(&args),
+        Command::Test(args) => test::run(&args),
     }
 }
 
