@@ -1,4 +1,9 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 //! Embedding the flowc VM: compile a flow, run it against your own `Host`,
 //! suspend at a screen, save the state to a file, load it (as another
 //! process would) and resume to the end.
@@ -51,7 +56,10 @@ struct MyHost {
 impl Host for MyHost {
     fn call(&mut self, call: &HostCall<'_>) -> Result<Vec<Value>, HostError> {
         self.calls += 1;
-        println!("host: {} {} (attempt {}, timeout {:?}s)", call.result, call.target, call.attempt, call.timeout_secs);
+        println!(
+            "host: {} {} (attempt {}, timeout {:?}s)",
+            call.result, call.target, call.attempt, call.timeout_secs
+        );
         if self.calls == 1 {
             return Err(HostError::new("database timed out"));
         }
@@ -61,7 +69,11 @@ impl Host for MyHost {
             .iter()
             .map(|f| match f.name.as_str() {
                 "status" => Value::Status(Status::Passed),
-                name => call.args.iter().find(|(n, _)| n == name).map_or(Value::None, |(_, v)| v.clone()),
+                name => call
+                    .args
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .map_or(Value::None, |(_, v)| v.clone()),
             })
             .collect())
     }
@@ -102,7 +114,9 @@ fn main() {
         let mut state = Vm::start(&module);
         let mut host = MyHost::default();
         match Vm::run(&module, &mut state, &mut host, 10_000).unwrap() {
-            Outcome::Suspended(req) => println!("suspended at `{}` wanting {:?}", req.screen, req.fields),
+            Outcome::Suspended(req) => {
+                println!("suspended at `{}` wanting {:?}", req.screen, req.fields)
+            }
             Outcome::Ended(s) => panic!("ended early: {s}"),
         }
         std::fs::write(&state_path, state.to_bytes(&module)).unwrap();

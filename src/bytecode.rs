@@ -188,7 +188,13 @@ pub enum Instr {
     /// `argc -> 0`: host call binding `result`. Host errors are retried
     /// `retry` times; then execution goes to `on_error`, or the run stops
     /// with R0003 at this instruction when there is none.
-    Call { result: u32, argc: u16, retry: u8, timeout_secs: Option<u32>, on_error: Option<u32> },
+    Call {
+        result: u32,
+        argc: u16,
+        retry: u8,
+        timeout_secs: Option<u32>,
+        on_error: Option<u32>,
+    },
     /// `1 -> 0`: write an inquiry field.
     SetInquiry(u32),
     /// `1 -> 0`: write an account field through the host.
@@ -204,12 +210,15 @@ impl Instr {
     pub fn stack_effect(self) -> (u32, u32) {
         use Instr::*;
         match self {
-            Const(_) | LoadInquiry(_) | LoadAccount(_) | LoadResult(..) | Attempts(_) | Today => (0, 1),
+            Const(_) | LoadInquiry(_) | LoadAccount(_) | LoadResult(..) | Attempts(_) | Today => {
+                (0, 1)
+            }
             Age | Lower | Upper | Trim | Len | Not | Neg => (1, 1),
             Add | Sub | Eq | Ne | Lt | Le | Gt | Ge => (2, 1),
             In(n) => (u32::from(n) + 1, 1),
             Jump(_) | Enter(_) | Suspend(_) | End(_) | Tag(_) | Case(_) => (0, 0),
-            JumpIfFalse(_) | JumpIfFalseOrPop(_) | JumpIfTrueOrPop(_) | SetInquiry(_) | SetAccount(_) => (1, 0),
+            JumpIfFalse(_) | JumpIfFalseOrPop(_) | JumpIfTrueOrPop(_) | SetInquiry(_)
+            | SetAccount(_) => (1, 0),
             Call { argc, .. } => (u32::from(argc), 0),
         }
     }
@@ -265,7 +274,10 @@ pub struct RuntimeError {
 
 impl RuntimeError {
     pub fn new(code: Code, message: impl Into<String>) -> RuntimeError {
-        RuntimeError { code, message: message.into() }
+        RuntimeError {
+            code,
+            message: message.into(),
+        }
     }
 }
 
@@ -299,12 +311,18 @@ impl Module {
     /// discipline) is R0005.
     pub fn from_bytes(bytes: &[u8]) -> Result<Module, RuntimeError> {
         if bytes.get(..4) != Some(&MAGIC[..]) {
-            return Err(RuntimeError::new(Code::R0005, "not a flow module: the magic bytes `FLBC` are missing"));
+            return Err(RuntimeError::new(
+                Code::R0005,
+                "not a flow module: the magic bytes `FLBC` are missing",
+            ));
         }
         let (module, rest): (Module, &[u8]) = postcard::take_from_bytes(bytes)
             .map_err(|e| RuntimeError::new(Code::R0005, format!("malformed module: {e}")))?;
         if !rest.is_empty() {
-            return Err(RuntimeError::new(Code::R0005, format!("malformed module: {} trailing bytes", rest.len())));
+            return Err(RuntimeError::new(
+                Code::R0005,
+                format!("malformed module: {} trailing bytes", rest.len()),
+            ));
         }
         crate::verify::verify(&module)?;
         Ok(module)

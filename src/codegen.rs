@@ -15,16 +15,22 @@
 
 use crate::ast::{BinaryOp, Record};
 use crate::bytecode::{
-    CallTarget, FORMAT_VERSION, FieldInfo, Instr, MAGIC, Module, ResultInfo, StepInfo, StepKindTag, sha256_hex,
+    CallTarget, FORMAT_VERSION, FieldInfo, Instr, MAGIC, Module, ResultInfo, StepInfo, StepKindTag,
+    sha256_hex,
 };
 use crate::span::Span;
-use crate::typed::{Builtin, CallKind, Expr, ExprKind, Stmt, StepKind, Target, TypedFlow};
+use crate::typed::{Builtin, CallKind, Expr, ExprKind, StepKind, Stmt, Target, TypedFlow};
 use crate::value::Value;
 
 /// Compiles a checked flow. `source` is the text it was checked from (its
 /// SHA-256 goes in the header).
 pub fn compile(flow: &TypedFlow, source: &str) -> Module {
-    let mut g = Gen { code: Vec::new(), spans: Vec::new(), consts: Vec::new(), step_jumps: Vec::new() };
+    let mut g = Gen {
+        code: Vec::new(),
+        spans: Vec::new(),
+        consts: Vec::new(),
+        step_jumps: Vec::new(),
+    };
     let mut steps = Vec::with_capacity(flow.steps.len());
     let mut results: Vec<ResultInfo> = flow
         .results
@@ -34,10 +40,20 @@ pub fn compile(flow: &TypedFlow, source: &str) -> Module {
             call: match &r.call {
                 CallKind::Verify(k) => CallTarget::Verify(k.clone()),
                 CallKind::Report(k) => CallTarget::Report(k.clone()),
-                CallKind::Http { method, url } => CallTarget::Http { method: *method, url: url.clone() },
+                CallKind::Http { method, url } => CallTarget::Http {
+                    method: *method,
+                    url: url.clone(),
+                },
             },
             args: Vec::new(),
-            fields: r.fields.iter().map(|f| FieldInfo { name: f.name.clone(), ty: f.ty }).collect(),
+            fields: r
+                .fields
+                .iter()
+                .map(|f| FieldInfo {
+                    name: f.name.clone(),
+                    ty: f.ty,
+                })
+                .collect(),
         })
         .collect();
 
@@ -46,12 +62,20 @@ pub fn compile(flow: &TypedFlow, source: &str) -> Module {
         let entry = g.pc();
         g.emit(Instr::Enter(id), step.span);
         let (kind, collects, captures) = match &step.kind {
-            StepKind::Screen { collects, captures, next } => {
+            StepKind::Screen {
+                collects,
+                captures,
+                next,
+            } => {
                 g.emit(Instr::Suspend(id), step.span);
                 g.transition(*next, step.span);
                 (StepKindTag::Screen, collects.clone(), captures.clone())
             }
-            StepKind::Action { body, next, on_error } => {
+            StepKind::Action {
+                body,
+                next,
+                on_error,
+            } => {
                 let mut calls = Vec::new();
                 g.stmts(body, &mut calls, &mut results);
                 g.transition(*next, step.span);
@@ -59,7 +83,8 @@ pub fn compile(flow: &TypedFlow, source: &str) -> Module {
                     let pc = g.pc();
                     g.transition(*target, step.span);
                     for call_pc in calls {
-                        if let Some(Instr::Call { on_error, .. }) = g.code.get_mut(call_pc as usize) {
+                        if let Some(Instr::Call { on_error, .. }) = g.code.get_mut(call_pc as usize)
+                        {
                             *on_error = Some(pc);
                         }
                     }
@@ -81,7 +106,13 @@ pub fn compile(flow: &TypedFlow, source: &str) -> Module {
                 (StepKindTag::Connector, Vec::new(), Vec::new())
             }
         };
-        steps.push(StepInfo { name: step.name.clone(), kind, entry, collects, captures });
+        steps.push(StepInfo {
+            name: step.name.clone(),
+            kind,
+            entry,
+            collects,
+            captures,
+        });
     }
     for (pc, step) in std::mem::take(&mut g.step_jumps) {
         let entry = steps.get(step as usize).map_or(0, |s| s.entry);
@@ -97,8 +128,22 @@ pub fn compile(flow: &TypedFlow, source: &str) -> Module {
         version: flow.version,
         source_hash: sha256_hex(source.as_bytes()),
         consts: g.consts,
-        inquiry: flow.inquiry.iter().map(|f| FieldInfo { name: f.name.clone(), ty: f.ty }).collect(),
-        account: flow.account.iter().map(|f| FieldInfo { name: f.name.clone(), ty: f.ty }).collect(),
+        inquiry: flow
+            .inquiry
+            .iter()
+            .map(|f| FieldInfo {
+                name: f.name.clone(),
+                ty: f.ty,
+            })
+            .collect(),
+        account: flow
+            .account
+            .iter()
+            .map(|f| FieldInfo {
+                name: f.name.clone(),
+                ty: f.ty,
+            })
+            .collect(),
         steps,
         start: flow.start,
         results,
@@ -155,7 +200,10 @@ impl Gen {
     fn patch(&mut self, at: u32) {
         let here = self.pc();
         if let Some(
-            Instr::Jump(t) | Instr::JumpIfFalse(t) | Instr::JumpIfFalseOrPop(t) | Instr::JumpIfTrueOrPop(t),
+            Instr::Jump(t)
+            | Instr::JumpIfFalse(t)
+            | Instr::JumpIfFalseOrPop(t)
+            | Instr::JumpIfTrueOrPop(t),
         ) = self.code.get_mut(at as usize)
         {
             *t = here;
@@ -192,7 +240,13 @@ impl Gen {
 
     fn stmt(&mut self, stmt: &Stmt, calls: &mut Vec<u32>, results: &mut [ResultInfo]) {
         match stmt {
-            Stmt::Call { result, args, retry, timeout_secs, span } => {
+            Stmt::Call {
+                result,
+                args,
+                retry,
+                timeout_secs,
+                span,
+            } => {
                 for (_, e) in args {
                     self.expr(e);
                 }
@@ -211,7 +265,12 @@ impl Gen {
                 );
                 calls.push(pc);
             }
-            Stmt::Set { record, field, value, span } => {
+            Stmt::Set {
+                record,
+                field,
+                value,
+                span,
+            } => {
                 self.expr(value);
                 let instr = match record {
                     Record::Inquiry => Instr::SetInquiry(*field),
@@ -227,7 +286,12 @@ impl Gen {
                 let c = self.constant(&Value::Str(queue.clone()));
                 self.emit(Instr::Case(c), *span);
             }
-            Stmt::If { cond, then_body, else_body, span } => {
+            Stmt::If {
+                cond,
+                then_body,
+                else_body,
+                span,
+            } => {
                 self.expr(cond);
                 let to_else = self.emit(Instr::JumpIfFalse(0), *span);
                 self.stmts(then_body, calls, results);
@@ -250,14 +314,23 @@ impl Gen {
                 let c = self.constant(v);
                 self.emit(Instr::Const(c), span);
             }
-            ExprKind::Field { record: Record::Inquiry, field } => {
+            ExprKind::Field {
+                record: Record::Inquiry,
+                field,
+            } => {
                 self.emit(Instr::LoadInquiry(*field), span);
             }
-            ExprKind::Field { record: Record::Account, field } => {
+            ExprKind::Field {
+                record: Record::Account,
+                field,
+            } => {
                 self.emit(Instr::LoadAccount(*field), span);
             }
             ExprKind::ResultField { result, field } => {
-                self.emit(Instr::LoadResult(*result, u16::try_from(*field).unwrap_or(u16::MAX)), span);
+                self.emit(
+                    Instr::LoadResult(*result, u16::try_from(*field).unwrap_or(u16::MAX)),
+                    span,
+                );
             }
             ExprKind::Attempts(s) => {
                 self.emit(Instr::Attempts(*s), span);
@@ -284,13 +357,21 @@ impl Gen {
                 self.expr(inner);
                 self.emit(Instr::Neg, span);
             }
-            ExprKind::Binary { op: BinaryOp::And, lhs, rhs } => {
+            ExprKind::Binary {
+                op: BinaryOp::And,
+                lhs,
+                rhs,
+            } => {
                 self.expr(lhs);
                 let j = self.emit(Instr::JumpIfFalseOrPop(0), span);
                 self.expr(rhs);
                 self.patch(j);
             }
-            ExprKind::Binary { op: BinaryOp::Or, lhs, rhs } => {
+            ExprKind::Binary {
+                op: BinaryOp::Or,
+                lhs,
+                rhs,
+            } => {
                 self.expr(lhs);
                 let j = self.emit(Instr::JumpIfTrueOrPop(0), span);
                 self.expr(rhs);
@@ -318,7 +399,10 @@ impl Gen {
                 for item in list {
                     self.expr(item);
                 }
-                self.emit(Instr::In(u16::try_from(list.len()).unwrap_or(u16::MAX)), span);
+                self.emit(
+                    Instr::In(u16::try_from(list.len()).unwrap_or(u16::MAX)),
+                    span,
+                );
             }
         }
     }

@@ -28,7 +28,9 @@ pub struct HostError {
 
 impl HostError {
     pub fn new(message: impl Into<String>) -> HostError {
-        HostError { message: message.into() }
+        HostError {
+            message: message.into(),
+        }
     }
 }
 
@@ -77,16 +79,44 @@ pub trait Host {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum TraceEvent {
-    Enter { step: String },
-    Call { result: String, call: String, attempt: u32, args: BTreeMap<String, serde_json::Value>, outcome: CallOutcome },
-    SetInquiry { field: String, value: serde_json::Value },
-    SetAccount { field: String, value: serde_json::Value },
-    Tag { text: String },
-    Case { queue: String },
-    Suspend { screen: String },
-    Resume { screen: String, input: BTreeMap<String, serde_json::Value> },
-    End { status: String },
-    Error { code: String, message: String },
+    Enter {
+        step: String,
+    },
+    Call {
+        result: String,
+        call: String,
+        attempt: u32,
+        args: BTreeMap<String, serde_json::Value>,
+        outcome: CallOutcome,
+    },
+    SetInquiry {
+        field: String,
+        value: serde_json::Value,
+    },
+    SetAccount {
+        field: String,
+        value: serde_json::Value,
+    },
+    Tag {
+        text: String,
+    },
+    Case {
+        queue: String,
+    },
+    Suspend {
+        screen: String,
+    },
+    Resume {
+        screen: String,
+        input: BTreeMap<String, serde_json::Value>,
+    },
+    End {
+        status: String,
+    },
+    Error {
+        code: String,
+        message: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -104,7 +134,13 @@ impl fmt::Display for TraceEvent {
         };
         match self {
             TraceEvent::Enter { step } => write!(f, "enter {step}"),
-            TraceEvent::Call { result, call, attempt, args, outcome } => {
+            TraceEvent::Call {
+                result,
+                call,
+                attempt,
+                args,
+                outcome,
+            } => {
                 write!(f, "call {result} = {call} {}", obj(args))?;
                 if *attempt > 0 {
                     write!(f, " (retry {attempt})")?;
@@ -119,7 +155,9 @@ impl fmt::Display for TraceEvent {
             TraceEvent::Tag { text } => write!(f, "tag {text:?}"),
             TraceEvent::Case { queue } => write!(f, "case {queue:?}"),
             TraceEvent::Suspend { screen } => write!(f, "suspend at screen {screen}"),
-            TraceEvent::Resume { screen, input } => write!(f, "resume {screen} with {}", obj(input)),
+            TraceEvent::Resume { screen, input } => {
+                write!(f, "resume {screen} with {}", obj(input))
+            }
             TraceEvent::End { status } => write!(f, "end {status}"),
             TraceEvent::Error { code, message } => write!(f, "error[{code}]: {message}"),
         }
@@ -146,31 +184,51 @@ impl Script {
     pub fn from_scenario(module: &Module, json: &serde_json::Value) -> Result<Script, String> {
         use serde_json::Value as J;
         let obj = json.as_object().ok_or("a scenario is a JSON object")?;
-        if let Some(k) = obj.keys().find(|k| !["inputs", "stubs", "account", "clock"].contains(&k.as_str())) {
-            return Err(format!("unknown scenario key `{k}` (expected inputs, stubs, account, clock)"));
+        if let Some(k) = obj
+            .keys()
+            .find(|k| !["inputs", "stubs", "account", "clock"].contains(&k.as_str()))
+        {
+            return Err(format!(
+                "unknown scenario key `{k}` (expected inputs, stubs, account, clock)"
+            ));
         }
         let mut script = Script::default();
         if let Some(inputs) = obj.get("inputs") {
-            let inputs = inputs.as_object().ok_or("`inputs` is an object of screen names")?;
+            let inputs = inputs
+                .as_object()
+                .ok_or("`inputs` is an object of screen names")?;
             for (screen, list) in inputs {
                 let step = module
                     .steps
                     .iter()
                     .find(|s| &s.name == screen && s.kind == StepKindTag::Screen)
                     .ok_or_else(|| format!("`inputs`: `{screen}` is not a screen of this flow"))?;
-                let list = list.as_array().ok_or_else(|| format!("`inputs.{screen}` is a list of objects"))?;
+                let list = list
+                    .as_array()
+                    .ok_or_else(|| format!("`inputs.{screen}` is a list of objects"))?;
                 let queue = script.inputs.entry(screen.clone()).or_default();
                 for (i, item) in list.iter().enumerate() {
-                    let item = item.as_object().ok_or_else(|| format!("`inputs.{screen}[{i}]` is not an object"))?;
+                    let item = item
+                        .as_object()
+                        .ok_or_else(|| format!("`inputs.{screen}[{i}]` is not an object"))?;
                     let mut values = Vec::new();
                     for (k, v) in item {
-                        let field = step.collects.iter().filter_map(|f| module.inquiry.get(*f as usize)).find(|f| &f.name == k);
+                        let field = step
+                            .collects
+                            .iter()
+                            .filter_map(|f| module.inquiry.get(*f as usize))
+                            .find(|f| &f.name == k);
                         let ty = match field {
                             Some(f) => f.ty.base,
                             None if step.captures.contains(k) => BaseType::Bool,
-                            None => return Err(format!("`inputs.{screen}[{i}]`: screen `{screen}` takes no `{k}`")),
+                            None => {
+                                return Err(format!(
+                                    "`inputs.{screen}[{i}]`: screen `{screen}` takes no `{k}`"
+                                ));
+                            }
                         };
-                        let value = Value::from_json(v, ty).map_err(|e| format!("`inputs.{screen}[{i}].{k}`: expected {e}"))?;
+                        let value = Value::from_json(v, ty)
+                            .map_err(|e| format!("`inputs.{screen}[{i}].{k}`: expected {e}"))?;
                         values.push((k.clone(), value));
                     }
                     queue.push_back(values);
@@ -178,57 +236,94 @@ impl Script {
             }
         }
         if let Some(stubs) = obj.get("stubs") {
-            let stubs = stubs.as_object().ok_or("`stubs` is an object of result names")?;
+            let stubs = stubs
+                .as_object()
+                .ok_or("`stubs` is an object of result names")?;
             for (name, list) in stubs {
-                let res = module.results.iter().find(|r| &r.name == name).ok_or_else(|| format!("`stubs`: no result `{name}` in this flow"))?;
-                let list = list.as_array().ok_or_else(|| format!("`stubs.{name}` is a list"))?;
+                let res = module
+                    .results
+                    .iter()
+                    .find(|r| &r.name == name)
+                    .ok_or_else(|| format!("`stubs`: no result `{name}` in this flow"))?;
+                let list = list
+                    .as_array()
+                    .ok_or_else(|| format!("`stubs.{name}` is a list"))?;
                 let queue = script.stubs.entry(name.clone()).or_default();
                 for (i, item) in list.iter().enumerate() {
                     match item {
                         J::String(s) if s == "error" => queue.push_back(None),
                         J::Object(o) => {
-                            if let Some(k) = o.keys().find(|k| !res.fields.iter().any(|f| &f.name == *k)) {
-                                return Err(format!("`stubs.{name}[{i}]`: `{name}` has no field `{k}`"));
+                            if let Some(k) =
+                                o.keys().find(|k| !res.fields.iter().any(|f| &f.name == *k))
+                            {
+                                return Err(format!(
+                                    "`stubs.{name}[{i}]`: `{name}` has no field `{k}`"
+                                ));
                             }
                             let mut values = Vec::new();
                             for f in &res.fields {
                                 let v = match o.get(&f.name) {
-                                    Some(j) => Value::from_json(j, f.ty.base).map_err(|e| format!("`stubs.{name}[{i}].{}`: expected {e}", f.name))?,
+                                    Some(j) => Value::from_json(j, f.ty.base).map_err(|e| {
+                                        format!("`stubs.{name}[{i}].{}`: expected {e}", f.name)
+                                    })?,
                                     None => Value::None,
                                 };
                                 values.push(v);
                             }
                             queue.push_back(Some(values));
                         }
-                        _ => return Err(format!("`stubs.{name}[{i}]` is neither an object nor \"error\"")),
+                        _ => {
+                            return Err(format!(
+                                "`stubs.{name}[{i}]` is neither an object nor \"error\""
+                            ));
+                        }
                     }
                 }
             }
         }
         if let Some(account) = obj.get("account") {
-            let account = account.as_object().ok_or("`account` is an object of field values")?;
+            let account = account
+                .as_object()
+                .ok_or("`account` is an object of field values")?;
             for (k, v) in account {
-                let f = module.account.iter().find(|f| &f.name == k).ok_or_else(|| format!("`account`: no account field `{k}`"))?;
-                let value = Value::from_json(v, f.ty.base).map_err(|e| format!("`account.{k}`: expected {e}"))?;
+                let f = module
+                    .account
+                    .iter()
+                    .find(|f| &f.name == k)
+                    .ok_or_else(|| format!("`account`: no account field `{k}`"))?;
+                let value = Value::from_json(v, f.ty.base)
+                    .map_err(|e| format!("`account.{k}`: expected {e}"))?;
                 script.account.insert(k.clone(), value);
             }
         }
         if let Some(clock) = obj.get("clock") {
             let text = clock.as_str().ok_or("`clock` is a \"YYYY-MM-DD\" string")?;
-            script.clock = Some(Date::parse(text).ok_or_else(|| format!("`clock`: `{text}` is not a date"))?);
+            script.clock =
+                Some(Date::parse(text).ok_or_else(|| format!("`clock`: `{text}` is not a date"))?);
         }
         Ok(script)
     }
 
     /// The answers of a `test` block.
     pub fn from_test(module: &Module, test: &Test) -> Script {
-        let mut script = Script { clock: test.clock, ..Script::default() };
+        let mut script = Script {
+            clock: test.clock,
+            ..Script::default()
+        };
         for input in &test.inputs {
             let name = module.step_name(input.screen).to_string();
-            script.inputs.entry(name).or_default().push_back(input.values.clone());
+            script
+                .inputs
+                .entry(name)
+                .or_default()
+                .push_back(input.values.clone());
         }
         for stub in &test.stubs {
-            let name = module.results.get(stub.result as usize).map_or("?", |r| r.name.as_str()).to_string();
+            let name = module
+                .results
+                .get(stub.result as usize)
+                .map_or("?", |r| r.name.as_str())
+                .to_string();
             let answer = match &stub.answer {
                 StubAnswer::Values(v) => Some(v.clone()),
                 StubAnswer::Error => None,
@@ -250,7 +345,11 @@ pub struct ScriptedHost {
 
 impl ScriptedHost {
     pub fn new(script: Script) -> ScriptedHost {
-        ScriptedHost { script, trace: Vec::new(), missing_stubs: Vec::new() }
+        ScriptedHost {
+            script,
+            trace: Vec::new(),
+            missing_stubs: Vec::new(),
+        }
     }
 
     /// The next input for a screen, if any is left.
@@ -296,23 +395,37 @@ impl ScriptedHost {
     }
 }
 
-pub(crate) fn json_map(pairs: impl IntoIterator<Item = (String, Value)>) -> BTreeMap<String, serde_json::Value> {
+pub(crate) fn json_map(
+    pairs: impl IntoIterator<Item = (String, Value)>,
+) -> BTreeMap<String, serde_json::Value> {
     pairs.into_iter().map(|(k, v)| (k, v.to_json())).collect()
 }
 
 pub fn call_text(target: &CallTarget) -> String {
     match target {
-        CallTarget::Http { method: HttpMethod::Get, url } => format!("http get {url:?}"),
+        CallTarget::Http {
+            method: HttpMethod::Get,
+            url,
+        } => format!("http get {url:?}"),
         other => other.to_string(),
     }
 }
 
 impl Host for ScriptedHost {
     fn call(&mut self, call: &HostCall<'_>) -> Result<Vec<Value>, HostError> {
-        let answer = self.script.stubs.get_mut(call.result).and_then(|q| q.pop_front());
+        let answer = self
+            .script
+            .stubs
+            .get_mut(call.result)
+            .and_then(|q| q.pop_front());
         let (result, outcome) = match answer {
             Some(Some(values)) => {
-                let map = json_map(call.fields.iter().map(|f| f.name.clone()).zip(values.iter().cloned()));
+                let map = json_map(
+                    call.fields
+                        .iter()
+                        .map(|f| f.name.clone())
+                        .zip(values.iter().cloned()),
+                );
                 (Ok(values), CallOutcome::Ok(map))
             }
             Some(None) => {
@@ -336,22 +449,34 @@ impl Host for ScriptedHost {
     }
 
     fn read_account(&mut self, field: &str) -> Result<Value, HostError> {
-        Ok(self.script.account.get(field).cloned().unwrap_or(Value::None))
+        Ok(self
+            .script
+            .account
+            .get(field)
+            .cloned()
+            .unwrap_or(Value::None))
     }
 
     fn write_account(&mut self, field: &str, value: &Value) -> Result<(), HostError> {
         self.script.account.insert(field.to_string(), value.clone());
-        self.trace.push(TraceEvent::SetAccount { field: field.to_string(), value: value.to_json() });
+        self.trace.push(TraceEvent::SetAccount {
+            field: field.to_string(),
+            value: value.to_json(),
+        });
         Ok(())
     }
 
     fn tag(&mut self, text: &str) -> Result<(), HostError> {
-        self.trace.push(TraceEvent::Tag { text: text.to_string() });
+        self.trace.push(TraceEvent::Tag {
+            text: text.to_string(),
+        });
         Ok(())
     }
 
     fn case(&mut self, queue: &str) -> Result<(), HostError> {
-        self.trace.push(TraceEvent::Case { queue: queue.to_string() });
+        self.trace.push(TraceEvent::Case {
+            queue: queue.to_string(),
+        });
         Ok(())
     }
 
@@ -360,16 +485,23 @@ impl Host for ScriptedHost {
     }
 
     fn step_entered(&mut self, step: &str) {
-        self.trace.push(TraceEvent::Enter { step: step.to_string() });
+        self.trace.push(TraceEvent::Enter {
+            step: step.to_string(),
+        });
     }
 
     fn inquiry_written(&mut self, field: &str, value: &Value) {
-        self.trace.push(TraceEvent::SetInquiry { field: field.to_string(), value: value.to_json() });
+        self.trace.push(TraceEvent::SetInquiry {
+            field: field.to_string(),
+            value: value.to_json(),
+        });
     }
 }
 
 /// Today's date from the system clock, in UTC.
 pub fn system_today() -> Date {
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
     Date(i32::try_from(secs / 86_400).unwrap_or(0))
 }

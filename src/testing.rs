@@ -7,7 +7,7 @@
 
 use crate::ast::BinaryOp;
 use crate::bytecode::{Module, RuntimeError};
-use crate::host::{ScriptedHost, Script, TraceEvent, json_map};
+use crate::host::{Script, ScriptedHost, TraceEvent, json_map};
 use crate::span::line_col;
 use crate::typed::{Expect, Path, Test, TypedFlow};
 use crate::value::{EndStatus, Value};
@@ -32,27 +32,45 @@ pub fn drive(module: &Module, host: &mut ScriptedHost, fuel: u64) -> (State, Run
 }
 
 /// [`drive`] from an existing state.
-pub fn drive_from(module: &Module, state: &mut State, host: &mut ScriptedHost, fuel: u64) -> RunEnd {
+pub fn drive_from(
+    module: &Module,
+    state: &mut State,
+    host: &mut ScriptedHost,
+    fuel: u64,
+) -> RunEnd {
     loop {
         let budget = fuel.saturating_sub(state.fuel_used);
         match Vm::run(module, state, host, budget) {
             Ok(Outcome::Ended(status)) => {
-                host.trace.push(TraceEvent::End { status: status.name().to_string() });
+                host.trace.push(TraceEvent::End {
+                    status: status.name().to_string(),
+                });
                 return RunEnd::Ended(status);
             }
             Ok(Outcome::Suspended(req)) => {
-                host.trace.push(TraceEvent::Suspend { screen: req.screen.clone() });
+                host.trace.push(TraceEvent::Suspend {
+                    screen: req.screen.clone(),
+                });
                 let Some(input) = host.next_input(&req.screen) else {
                     return RunEnd::NoInput(req.screen);
                 };
                 if let Err(e) = Vm::resume(module, state, &input) {
-                    host.trace.push(TraceEvent::Error { code: e.code.to_string(), message: e.message.clone() });
+                    host.trace.push(TraceEvent::Error {
+                        code: e.code.to_string(),
+                        message: e.message.clone(),
+                    });
                     return RunEnd::Error(e);
                 }
-                host.trace.push(TraceEvent::Resume { screen: req.screen, input: json_map(input) });
+                host.trace.push(TraceEvent::Resume {
+                    screen: req.screen,
+                    input: json_map(input),
+                });
             }
             Err(e) => {
-                host.trace.push(TraceEvent::Error { code: e.code.to_string(), message: e.message.clone() });
+                host.trace.push(TraceEvent::Error {
+                    code: e.code.to_string(),
+                    message: e.message.clone(),
+                });
                 return RunEnd::Error(e);
             }
         }
@@ -77,7 +95,10 @@ impl TestOutcome {
 
 /// Runs every test of `flow` against `module` (compiled from `source`).
 pub fn run_tests(module: &Module, flow: &TypedFlow, source: &str) -> Vec<TestOutcome> {
-    flow.tests.iter().map(|t| run_test(module, flow, t, source)).collect()
+    flow.tests
+        .iter()
+        .map(|t| run_test(module, flow, t, source))
+        .collect()
 }
 
 /// Runs one test: a fresh run with an empty Account, the test's inputs and
@@ -96,11 +117,14 @@ pub fn run_test(module: &Module, flow: &TypedFlow, test: &Test, source: &str) ->
     let status = match &end {
         RunEnd::Ended(s) => Some(*s),
         RunEnd::NoInput(screen) => {
-            failures.push(format!("the run suspended at screen `{screen}` with no input left for it"));
+            failures.push(format!(
+                "the run suspended at screen `{screen}` with no input left for it"
+            ));
             None
         }
         RunEnd::Error(e) => {
-            let at = Vm::location(module, &state, source).map_or(String::new(), |(l, c)| format!(" (at {l}:{c})"));
+            let at = Vm::location(module, &state, source)
+                .map_or(String::new(), |(l, c)| format!(" (at {l}:{c})"));
             failures.push(format!("runtime error[{}]: {}{at}", e.code, e.message));
             None
         }
@@ -115,21 +139,46 @@ pub fn run_test(module: &Module, flow: &TypedFlow, test: &Test, source: &str) ->
             }
         }
     }
-    TestOutcome { name: test.name.clone(), line, column, failures }
+    TestOutcome {
+        name: test.name.clone(),
+        line,
+        column,
+        failures,
+    }
 }
 
 fn path_name(module: &Module, path: Path) -> String {
     match path {
-        Path::Field { record: crate::ast::Record::Inquiry, field } => {
-            format!("inquiry.{}", module.inquiry.get(field as usize).map_or("?", |f| f.name.as_str()))
+        Path::Field {
+            record: crate::ast::Record::Inquiry,
+            field,
+        } => {
+            format!(
+                "inquiry.{}",
+                module
+                    .inquiry
+                    .get(field as usize)
+                    .map_or("?", |f| f.name.as_str())
+            )
         }
-        Path::Field { record: crate::ast::Record::Account, field } => {
-            format!("account.{}", module.account.get(field as usize).map_or("?", |f| f.name.as_str()))
+        Path::Field {
+            record: crate::ast::Record::Account,
+            field,
+        } => {
+            format!(
+                "account.{}",
+                module
+                    .account
+                    .get(field as usize)
+                    .map_or("?", |f| f.name.as_str())
+            )
         }
         Path::Result { result, field } => {
             let r = module.results.get(result as usize);
             let rn = r.map_or("?", |r| r.name.as_str());
-            let fnm = r.and_then(|r| r.fields.get(field as usize)).map_or("?", |f| f.name.as_str());
+            let fnm = r
+                .and_then(|r| r.fields.get(field as usize))
+                .map_or("?", |f| f.name.as_str());
             format!("{rn}.{fnm}")
         }
     }
@@ -137,8 +186,18 @@ fn path_name(module: &Module, path: Path) -> String {
 
 fn path_value(module: &Module, state: &State, host: &ScriptedHost, path: Path) -> Value {
     match path {
-        Path::Field { record: crate::ast::Record::Inquiry, field } => state.inquiry.get(field as usize).cloned().unwrap_or(Value::None),
-        Path::Field { record: crate::ast::Record::Account, field } => module
+        Path::Field {
+            record: crate::ast::Record::Inquiry,
+            field,
+        } => state
+            .inquiry
+            .get(field as usize)
+            .cloned()
+            .unwrap_or(Value::None),
+        Path::Field {
+            record: crate::ast::Record::Account,
+            field,
+        } => module
             .account
             .get(field as usize)
             .and_then(|f| host.script.account.get(&f.name))
@@ -184,9 +243,17 @@ fn check_expect(
     match expect {
         Expect::End { status: want, span } => (status != Some(*want)).then(|| {
             let got = status.map_or("no end".to_string(), |s| format!("end {s}"));
-            format!("expectation `expect end {want}` at {} does not hold: the run ended with `{got}`", at(*span))
+            format!(
+                "expectation `expect end {want}` at {} does not hold: the run ended with `{got}`",
+                at(*span)
+            )
         }),
-        Expect::Compare { path, op, value, span } => {
+        Expect::Compare {
+            path,
+            op,
+            value,
+            span,
+        } => {
             let actual = path_value(module, state, host, *path);
             (!compare(*op, &actual, value)).then(|| {
                 format!(
@@ -210,10 +277,14 @@ fn check_expect(
             })
         }
         Expect::Tag { text, span } => (!host.tags().contains(&text.as_str())).then(|| {
-            format!("expectation `expect tag {text:?}` at {} does not hold: tags were [{}]", at(*span), {
-                let tags: Vec<String> = host.tags().iter().map(|t| format!("{t:?}")).collect();
-                tags.join(", ")
-            })
+            format!(
+                "expectation `expect tag {text:?}` at {} does not hold: tags were [{}]",
+                at(*span),
+                {
+                    let tags: Vec<String> = host.tags().iter().map(|t| format!("{t:?}")).collect();
+                    tags.join(", ")
+                }
+            )
         }),
     }
 }

@@ -1,4 +1,9 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 //! The VM end to end: every example run straight through equals the same
 //! run suspended, saved, reloaded from bytes and resumed at every screen;
 //! corrupt modules and states are errors, never panics; disassembly
@@ -21,7 +26,12 @@ fn examples() -> Vec<(String, String)> {
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "flow"))
-        .map(|p| (p.file_stem().unwrap().to_string_lossy().into_owned(), std::fs::read_to_string(&p).unwrap()))
+        .map(|p| {
+            (
+                p.file_stem().unwrap().to_string_lossy().into_owned(),
+                std::fs::read_to_string(&p).unwrap(),
+            )
+        })
         .collect();
     out.sort();
     assert!(!out.is_empty(), "no examples in {}", dir.display());
@@ -52,11 +62,15 @@ fn run_with_reloads(module_bytes: &[u8], host: &mut ScriptedHost) -> (State, Run
         first = false;
         match Vm::run(&module, &mut state, host, 1_000_000) {
             Ok(Outcome::Ended(s)) => {
-                host.trace.push(TraceEvent::End { status: s.name().to_string() });
+                host.trace.push(TraceEvent::End {
+                    status: s.name().to_string(),
+                });
                 return (state, RunEnd::Ended(s));
             }
             Ok(Outcome::Suspended(req)) => {
-                host.trace.push(TraceEvent::Suspend { screen: req.screen.clone() });
+                host.trace.push(TraceEvent::Suspend {
+                    screen: req.screen.clone(),
+                });
                 saved = state.to_bytes(&module);
                 drop(module);
                 let module = Module::from_bytes(module_bytes).unwrap();
@@ -66,13 +80,22 @@ fn run_with_reloads(module_bytes: &[u8], host: &mut ScriptedHost) -> (State, Run
                     return (reloaded, RunEnd::NoInput(req.screen));
                 };
                 Vm::resume(&module, &mut reloaded, &input).unwrap();
-                let pairs = input.iter().map(|(k, v)| (k.clone(), v.to_json())).collect();
-                host.trace.push(TraceEvent::Resume { screen: req.screen, input: pairs });
+                let pairs = input
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.to_json()))
+                    .collect();
+                host.trace.push(TraceEvent::Resume {
+                    screen: req.screen,
+                    input: pairs,
+                });
                 saved = reloaded.to_bytes(&module);
                 state = reloaded;
             }
             Err(e) => {
-                host.trace.push(TraceEvent::Error { code: e.code.to_string(), message: e.message.clone() });
+                host.trace.push(TraceEvent::Error {
+                    code: e.code.to_string(),
+                    message: e.message.clone(),
+                });
                 return (state, RunEnd::Error(e));
             }
         }
@@ -105,7 +128,12 @@ fn every_example_test_passes() {
     for (name, source) in examples() {
         let (flow, module) = compile(&source);
         for outcome in flowc::testing::run_tests(&module, &flow, &source) {
-            assert!(outcome.passed(), "{name}: {}: {:?}", outcome.name, outcome.failures);
+            assert!(
+                outcome.passed(),
+                "{name}: {}: {:?}",
+                outcome.name,
+                outcome.failures
+            );
         }
     }
 }
@@ -131,7 +159,10 @@ fn compiling_twice_gives_identical_bytes() {
 }
 
 fn sample() -> (String, Module) {
-    let (_, source) = examples().into_iter().find(|(n, _)| n == "database_kyc").unwrap();
+    let (_, source) = examples()
+        .into_iter()
+        .find(|(n, _)| n == "database_kyc")
+        .unwrap();
     let (_, module) = compile(&source);
     (source, module)
 }
@@ -176,7 +207,10 @@ fn wrong_magic_and_version_are_r0005() {
     let (_, module) = sample();
     let mut m = module.clone();
     m.magic = *b"FLBX";
-    assert_eq!(Module::from_bytes(&m.to_bytes()).unwrap_err().code, Code::R0005);
+    assert_eq!(
+        Module::from_bytes(&m.to_bytes()).unwrap_err().code,
+        Code::R0005
+    );
     let mut m = module.clone();
     m.format_version = 99;
     let err = Module::from_bytes(&m.to_bytes()).unwrap_err();
@@ -188,7 +222,11 @@ fn wrong_magic_and_version_are_r0005() {
 fn expect_r0005(m: &Module, needle: &str) {
     let err = Module::from_bytes(&m.to_bytes()).unwrap_err();
     assert_eq!(err.code, Code::R0005);
-    assert!(err.message.contains(needle), "expected `{needle}` in `{}`", err.message);
+    assert!(
+        err.message.contains(needle),
+        "expected `{needle}` in `{}`",
+        err.message
+    );
     let err = Module::from_json(&m.to_json()).unwrap_err();
     assert_eq!(err.code, Code::R0005);
 }
@@ -257,7 +295,10 @@ fn handcrafted_bad_modules_are_r0005_naming_the_pc() {
 fn suspended_state(module: &Module) -> State {
     let mut state = Vm::start(module);
     let mut host = ScriptedHost::new(Script::default());
-    assert!(matches!(Vm::run(module, &mut state, &mut host, 1000), Ok(Outcome::Suspended(_))));
+    assert!(matches!(
+        Vm::run(module, &mut state, &mut host, 1000),
+        Ok(Outcome::Suspended(_))
+    ));
     state
 }
 
@@ -269,13 +310,20 @@ fn corrupt_and_foreign_states_are_r0004() {
     let bytes = state.to_bytes(&module);
     assert_eq!(State::from_bytes(&module, &bytes).unwrap(), state);
     for len in 0..bytes.len() {
-        assert_eq!(State::from_bytes(&module, &bytes[..len]).unwrap_err().code, Code::R0004);
+        assert_eq!(
+            State::from_bytes(&module, &bytes[..len]).unwrap_err().code,
+            Code::R0004
+        );
     }
     for i in 0..bytes.len() {
         for mask in [0x01u8, 0x80, 0xff] {
             let mut b = bytes.clone();
             b[i] ^= mask;
-            assert_eq!(State::from_bytes(&module, &b).unwrap_err().code, Code::R0004, "byte {i}");
+            assert_eq!(
+                State::from_bytes(&module, &b).unwrap_err().code,
+                Code::R0004,
+                "byte {i}"
+            );
         }
     }
     for (name, source) in &all {
@@ -287,7 +335,10 @@ fn corrupt_and_foreign_states_are_r0004() {
         assert_eq!(err.code, Code::R0004, "{name}");
         // and a state of the other module is foreign here
         let theirs = Vm::start(&other).to_bytes(&other);
-        assert_eq!(State::from_bytes(&module, &theirs).unwrap_err().code, Code::R0004);
+        assert_eq!(
+            State::from_bytes(&module, &theirs).unwrap_err().code,
+            Code::R0004
+        );
     }
 }
 
@@ -361,7 +412,12 @@ fn ada() -> Vec<(String, Value)> {
 }
 
 fn passed_db() -> Vec<Value> {
-    vec![Value::Status(flowc::value::Status::Passed), Value::None, Value::None, Value::None]
+    vec![
+        Value::Status(flowc::value::Status::Passed),
+        Value::None,
+        Value::None,
+        Value::None,
+    ]
 }
 
 #[test]
@@ -369,13 +425,33 @@ fn bad_resume_input_is_r0002_and_leaves_the_state_alone() {
     let (_, module) = compile(RETRY_FLOW);
     let state = suspended_state(&module);
     let cases: Vec<Vec<(String, Value)>> = vec![
-        ada()[1..].to_vec(),                                                           // missing field
-        ada()[..4].to_vec(),                                                           // missing capture
-        { let mut v = ada(); v[0].1 = Value::Int(1); v },                              // wrong type
-        { let mut v = ada(); v[1].1 = Value::None; v },                                // null for non-optional
-        { let mut v = ada(); v[4].1 = Value::Bool(false); v },                         // capture not true
-        { let mut v = ada(); v.push(("extra".into(), Value::Int(1))); v },             // unknown key
-        { let mut v = ada(); v.push(("name_first".into(), Value::Str("x".into()))); v }, // duplicate
+        ada()[1..].to_vec(), // missing field
+        ada()[..4].to_vec(), // missing capture
+        {
+            let mut v = ada();
+            v[0].1 = Value::Int(1);
+            v
+        }, // wrong type
+        {
+            let mut v = ada();
+            v[1].1 = Value::None;
+            v
+        }, // null for non-optional
+        {
+            let mut v = ada();
+            v[4].1 = Value::Bool(false);
+            v
+        }, // capture not true
+        {
+            let mut v = ada();
+            v.push(("extra".into(), Value::Int(1)));
+            v
+        }, // unknown key
+        {
+            let mut v = ada();
+            v.push(("name_first".into(), Value::Str("x".into())));
+            v
+        }, // duplicate
     ];
     for input in cases {
         let mut s = state.clone();
@@ -384,7 +460,8 @@ fn bad_resume_input_is_r0002_and_leaves_the_state_alone() {
         assert_eq!(s, state);
     }
     let mut s = state.clone();
-    let err = Vm::resume_json(&module, &mut s, &serde_json::json!({"name_first": "Ada"})).unwrap_err();
+    let err =
+        Vm::resume_json(&module, &mut s, &serde_json::json!({"name_first": "Ada"})).unwrap_err();
     assert_eq!(err.code, Code::R0002);
     assert_eq!(s, state);
     let json = serde_json::json!({"name_first": "Ada", "name_last": "L", "birthdate": "1815-12-10", "nickname": null, "selfie": true});
@@ -397,14 +474,26 @@ fn host_errors_retry_then_stop_at_the_call_and_can_be_reissued() {
     let (_, module) = compile(RETRY_FLOW);
     let mut state = suspended_state(&module);
     Vm::resume(&module, &mut state, &ada()).unwrap();
-    let mut script = Script { clock: flowc::value::Date::parse("2026-11-25"), ..Script::default() };
-    script.stubs.insert("db".into(), [None, None, None, Some(passed_db())].into_iter().collect());
+    let mut script = Script {
+        clock: flowc::value::Date::parse("2026-11-25"),
+        ..Script::default()
+    };
+    script.stubs.insert(
+        "db".into(),
+        [None, None, None, Some(passed_db())].into_iter().collect(),
+    );
     let mut host = ScriptedHost::new(script);
     let err = Vm::run(&module, &mut state, &mut host, 1000).unwrap_err();
     assert_eq!(err.code, Code::R0003);
     assert!(matches!(module.code[state.pc as usize], Instr::Call { .. }));
     // retry 1: two calls; retries are not step entries
-    assert_eq!(host.trace.iter().filter(|e| matches!(e, TraceEvent::Call { .. })).count(), 2);
+    assert_eq!(
+        host.trace
+            .iter()
+            .filter(|e| matches!(e, TraceEvent::Call { .. }))
+            .count(),
+        2
+    );
     assert_eq!(host.visits(), ["check"]);
     let saved = state.clone();
     // running again re-issues the call: one more error, then success
@@ -421,8 +510,13 @@ fn fuel_exhaustion_is_r0001_and_resumable() {
     let (_, module) = compile(RETRY_FLOW);
     let mut state = suspended_state(&module);
     Vm::resume(&module, &mut state, &ada()).unwrap();
-    let mut script = Script { clock: flowc::value::Date::parse("2026-11-25"), ..Script::default() };
-    script.stubs.insert("db".into(), [Some(passed_db())].into_iter().collect());
+    let mut script = Script {
+        clock: flowc::value::Date::parse("2026-11-25"),
+        ..Script::default()
+    };
+    script
+        .stubs
+        .insert("db".into(), [Some(passed_db())].into_iter().collect());
     let mut host = ScriptedHost::new(script);
     let mut spent = 0;
     loop {

@@ -41,14 +41,29 @@ fn render(m: &Module, source: Option<&str>) -> String {
     }
     let _ = writeln!(out, "\nresults:");
     for (i, r) in m.results.iter().enumerate() {
-        let fields: Vec<String> = r.fields.iter().map(|f| format!("{}: {}", f.name, f.ty)).collect();
-        let _ = writeln!(out, "  {i:>3}  {} = {} ({}) -> {{ {} }}", r.name, r.call, r.args.join(", "), fields.join(", "));
+        let fields: Vec<String> = r
+            .fields
+            .iter()
+            .map(|f| format!("{}: {}", f.name, f.ty))
+            .collect();
+        let _ = writeln!(
+            out,
+            "  {i:>3}  {} = {} ({}) -> {{ {} }}",
+            r.name,
+            r.call,
+            r.args.join(", "),
+            fields.join(", ")
+        );
     }
     let _ = writeln!(out, "\nsteps:");
     for (i, s) in m.steps.iter().enumerate() {
         let _ = write!(out, "  {i:>3}  {} {} @{}", s.kind.name(), s.name, s.entry);
         if !s.collects.is_empty() {
-            let names: Vec<&str> = s.collects.iter().map(|f| m.inquiry.get(*f as usize).map_or("?", |f| f.name.as_str())).collect();
+            let names: Vec<&str> = s
+                .collects
+                .iter()
+                .map(|f| m.inquiry.get(*f as usize).map_or("?", |f| f.name.as_str()))
+                .collect();
             let _ = write!(out, " collect [{}]", names.join(", "));
         }
         if !s.captures.is_empty() {
@@ -85,8 +100,15 @@ fn render(m: &Module, source: Option<&str>) -> String {
 }
 
 fn operands(m: &Module, instr: Instr) -> (String, String) {
-    let field = |list: &[super::FieldInfo], i: u32| list.get(i as usize).map_or("?".to_string(), |f| f.name.clone());
-    let konst = |i: u32| m.consts.get(i as usize).map_or("?".to_string(), |c| c.to_string());
+    let field = |list: &[super::FieldInfo], i: u32| {
+        list.get(i as usize)
+            .map_or("?".to_string(), |f| f.name.clone())
+    };
+    let konst = |i: u32| {
+        m.consts
+            .get(i as usize)
+            .map_or("?".to_string(), |c| c.to_string())
+    };
     let target = |pc: u32| match m.steps.iter().find(|s| s.entry == pc) {
         Some(s) => s.name.clone(),
         None => format!("-> {pc:04}"),
@@ -98,16 +120,27 @@ fn operands(m: &Module, instr: Instr) -> (String, String) {
         Instr::LoadResult(r, f) => {
             let res = m.results.get(r as usize);
             let rname = res.map_or("?", |r| r.name.as_str());
-            let fname = res.and_then(|r| r.fields.get(usize::from(f))).map_or("?", |f| f.name.as_str());
+            let fname = res
+                .and_then(|r| r.fields.get(usize::from(f)))
+                .map_or("?", |f| f.name.as_str());
             (format!("{r} {f}"), format!("{rname}.{fname}"))
         }
-        Instr::Attempts(s) | Instr::Enter(s) | Instr::Suspend(s) => (s.to_string(), m.step_name(s).to_string()),
-        Instr::In(n) => (n.to_string(), String::new()),
-        Instr::Jump(pc) | Instr::JumpIfFalse(pc) | Instr::JumpIfFalseOrPop(pc) | Instr::JumpIfTrueOrPop(pc) => {
-            (pc.to_string(), target(pc))
+        Instr::Attempts(s) | Instr::Enter(s) | Instr::Suspend(s) => {
+            (s.to_string(), m.step_name(s).to_string())
         }
+        Instr::In(n) => (n.to_string(), String::new()),
+        Instr::Jump(pc)
+        | Instr::JumpIfFalse(pc)
+        | Instr::JumpIfFalseOrPop(pc)
+        | Instr::JumpIfTrueOrPop(pc) => (pc.to_string(), target(pc)),
         Instr::End(status) => (status.name().to_string(), String::new()),
-        Instr::Call { result, argc, retry, timeout_secs, on_error } => {
+        Instr::Call {
+            result,
+            argc,
+            retry,
+            timeout_secs,
+            on_error,
+        } => {
             let mut ops = format!("{result} argc={argc} retry={retry}");
             if let Some(t) = timeout_secs {
                 let _ = write!(ops, " timeout={t}s");

@@ -82,7 +82,9 @@ pub fn run(args: &Args) -> u8 {
                 return EXIT_ERRORS;
             };
             match args.emit {
-                Some(Emit::Disasm) => print!("{}", crate::bytecode::disasm_with_source(&module, &source)),
+                Some(Emit::Disasm) => {
+                    print!("{}", crate::bytecode::disasm_with_source(&module, &source))
+                }
                 Some(_) => println!("{}", module.to_json()),
                 None => {}
             }

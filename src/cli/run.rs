@@ -97,8 +97,17 @@ pub fn run(args: &Args) -> u8 {
                 println!("{event}");
             }
             if let Some(req) = &waiting {
-                let fields: Vec<String> = req.fields.iter().map(|(n, t)| format!("{n}: {t}")).collect();
-                println!("waiting for input at screen {}: fields [{}], captures [{}]", req.screen, fields.join(", "), req.captures.join(", "));
+                let fields: Vec<String> = req
+                    .fields
+                    .iter()
+                    .map(|(n, t)| format!("{n}: {t}"))
+                    .collect();
+                println!(
+                    "waiting for input at screen {}: fields [{}], captures [{}]",
+                    req.screen,
+                    fields.join(", "),
+                    req.captures.join(", ")
+                );
             }
         }
         Format::Json => {
@@ -106,8 +115,11 @@ pub fn run(args: &Args) -> u8 {
                 println!("{}", serde_json::to_string(event).unwrap_or_default());
             }
             if let Some(req) = &waiting {
-                let fields: serde_json::Map<String, serde_json::Value> =
-                    req.fields.iter().map(|(n, t)| (n.clone(), serde_json::Value::String(t.to_string()))).collect();
+                let fields: serde_json::Map<String, serde_json::Value> = req
+                    .fields
+                    .iter()
+                    .map(|(n, t)| (n.clone(), serde_json::Value::String(t.to_string())))
+                    .collect();
                 let obj = serde_json::json!({"event": "waiting", "screen": req.screen, "fields": fields, "captures": req.captures});
                 println!("{obj}");
             }

@@ -99,25 +99,33 @@ impl State {
     /// could not be in.
     pub fn from_bytes(module: &Module, bytes: &[u8]) -> Result<State, RuntimeError> {
         if bytes.get(..4) != Some(&STATE_MAGIC[..]) {
-            return Err(corrupt("not a saved flow state: the magic bytes `FLST` are missing"));
+            return Err(corrupt(
+                "not a saved flow state: the magic bytes `FLST` are missing",
+            ));
         }
         let (env, rest): (Envelope, &[u8]) =
             postcard::take_from_bytes(bytes).map_err(|e| corrupt(format!("corrupt state: {e}")))?;
         if !rest.is_empty() {
-            return Err(corrupt(format!("corrupt state: {} trailing bytes", rest.len())));
+            return Err(corrupt(format!(
+                "corrupt state: {} trailing bytes",
+                rest.len()
+            )));
         }
         if env.version != STATE_VERSION {
             return Err(corrupt(format!("unsupported state format {}", env.version)));
         }
         if env.source_hash != module.source_hash || env.module_hash != module_hash(module) {
-            return Err(corrupt(format!("the state belongs to another module (not `{}` version {})", module.name, module.version)));
+            return Err(corrupt(format!(
+                "the state belongs to another module (not `{}` version {})",
+                module.name, module.version
+            )));
         }
         let checksum: [u8; 32] = Sha256::digest(&env.payload).into();
         if checksum != env.checksum {
             return Err(corrupt("corrupt state: checksum mismatch"));
         }
-        let (state, rest): (State, &[u8]) =
-            postcard::take_from_bytes(&env.payload).map_err(|e| corrupt(format!("corrupt state: {e}")))?;
+        let (state, rest): (State, &[u8]) = postcard::take_from_bytes(&env.payload)
+            .map_err(|e| corrupt(format!("corrupt state: {e}")))?;
         if !rest.is_empty() {
             return Err(corrupt("corrupt state: trailing bytes in the payload"));
         }
@@ -128,7 +136,10 @@ impl State {
     /// Checks that this state fits `module` (R0004 otherwise).
     pub fn check(&self, module: &Module) -> Result<(), RuntimeError> {
         let pc = self.pc as usize;
-        let instr = module.code.get(pc).ok_or_else(|| corrupt(format!("pc {pc} out of range")))?;
+        let instr = module
+            .code
+            .get(pc)
+            .ok_or_else(|| corrupt(format!("pc {pc} out of range")))?;
         if self.inquiry.len() != module.inquiry.len()
             || self.results.len() != module.results.len()
             || self.visits.len() != module.steps.len()
@@ -137,20 +148,30 @@ impl State {
         }
         for (v, f) in self.inquiry.iter().zip(&module.inquiry) {
             if v.base_type().is_some_and(|t| t != f.ty.base) {
-                return Err(corrupt(format!("inquiry field `{}` holds a value of the wrong type", f.name)));
+                return Err(corrupt(format!(
+                    "inquiry field `{}` holds a value of the wrong type",
+                    f.name
+                )));
             }
         }
         for (slot, r) in self.results.iter().zip(&module.results) {
             if let Some(values) = slot
                 && values.len() != r.fields.len()
             {
-                return Err(corrupt(format!("result `{}` has the wrong number of fields", r.name)));
+                return Err(corrupt(format!(
+                    "result `{}` has the wrong number of fields",
+                    r.name
+                )));
             }
         }
-        let depths = crate::verify::stack_depths(module).map_err(|e| corrupt(format!("the module is invalid: {}", e.message)))?;
+        let depths = crate::verify::stack_depths(module)
+            .map_err(|e| corrupt(format!("the module is invalid: {}", e.message)))?;
         let depth = depths.get(pc).copied().flatten();
         if depth != Some(self.stack.len() as u32) {
-            return Err(corrupt(format!("stack of {} values does not fit pc {pc}", self.stack.len())));
+            return Err(corrupt(format!(
+                "stack of {} values does not fit pc {pc}",
+                self.stack.len()
+            )));
         }
         let ok = match self.status {
             RunStatus::Running => true,
@@ -158,7 +179,10 @@ impl State {
             RunStatus::Ended(s) => *instr == Instr::End(s),
         };
         if !ok {
-            return Err(corrupt(format!("status {:?} does not fit pc {pc}", self.status)));
+            return Err(corrupt(format!(
+                "status {:?} does not fit pc {pc}",
+                self.status
+            )));
         }
         Ok(())
     }
