@@ -443,6 +443,8 @@ pub fn is_constant(e: &ast::Expr) -> bool {
         ExprKind::Unary { operand, .. } => is_constant(operand),
         ExprKind::Binary { lhs, rhs, .. } => is_constant(lhs) && is_constant(rhs),
         ExprKind::In { value, list } => is_constant(value) && list.iter().all(is_constant),
+        // An unknown name is already an error: not reported again as constant.
+        ExprKind::Name(n) => Status::from_name(n).is_some(),
         _ => true,
     }
 }
