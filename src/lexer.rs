@@ -478,7 +478,7 @@ fn lex_string(lex: &mut logos::Lexer<'_, Token>) -> Result<String, LexError> {
                         let after = rest.get(j + 1..).unwrap_or("");
                         let close = after
                             .strip_prefix('{')
-                            .and_then(|a| a.find(|ch: char| ch == '}' || ch == '"' || ch == '\n'));
+                            .and_then(|a| a.find(['}', '"', '\n']));
                         let decoded = match close {
                             Some(k) if after.get(k + 1..k + 2) == Some("}") => {
                                 let hex = after.get(1..k + 1).unwrap_or("");

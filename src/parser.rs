@@ -278,12 +278,11 @@ impl FileParser<'_> {
         }
         let span_end = match close {
             Some(c) => {
-                if let Some((l, t, _)) = toks.get(c + 1) {
-                    let last = toks.last().map_or(*l, |t| t.2);
+                if let Some((l, t, r)) = toks.get(c + 1) {
                     self.diags.push(
                         Diagnostic::new(
                             Code::E0001,
-                            lexer::span(*l, last),
+                            lexer::span(*l, *r),
                             format!("unexpected {} after the end of the flow", t.describe()),
                         )
                         .label("nothing may follow the flow's closing `}`")
@@ -315,14 +314,15 @@ impl FileParser<'_> {
 
     fn flush_junk(&mut self, junk_start: &mut Option<usize>, end: usize) {
         if let Some(s) = junk_start.take() {
+            // Labelled on its first token: a run of junk can be megabytes.
+            let _ = end;
             let first = self.tok_span(s);
-            let last = self.tok_span(end.saturating_sub(1).max(s));
             let msg = format!(
                 "unexpected {}, expected a header item, a step or a test",
                 self.describe(s)
             );
             self.diags.push(
-                Diagnostic::new(Code::E0001, first.to(last), msg)
+                Diagnostic::new(Code::E0001, first, msg)
                     .label("not part of any item")
                     .help("items start with `plan`, `version`, `start`, `inquiry`, `account`, `use`, `screen`, `action`, `branch`, `connector` or `test`"),
             );

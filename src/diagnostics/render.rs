@@ -22,6 +22,10 @@ pub fn render_human(diags: &[Diagnostic], file_name: &str, source: &str, color: 
     let mut out = String::new();
     let src = Source::from(source);
     for d in diags {
+        if longest_label_line(d, source) > MAX_DRAWN_LINE {
+            out.push_str(&render_plain(d, file_name, source));
+            continue;
+        }
         let (kind_word, kind, col) = match d.severity {
             Severity::Error => ("error", ReportKind::Error, Color::Red),
             Severity::Warning => ("warning", ReportKind::Warning, Color::Yellow),
@@ -91,6 +95,58 @@ pub fn render_human(diags: &[Diagnostic], file_name: &str, source: &str, color: 
                     .replacen("Note: ", "note: ", 1),
             );
         }
+    }
+    out
+}
+
+/// Lines longer than this (in bytes) are not drawn: ariadne's layout is
+/// slow on megabyte lines, and nobody reads them.
+const MAX_DRAWN_LINE: usize = 1000;
+
+/// The length of the longest source line a label of `d` starts on.
+fn longest_label_line(d: &Diagnostic, source: &str) -> usize {
+    std::iter::once(&d.primary)
+        .chain(&d.secondary)
+        .map(|l| {
+            let at = (l.span.start as usize).min(source.len());
+            let bytes = source.as_bytes();
+            let start = bytes
+                .get(..at)
+                .and_then(|b| b.iter().rposition(|&c| c == b'\n'))
+                .map_or(0, |i| i + 1);
+            let end = bytes
+                .get(at..)
+                .and_then(|b| b.iter().position(|&c| c == b'\n'))
+                .map_or(source.len(), |i| at + i);
+            end - start
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+/// A rustc-like report without source lines, for labels on huge lines.
+fn render_plain(d: &Diagnostic, file_name: &str, source: &str) -> String {
+    let kind = match d.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    let (line, col) = line_col(source, d.primary.span.start);
+    let mut out = format!(
+        "{kind}[{}]: {}\n  --> {file_name}:{line}:{col}\n",
+        d.code, d.message
+    );
+    if !d.primary.message.is_empty() {
+        out.push_str(&format!("   = {}\n", d.primary.message));
+    }
+    for l in &d.secondary {
+        let (line, col) = line_col(source, l.span.start);
+        out.push_str(&format!("   = {file_name}:{line}:{col}: {}\n", l.message));
+    }
+    if let Some(help) = &d.help {
+        out.push_str(&format!("   = help: {help}\n"));
+    }
+    for note in &d.notes {
+        out.push_str(&format!("   = note: {note}\n"));
     }
     out
 }
