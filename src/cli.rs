@@ -9,7 +9,11 @@
 
 pub mod build;
 pub mod check;
+pub mod explain;
+pub mod run;
+pub mod test;
 
+use crate::catalog::Catalog;
 use crate::diagnostics::{Diagnostic, render};
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -25,6 +29,10 @@ pub const EXIT_USAGE: u8 = 2;
     about = "Compiler and virtual machine for Flow inquiry flows"
 )]
 struct Cli {
+    /// Use this catalogue of plans, kinds and solutions instead of the
+    /// built-in one (see docs/catalogue.md)
+    #[arg(long, global = true, value_name = "FILE.toml")]
+    plans: Option<std::path::PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -35,6 +43,12 @@ enum Command {
     Check(check::Args),
     /// Compile a flow (`--emit tokens|ast` for the front end's output)
     Build(build::Args),
+    /// Run a flow or module with a scripted host and print the trace
+    Run(run::Args),
+    /// Run the test blocks of flow files
+    Test(test::Args),
+    /// Explain a diagnostic or runtime code, with an example
+    Explain(explain::Args),
 }
 
 /// How diagnostics are printed.
@@ -62,9 +76,25 @@ pub fn run() -> u8 {
             return if e.use_stderr() { EXIT_USAGE } else { 0 };
         }
     };
+    if let Command::Explain(args) = &cli.command {
+        return explain::run(args);
+    }
+    let catalog = match &cli.plans {
+        None => Catalog::builtin(),
+        Some(path) => match Catalog::load(path) {
+            Ok(catalog) => catalog,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return EXIT_USAGE;
+            }
+        },
+    };
     match cli.command {
-        Command::Check(args) => check::run(&args),
-        Command::Build(args) => build::run(&args),
+        Command::Check(args) => check::run(&args, &catalog),
+        Command::Build(args) => build::run(&args, &catalog),
+        Command::Run(args) => run::run(&args, &catalog),
+        Command::Test(args) => test::run(&args, &catalog),
+        Command::Explain(args) => explain::run(&args),
     }
 }
 

@@ -20,18 +20,24 @@
 //! in the library panics on any input.
 
 pub mod ast;
+pub mod bytecode;
 pub mod catalog;
 pub mod check;
 pub mod cli;
+pub mod codegen;
 pub mod diagnostics;
 pub mod flowgraph;
+pub mod host;
 pub mod lexer;
 pub mod parser;
 pub mod plans;
 pub mod span;
+pub mod testing;
 pub mod typed;
 pub mod types;
 pub mod value;
+pub mod verify;
+pub mod vm;
 
 use diagnostics::Diagnostic;
 
@@ -41,24 +47,47 @@ pub fn frontend(source: &str) -> parser::Parsed {
     parser::parse(source)
 }
 
-/// Every diagnostic `flowc check` reports for one source, sorted by
-/// position. This is the one place the stages are chained for checking.
-pub fn check_source(source: &str) -> Vec<Diagnostic> {
-    check_source_with(source, &catalog::Catalog::builtin())
-}
-
-/// [`check_source`] against a given catalogue (`--plans FILE.toml`). The
-/// checker runs only on a file that parsed without errors, so that a syntax
-/// error never cascades into checker diagnostics.
-pub fn check_source_with(source: &str, catalog: &catalog::Catalog) -> Vec<Diagnostic> {
+/// Parses and checks one source against `catalog` (the built-in one, or
+/// `--plans FILE.toml`): the pipeline of `flowc check`. The checker runs only
+/// on a file that parsed without errors, so that a syntax error never
+/// cascades into checker diagnostics. Diagnostics are sorted by position;
+/// `flow` is `Some` only when there is no error.
+pub fn check_source(source: &str, catalog: &catalog::Catalog) -> check::Checked {
     let parsed = frontend(source);
-    let mut diags = parsed.diagnostics;
+    let mut diagnostics = parsed.diagnostics;
+    let mut flow = None;
     if let Some(file) = parsed
         .file
-        .filter(|_| !diags.iter().any(Diagnostic::is_error))
+        .filter(|_| !diagnostics.iter().any(Diagnostic::is_error))
     {
-        diags.extend(check::check(&file, catalog).diagnostics);
+        let checked = check::check(&file, catalog);
+        diagnostics.extend(checked.diagnostics);
+        flow = checked.flow;
     }
-    diagnostics::sort(&mut diags);
-    diags
+    diagnostics::sort(&mut diagnostics);
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        flow = None;
+    }
+    check::Checked { flow, diagnostics }
+}
+
+/// A source checked and compiled: the typed flow (for its tests) and the
+/// module, or the diagnostics that stopped it.
+pub struct Compiled {
+    pub flow: Option<typed::TypedFlow>,
+    pub module: Option<bytecode::Module>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Parses, checks and compiles one source: the pipeline of `flowc run`,
+/// `flowc test` and `flowc build`. `module` is `None` when any error was
+/// reported.
+pub fn compile_source(source: &str, catalog: &catalog::Catalog) -> Compiled {
+    let checked = check_source(source, catalog);
+    let module = checked.flow.as_ref().map(|f| codegen::compile(f, source));
+    Compiled {
+        flow: checked.flow,
+        module,
+        diagnostics: checked.diagnostics,
+    }
 }

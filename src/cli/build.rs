@@ -1,8 +1,11 @@
 //! `flowc build FILE [-o OUT] [--emit tokens|ast] [--format human|json]`
 //!
-//! For now only the front end's outputs exist: `--emit tokens` prints one
-//! token per line (`start..end Token`), `--emit ast` prints the syntax tree
-//! as pretty JSON. Both go to stdout; diagnostics as for `check`.
+//! Checks and compiles FILE and writes the module to OUT (default: FILE with
+//! the extension `.flowbc`). `--emit tokens` prints one token per line
+//! (`start..end Token`), `--emit ast` the syntax tree as pretty JSON,
+//! `--emit disasm` the module's disassembly, `--emit json` the module as
+//! JSON; all go to stdout, and with `--emit` nothing is written unless `-o`
+//! is given. Diagnostics as for `check`.
 
 use super::{EXIT_ERRORS, EXIT_USAGE, Format};
 use std::path::PathBuf;
@@ -13,13 +16,17 @@ pub enum Emit {
     Tokens,
     /// the syntax tree as JSON
     Ast,
+    /// the module's disassembly
+    Disasm,
+    /// the module as JSON
+    Json,
 }
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The `.flow` file to build
     pub file: PathBuf,
-    /// Output path (bytecode; not available yet)
+    /// Output path for the module (default: FILE.flowbc)
     #[arg(short, long)]
     pub output: Option<PathBuf>,
     /// What to print instead of writing bytecode
@@ -30,7 +37,7 @@ pub struct Args {
     pub format: Format,
 }
 
-pub fn run(args: &Args) -> u8 {
+pub fn run(args: &Args, catalog: &crate::catalog::Catalog) -> u8 {
     let Some(source) = super::read_source(&args.file) else {
         return EXIT_USAGE;
     };
@@ -68,11 +75,29 @@ pub fn run(args: &Args) -> u8 {
                 _ => EXIT_ERRORS,
             }
         }
-        None => {
-            eprintln!(
-                "error: bytecode output is not available yet; use `--emit tokens` or `--emit ast`"
-            );
-            EXIT_USAGE
+        Some(Emit::Disasm | Emit::Json) | None => {
+            let compiled = crate::compile_source(&source, catalog);
+            super::emit_diagnostics(&compiled.diagnostics, &name, &source, args.format);
+            let Some(module) = compiled.module else {
+                return EXIT_ERRORS;
+            };
+            match args.emit {
+                Some(Emit::Disasm) => {
+                    print!("{}", crate::bytecode::disasm_with_source(&module, &source))
+                }
+                Some(_) => println!("{}", module.to_json()),
+                None => {}
+            }
+            let out = match (&args.output, args.emit) {
+                (Some(o), _) => o.clone(),
+                (None, None) => args.file.with_extension("flowbc"),
+                (None, Some(_)) => return 0,
+            };
+            if let Err(e) = std::fs::write(&out, module.to_bytes()) {
+                eprintln!("error: cannot write `{}`: {e}", out.display());
+                return EXIT_USAGE;
+            }
+            0
         }
     }
 }

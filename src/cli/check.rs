@@ -17,7 +17,7 @@ pub struct Args {
     pub deny: Vec<Deny>,
 }
 
-pub fn run(args: &Args) -> u8 {
+pub fn run(args: &Args, catalog: &crate::catalog::Catalog) -> u8 {
     let mut io_error = false;
     let mut errors = false;
     for path in &args.files {
@@ -26,7 +26,7 @@ pub fn run(args: &Args) -> u8 {
             continue;
         };
         let name = path.display().to_string();
-        let mut diags = crate::check_source(&source);
+        let mut diags = crate::check_source(&source, catalog).diagnostics;
         if args.deny.contains(&Deny::Warnings) {
             diagnostics::deny_warnings(&mut diags);
         }

@@ -1,0 +1,173 @@
+//! The stable, human-readable listing of a module.
+//!
+//! Users snapshot-test this text, so its layout only changes with the
+//! module format version: header lines, the constant pool, the field,
+//! result and step tables, then each step's code under a label, one
+//! instruction per line with its pc, mnemonic, raw operands and a `;`
+//! comment resolving them to names.
+
+use super::{Instr, Module};
+use crate::span::line_col;
+use std::fmt::Write;
+
+/// The listing without source line numbers.
+pub fn disasm(module: &Module) -> String {
+    render(module, None)
+}
+
+/// The listing with each instruction's source line (`line N`).
+pub fn disasm_with_source(module: &Module, source: &str) -> String {
+    render(module, Some(source))
+}
+
+fn render(m: &Module, source: Option<&str>) -> String {
+    let mut out = String::new();
+    let magic = String::from_utf8_lossy(&m.magic).into_owned();
+    let _ = writeln!(out, "module {} version {}", m.name, m.version);
+    let _ = writeln!(out, "format {magic} {}", m.format_version);
+    let _ = writeln!(out, "source sha256 {}", m.source_hash);
+    let _ = writeln!(out, "start {}", m.step_name(m.start));
+    let _ = writeln!(out, "max_stack {}", m.max_stack);
+
+    let _ = writeln!(out, "\nconstants:");
+    for (i, c) in m.consts.iter().enumerate() {
+        let _ = writeln!(out, "  {i:>3}  {c}");
+    }
+    for (title, fields) in [("inquiry", &m.inquiry), ("account", &m.account)] {
+        let _ = writeln!(out, "\n{title}:");
+        for (i, f) in fields.iter().enumerate() {
+            let _ = writeln!(out, "  {i:>3}  {}: {}", f.name, f.ty);
+        }
+    }
+    let _ = writeln!(out, "\nresults:");
+    for (i, r) in m.results.iter().enumerate() {
+        let fields: Vec<String> = r
+            .fields
+            .iter()
+            .map(|f| format!("{}: {}", f.name, f.ty))
+            .collect();
+        let _ = writeln!(
+            out,
+            "  {i:>3}  {} = {} ({}) -> {{ {} }}",
+            r.name,
+            r.call,
+            r.args.join(", "),
+            fields.join(", ")
+        );
+    }
+    let _ = writeln!(out, "\nsteps:");
+    for (i, s) in m.steps.iter().enumerate() {
+        let _ = write!(out, "  {i:>3}  {} {} @{}", s.kind.name(), s.name, s.entry);
+        if !s.collects.is_empty() {
+            let names: Vec<&str> = s
+                .collects
+                .iter()
+                .map(|f| m.inquiry.get(*f as usize).map_or("?", |f| f.name.as_str()))
+                .collect();
+            let _ = write!(out, " collect [{}]", names.join(", "));
+        }
+        if !s.captures.is_empty() {
+            let _ = write!(out, " capture [{}]", s.captures.join(", "));
+        }
+        out.push('\n');
+    }
+
+    let _ = writeln!(out, "\ncode:");
+    for (pc, instr) in m.code.iter().enumerate() {
+        let pc = pc as u32;
+        for s in m.steps.iter().filter(|s| s.entry == pc) {
+            let _ = writeln!(out, "{}:  ({})", s.name, s.kind.name());
+        }
+        let (operands, comment) = operands(m, *instr);
+        let mut line = format!("  {pc:04}  {}", instr.mnemonic());
+        if !operands.is_empty() {
+            line.push(' ');
+            line.push_str(&operands);
+        }
+        let mut comments = Vec::new();
+        if !comment.is_empty() {
+            comments.push(comment);
+        }
+        if let (Some(src), Some(span)) = (source, m.spans.get(pc as usize)) {
+            comments.push(format!("line {}", line_col(src, span.start).0));
+        }
+        if !comments.is_empty() {
+            line = format!("{line:<36} ; {}", comments.join(", "));
+        }
+        let _ = writeln!(out, "{line}");
+    }
+    out
+}
+
+fn operands(m: &Module, instr: Instr) -> (String, String) {
+    let field = |list: &[super::FieldInfo], i: u32| {
+        list.get(i as usize)
+            .map_or("?".to_string(), |f| f.name.clone())
+    };
+    let konst = |i: u32| {
+        m.consts
+            .get(i as usize)
+            .map_or("?".to_string(), |c| c.to_string())
+    };
+    let target = |pc: u32| match m.steps.iter().find(|s| s.entry == pc) {
+        Some(s) => s.name.clone(),
+        None => format!("-> {pc:04}"),
+    };
+    match instr {
+        Instr::Const(i) => (i.to_string(), konst(i)),
+        Instr::LoadInquiry(i) | Instr::SetInquiry(i) => (i.to_string(), field(&m.inquiry, i)),
+        Instr::LoadAccount(i) | Instr::SetAccount(i) => (i.to_string(), field(&m.account, i)),
+        Instr::LoadResult(r, f) => {
+            let res = m.results.get(r as usize);
+            let rname = res.map_or("?", |r| r.name.as_str());
+            let fname = res
+                .and_then(|r| r.fields.get(usize::from(f)))
+                .map_or("?", |f| f.name.as_str());
+            (format!("{r} {f}"), format!("{rname}.{fname}"))
+        }
+        Instr::Attempts(s) | Instr::Enter(s) | Instr::Suspend(s) => {
+            (s.to_string(), m.step_name(s).to_string())
+        }
+        Instr::In(n) => (n.to_string(), String::new()),
+        Instr::Jump(pc)
+        | Instr::JumpIfFalse(pc)
+        | Instr::JumpIfFalseOrPop(pc)
+        | Instr::JumpIfTrueOrPop(pc) => (pc.to_string(), target(pc)),
+        Instr::End(status) => (status.name().to_string(), String::new()),
+        Instr::Call {
+            result,
+            argc,
+            retry,
+            timeout_secs,
+            on_error,
+        } => {
+            let mut ops = format!("{result} argc={argc} retry={retry}");
+            if let Some(t) = timeout_secs {
+                let _ = write!(ops, " timeout={t}s");
+            }
+            if let Some(pc) = on_error {
+                let _ = write!(ops, " on_error={pc}");
+            }
+            let res = m.results.get(result as usize);
+            let comment = res.map_or("?".to_string(), |r| format!("{} = {}", r.name, r.call));
+            (ops, comment)
+        }
+        Instr::Tag(i) | Instr::Case(i) => (i.to_string(), konst(i)),
+        Instr::Today
+        | Instr::Age
+        | Instr::Lower
+        | Instr::Upper
+        | Instr::Trim
+        | Instr::Len
+        | Instr::Not
+        | Instr::Neg
+        | Instr::Add
+        | Instr::Sub
+        | Instr::Eq
+        | Instr::Ne
+        | Instr::Lt
+        | Instr::Le
+        | Instr::Gt
+        | Instr::Ge => (String::new(), String::new()),
+    }
+}

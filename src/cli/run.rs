@@ -1,0 +1,136 @@
+//! `flowc run FILE|MODULE [--scenario S.json] [--format human|json] [--fuel N]`
+//!
+//! A `.flowbc` file is loaded and verified; anything else is checked and
+//! compiled first. The run uses a [`ScriptedHost`] fed from the scenario
+//! and prints its trace: steps entered, host calls with arguments and
+//! results, field writes, tags, cases, suspensions and resumptions, then
+//! the final status, or the screen it suspended at when inputs ran out.
+//! Exit 0 when the run ended or suspended for want of input, 1 on a
+//! runtime error or a flow with errors, 2 on usage or I/O errors.
+
+use super::{EXIT_ERRORS, EXIT_USAGE, Format};
+use crate::bytecode::Module;
+use crate::host::{Script, ScriptedHost};
+use crate::testing::{RunEnd, drive};
+use crate::vm::{DEFAULT_FUEL, Vm};
+use std::path::PathBuf;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// A `.flow` source or a `.flowbc` module
+    pub file: PathBuf,
+    /// Inputs, stubs, account and clock as JSON
+    #[arg(long)]
+    pub scenario: Option<PathBuf>,
+    /// `human` trace lines or one JSON object per event
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Most instructions the run may execute
+    #[arg(long, default_value_t = DEFAULT_FUEL)]
+    pub fuel: u64,
+}
+
+pub fn run(args: &Args, catalog: &crate::catalog::Catalog) -> u8 {
+    let name = args.file.display().to_string();
+    let is_module = args.file.extension().is_some_and(|e| e == "flowbc");
+    let module = if is_module {
+        let bytes = match std::fs::read(&args.file) {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!("error: cannot read `{name}`: {e}");
+                return EXIT_USAGE;
+            }
+        };
+        match Module::from_bytes(&bytes) {
+            Ok(m) => m,
+            Err(e) => {
+                eprintln!("{e}");
+                return EXIT_ERRORS;
+            }
+        }
+    } else {
+        let Some(source) = super::read_source(&args.file) else {
+            return EXIT_USAGE;
+        };
+        let compiled = crate::compile_source(&source, catalog);
+        super::emit_diagnostics(&compiled.diagnostics, &name, &source, Format::Human);
+        match compiled.module {
+            Some(m) => m,
+            None => return EXIT_ERRORS,
+        }
+    };
+    let script = match &args.scenario {
+        None => Script::default(),
+        Some(path) => {
+            let text = match std::fs::read_to_string(path) {
+                Ok(t) => t,
+                Err(e) => {
+                    eprintln!("error: cannot read `{}`: {e}", path.display());
+                    return EXIT_USAGE;
+                }
+            };
+            let json: serde_json::Value = match serde_json::from_str(&text) {
+                Ok(j) => j,
+                Err(e) => {
+                    eprintln!("error: `{}` is not JSON: {e}", path.display());
+                    return EXIT_USAGE;
+                }
+            };
+            match Script::from_scenario(&module, &json) {
+                Ok(s) => s,
+                Err(e) => {
+                    eprintln!("error: in scenario `{}`: {e}", path.display());
+                    return EXIT_USAGE;
+                }
+            }
+        }
+    };
+    let mut host = ScriptedHost::new(script);
+    let (state, end) = drive(&module, &mut host, args.fuel);
+    let waiting = match &end {
+        RunEnd::NoInput(_) => Vm::screen_request(&module, &state),
+        _ => None,
+    };
+    match args.format {
+        Format::Human => {
+            for event in &host.trace {
+                println!("{event}");
+            }
+            if let Some(req) = &waiting {
+                let fields: Vec<String> = req
+                    .fields
+                    .iter()
+                    .map(|(n, t)| format!("{n}: {t}"))
+                    .collect();
+                println!(
+                    "waiting for input at screen {}: fields [{}], captures [{}]",
+                    req.screen,
+                    fields.join(", "),
+                    req.captures.join(", ")
+                );
+            }
+        }
+        Format::Json => {
+            for event in &host.trace {
+                println!("{}", serde_json::to_string(event).unwrap_or_default());
+            }
+            if let Some(req) = &waiting {
+                let fields: serde_json::Map<String, serde_json::Value> = req
+                    .fields
+                    .iter()
+                    .map(|(n, t)| (n.clone(), serde_json::Value::String(t.to_string())))
+                    .collect();
+                let obj = serde_json::json!({"event": "waiting", "screen": req.screen, "fields": fields, "captures": req.captures});
+                println!("{obj}");
+            }
+        }
+    }
+    for r in &host.missing_stubs {
+        eprintln!("error: the run called `{r}` with no stub left for it");
+    }
+    match end {
+        RunEnd::Error(_) => EXIT_ERRORS,
+        _ if !host.missing_stubs.is_empty() => EXIT_ERRORS,
+        _ => 0,
+    }
+}

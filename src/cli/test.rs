@@ -1,0 +1,57 @@
+//! `flowc test FILE...`
+//!
+//! Checks and compiles each file, runs its `test` blocks with a scripted
+//! host and prints one line per test (`ok` or `FAILED`, with the reasons
+//! indented below), then exactly `N passed, N failed`. Exit 1 when a test
+//! failed or a file has errors, 2 on I/O errors.
+
+use super::{EXIT_ERRORS, EXIT_USAGE, Format};
+use crate::testing::run_tests;
+use std::path::PathBuf;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The `.flow` files whose tests to run
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+}
+
+pub fn run(args: &Args, catalog: &crate::catalog::Catalog) -> u8 {
+    let (mut passed, mut failed) = (0usize, 0usize);
+    let mut io_error = false;
+    let mut errors = false;
+    for path in &args.files {
+        let name = path.display().to_string();
+        let Some(source) = super::read_source(path) else {
+            io_error = true;
+            continue;
+        };
+        let compiled = crate::compile_source(&source, catalog);
+        super::emit_diagnostics(&compiled.diagnostics, &name, &source, Format::Human);
+        let (Some(flow), Some(module)) = (compiled.flow, compiled.module) else {
+            errors = true;
+            continue;
+        };
+        for outcome in run_tests(&module, &flow, &source) {
+            let at = format!("{name}:{}:{}", outcome.line, outcome.column);
+            if outcome.passed() {
+                passed += 1;
+                println!("test {} ... ok", outcome.name);
+            } else {
+                failed += 1;
+                println!("test {} ... FAILED ({at})", outcome.name);
+                for f in &outcome.failures {
+                    println!("    {f}");
+                }
+            }
+        }
+    }
+    println!("{passed} passed, {failed} failed");
+    if io_error {
+        EXIT_USAGE
+    } else if failed > 0 || errors {
+        EXIT_ERRORS
+    } else {
+        0
+    }
+}

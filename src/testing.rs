@@ -1,0 +1,290 @@
+//! Driving a run with a [`ScriptedHost`], and the `test` block runner.
+//!
+//! [`drive`] runs a module to its end, answering each suspension with the
+//! next input the script has for that screen; `flowc run` prints the trace
+//! it leaves, and [`run_tests`] checks each `test` block's expectations on
+//! the final state.
+
+use crate::ast::BinaryOp;
+use crate::bytecode::{Module, RuntimeError};
+use crate::host::{Script, ScriptedHost, TraceEvent, json_map};
+use crate::span::line_col;
+use crate::typed::{Expect, Path, Test, TypedFlow};
+use crate::value::{EndStatus, Value};
+use crate::vm::{DEFAULT_FUEL, Outcome, State, Vm};
+
+/// How a driven run stopped.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RunEnd {
+    Ended(EndStatus),
+    /// Suspended at this screen with no input left for it.
+    NoInput(String),
+    Error(RuntimeError),
+}
+
+/// Runs `module` from the start with `host`, answering screens from the
+/// host's script, until it ends, runs out of input, or fails. The whole run
+/// gets `fuel` instructions.
+pub fn drive(module: &Module, host: &mut ScriptedHost, fuel: u64) -> (State, RunEnd) {
+    let mut state = Vm::start(module);
+    let end = drive_from(module, &mut state, host, fuel);
+    (state, end)
+}
+
+/// [`drive`] from an existing state.
+pub fn drive_from(
+    module: &Module,
+    state: &mut State,
+    host: &mut ScriptedHost,
+    fuel: u64,
+) -> RunEnd {
+    loop {
+        let budget = fuel.saturating_sub(state.fuel_used);
+        match Vm::run(module, state, host, budget) {
+            Ok(Outcome::Ended(status)) => {
+                host.trace.push(TraceEvent::End {
+                    status: status.name().to_string(),
+                });
+                return RunEnd::Ended(status);
+            }
+            Ok(Outcome::Suspended(req)) => {
+                host.trace.push(TraceEvent::Suspend {
+                    screen: req.screen.clone(),
+                });
+                let Some(input) = host.next_input(&req.screen) else {
+                    return RunEnd::NoInput(req.screen);
+                };
+                if let Err(e) = Vm::resume(module, state, &input) {
+                    host.trace.push(TraceEvent::Error {
+                        code: e.code.to_string(),
+                        message: e.message.clone(),
+                    });
+                    return RunEnd::Error(e);
+                }
+                host.trace.push(TraceEvent::Resume {
+                    screen: req.screen,
+                    input: json_map(input),
+                });
+            }
+            Err(e) => {
+                host.trace.push(TraceEvent::Error {
+                    code: e.code.to_string(),
+                    message: e.message.clone(),
+                });
+                return RunEnd::Error(e);
+            }
+        }
+    }
+}
+
+/// The result of one `test` block.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TestOutcome {
+    pub name: String,
+    pub line: usize,
+    pub column: usize,
+    /// Why the test failed; empty when it passed.
+    pub failures: Vec<String>,
+}
+
+impl TestOutcome {
+    pub fn passed(&self) -> bool {
+        self.failures.is_empty()
+    }
+}
+
+/// Runs every test of `flow` against `module` (compiled from `source`).
+pub fn run_tests(module: &Module, flow: &TypedFlow, source: &str) -> Vec<TestOutcome> {
+    flow.tests
+        .iter()
+        .map(|t| run_test(module, flow, t, source))
+        .collect()
+}
+
+/// Runs one test: a fresh run with an empty Account, the test's inputs and
+/// stubs, and its clock (else the system clock in UTC).
+pub fn run_test(module: &Module, flow: &TypedFlow, test: &Test, source: &str) -> TestOutcome {
+    let (line, column) = line_col(source, test.span.start);
+    let mut host = ScriptedHost::new(Script::from_test(module, test));
+    let (state, end) = drive(module, &mut host, DEFAULT_FUEL);
+    let mut failures = Vec::new();
+    for r in &host.missing_stubs {
+        let msg = format!("the run called `{r}` with no stub left for it");
+        if !failures.contains(&msg) {
+            failures.push(msg);
+        }
+    }
+    let status = match &end {
+        RunEnd::Ended(s) => Some(*s),
+        RunEnd::NoInput(screen) => {
+            failures.push(format!(
+                "the run suspended at screen `{screen}` with no input left for it"
+            ));
+            None
+        }
+        RunEnd::Error(e) => {
+            let at = Vm::location(module, &state, source)
+                .map_or(String::new(), |(l, c)| format!(" (at {l}:{c})"));
+            failures.push(format!("runtime error[{}]: {}{at}", e.code, e.message));
+            None
+        }
+    };
+    if status.is_some() {
+        for unused in host.unused() {
+            failures.push(unused);
+        }
+        for expect in &test.expects {
+            if let Some(f) = check_expect(module, flow, &state, &host, status, expect, source) {
+                failures.push(f);
+            }
+        }
+    }
+    TestOutcome {
+        name: test.name.clone(),
+        line,
+        column,
+        failures,
+    }
+}
+
+fn path_name(module: &Module, path: Path) -> String {
+    match path {
+        Path::Field {
+            record: crate::ast::Record::Inquiry,
+            field,
+        } => {
+            format!(
+                "inquiry.{}",
+                module
+                    .inquiry
+                    .get(field as usize)
+                    .map_or("?", |f| f.name.as_str())
+            )
+        }
+        Path::Field {
+            record: crate::ast::Record::Account,
+            field,
+        } => {
+            format!(
+                "account.{}",
+                module
+                    .account
+                    .get(field as usize)
+                    .map_or("?", |f| f.name.as_str())
+            )
+        }
+        Path::Result { result, field } => {
+            let r = module.results.get(result as usize);
+            let rn = r.map_or("?", |r| r.name.as_str());
+            let fnm = r
+                .and_then(|r| r.fields.get(field as usize))
+                .map_or("?", |f| f.name.as_str());
+            format!("{rn}.{fnm}")
+        }
+    }
+}
+
+fn path_value(module: &Module, state: &State, host: &ScriptedHost, path: Path) -> Value {
+    match path {
+        Path::Field {
+            record: crate::ast::Record::Inquiry,
+            field,
+        } => state
+            .inquiry
+            .get(field as usize)
+            .cloned()
+            .unwrap_or(Value::None),
+        Path::Field {
+            record: crate::ast::Record::Account,
+            field,
+        } => module
+            .account
+            .get(field as usize)
+            .and_then(|f| host.script.account.get(&f.name))
+            .cloned()
+            .unwrap_or(Value::None),
+        Path::Result { result, field } => match state.results.get(result as usize) {
+            Some(Some(values)) => values.get(field as usize).cloned().unwrap_or(Value::None),
+            _ => Value::None,
+        },
+    }
+}
+
+fn compare(op: BinaryOp, a: &Value, b: &Value) -> bool {
+    let ord = match (a, b) {
+        (Value::Int(x), Value::Int(y)) => Some(x.cmp(y)),
+        (Value::Date(x), Value::Date(y)) => Some(x.cmp(y)),
+        _ => None,
+    };
+    match op {
+        BinaryOp::Eq => a == b,
+        BinaryOp::Ne => a != b,
+        BinaryOp::Lt => ord.is_some_and(|o| o.is_lt()),
+        BinaryOp::Le => ord.is_some_and(|o| o.is_le()),
+        BinaryOp::Gt => ord.is_some_and(|o| o.is_gt()),
+        BinaryOp::Ge => ord.is_some_and(|o| o.is_ge()),
+        _ => false,
+    }
+}
+
+fn check_expect(
+    module: &Module,
+    _flow: &TypedFlow,
+    state: &State,
+    host: &ScriptedHost,
+    status: Option<EndStatus>,
+    expect: &Expect,
+    source: &str,
+) -> Option<String> {
+    let at = |span: crate::span::Span| {
+        let (l, c) = line_col(source, span.start);
+        format!("{l}:{c}")
+    };
+    match expect {
+        Expect::End { status: want, span } => (status != Some(*want)).then(|| {
+            let got = status.map_or("no end".to_string(), |s| format!("end {s}"));
+            format!(
+                "expectation `expect end {want}` at {} does not hold: the run ended with `{got}`",
+                at(*span)
+            )
+        }),
+        Expect::Compare {
+            path,
+            op,
+            value,
+            span,
+        } => {
+            let actual = path_value(module, state, host, *path);
+            (!compare(*op, &actual, value)).then(|| {
+                format!(
+                    "expectation `expect {} {} {value}` at {} does not hold: actual value `{actual}`",
+                    path_name(module, *path),
+                    op.symbol(),
+                    at(*span)
+                )
+            })
+        }
+        Expect::Visits { steps, span } => {
+            let want: Vec<&str> = steps.iter().map(|s| module.step_name(*s)).collect();
+            let got = host.visits();
+            (want != got).then(|| {
+                format!(
+                    "expectation `expect visits [{}]` at {} does not hold: actual visits [{}]",
+                    want.join(", "),
+                    at(*span),
+                    got.join(", ")
+                )
+            })
+        }
+        Expect::Tag { text, span } => (!host.tags().contains(&text.as_str())).then(|| {
+            format!(
+                "expectation `expect tag {text:?}` at {} does not hold: tags were [{}]",
+                at(*span),
+                {
+                    let tags: Vec<String> = host.tags().iter().map(|t| format!("{t:?}")).collect();
+                    tags.join(", ")
+                }
+            )
+        }),
+    }
+}

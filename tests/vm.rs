@@ -1,0 +1,559 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+//! The VM end to end: every example run straight through equals the same
+//! run suspended, saved, reloaded from bytes and resumed at every screen;
+//! corrupt modules and states are errors, never panics; disassembly
+//! snapshots; determinism.
+
+use flowc::bytecode::{Instr, Module, disasm_with_source};
+use flowc::catalog::Catalog;
+use flowc::diagnostics::Code;
+use flowc::host::{Script, ScriptedHost, TraceEvent};
+use flowc::testing::{RunEnd, drive};
+use flowc::typed::TypedFlow;
+use flowc::value::Value;
+use flowc::vm::{Outcome, State, Vm};
+use proptest::prelude::*;
+use std::path::PathBuf;
+
+fn examples() -> Vec<(String, String)> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let mut out: Vec<(String, String)> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "flow"))
+        .map(|p| {
+            (
+                p.file_stem().unwrap().to_string_lossy().into_owned(),
+                std::fs::read_to_string(&p).unwrap(),
+            )
+        })
+        .collect();
+    out.sort();
+    assert!(!out.is_empty(), "no examples in {}", dir.display());
+    out
+}
+
+fn compile(source: &str) -> (TypedFlow, Module) {
+    let c = flowc::compile_source(source, &Catalog::builtin());
+    let errors: Vec<_> = c.diagnostics.iter().filter(|d| d.is_error()).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    (c.flow.unwrap(), c.module.unwrap())
+}
+
+/// Runs one test's script suspending at every screen: the state is saved to
+/// bytes, everything but the host is dropped, the module is reloaded from
+/// bytes and the state from its bytes, then resumed.
+fn run_with_reloads(module_bytes: &[u8], host: &mut ScriptedHost) -> (State, RunEnd) {
+    let module = Module::from_bytes(module_bytes).unwrap();
+    let mut state = Vm::start(&module);
+    let mut saved: Vec<u8> = Vec::new();
+    drop(module);
+    let mut first = true;
+    loop {
+        let module = Module::from_bytes(module_bytes).unwrap();
+        if !first {
+            state = State::from_bytes(&module, &saved).unwrap();
+        }
+        first = false;
+        match Vm::run(&module, &mut state, host, 1_000_000) {
+            Ok(Outcome::Ended(s)) => {
+                host.trace.push(TraceEvent::End {
+                    status: s.name().to_string(),
+                });
+                return (state, RunEnd::Ended(s));
+            }
+            Ok(Outcome::Suspended(req)) => {
+                host.trace.push(TraceEvent::Suspend {
+                    screen: req.screen.clone(),
+                });
+                saved = state.to_bytes(&module);
+                drop(module);
+                let module = Module::from_bytes(module_bytes).unwrap();
+                let mut reloaded = State::from_bytes(&module, &saved).unwrap();
+                assert_eq!(reloaded, state);
+                let Some(input) = host.next_input(&req.screen) else {
+                    return (reloaded, RunEnd::NoInput(req.screen));
+                };
+                Vm::resume(&module, &mut reloaded, &input).unwrap();
+                let pairs = input
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.to_json()))
+                    .collect();
+                host.trace.push(TraceEvent::Resume {
+                    screen: req.screen,
+                    input: pairs,
+                });
+                saved = reloaded.to_bytes(&module);
+                state = reloaded;
+            }
+            Err(e) => {
+                host.trace.push(TraceEvent::Error {
+                    code: e.code.to_string(),
+                    message: e.message.clone(),
+                });
+                return (state, RunEnd::Error(e));
+            }
+        }
+    }
+}
+
+#[test]
+fn suspending_and_reloading_at_every_screen_changes_nothing() {
+    let mut runs = 0;
+    for (name, source) in examples() {
+        let (flow, module) = compile(&source);
+        let bytes = module.to_bytes();
+        for test in &flow.tests {
+            let mut straight = ScriptedHost::new(Script::from_test(&module, test));
+            let (s1, e1) = drive(&module, &mut straight, 1_000_000);
+            let mut reloaded = ScriptedHost::new(Script::from_test(&module, test));
+            let (s2, e2) = run_with_reloads(&bytes, &mut reloaded);
+            assert_eq!(e1, e2, "{name}: {}", test.name);
+            assert_eq!(s1, s2, "{name}: {}", test.name);
+            assert_eq!(straight.trace, reloaded.trace, "{name}: {}", test.name);
+            assert_eq!(straight.script, reloaded.script, "{name}: {}", test.name);
+            runs += 1;
+        }
+    }
+    assert!(runs > 0);
+}
+
+#[test]
+fn every_example_test_passes() {
+    for (name, source) in examples() {
+        let (flow, module) = compile(&source);
+        for outcome in flowc::testing::run_tests(&module, &flow, &source) {
+            assert!(
+                outcome.passed(),
+                "{name}: {}: {:?}",
+                outcome.name,
+                outcome.failures
+            );
+        }
+    }
+}
+
+#[test]
+fn disassembly_snapshots() {
+    for (name, source) in examples() {
+        let (_, module) = compile(&source);
+        insta::assert_snapshot!(name.clone(), disasm_with_source(&module, &source));
+    }
+}
+
+#[test]
+fn compiling_twice_gives_identical_bytes() {
+    for (_, source) in examples() {
+        let (_, a) = compile(&source);
+        let (_, b) = compile(&source);
+        assert_eq!(a.to_bytes(), b.to_bytes());
+        assert_eq!(a.to_json(), b.to_json());
+        assert_eq!(Module::from_bytes(&a.to_bytes()).unwrap(), a);
+        assert_eq!(Module::from_json(&a.to_json()).unwrap(), a);
+    }
+}
+
+fn sample() -> (String, Module) {
+    let (_, source) = examples()
+        .into_iter()
+        .find(|(n, _)| n == "database_kyc")
+        .unwrap();
+    let (_, module) = compile(&source);
+    (source, module)
+}
+
+/// Runs a module that loaded with an empty script: it must not panic.
+fn smoke(module: &Module) {
+    let mut host = ScriptedHost::new(Script::default());
+    let _ = drive(module, &mut host, 10_000);
+}
+
+#[test]
+fn truncated_modules_are_r0005() {
+    let (_, module) = sample();
+    let bytes = module.to_bytes();
+    for len in 0..bytes.len() {
+        let err = Module::from_bytes(&bytes[..len]).unwrap_err();
+        assert_eq!(err.code, Code::R0005, "len {len}: {err}");
+    }
+    let mut longer = bytes.clone();
+    longer.push(0);
+    assert_eq!(Module::from_bytes(&longer).unwrap_err().code, Code::R0005);
+}
+
+#[test]
+fn every_single_byte_flip_is_rejected_or_harmless() {
+    let (_, module) = sample();
+    let bytes = module.to_bytes();
+    for i in 0..bytes.len() {
+        for mask in [0x01u8, 0x80, 0xff] {
+            let mut b = bytes.clone();
+            b[i] ^= mask;
+            match Module::from_bytes(&b) {
+                Err(e) => assert_eq!(e.code, Code::R0005, "byte {i}: {e}"),
+                Ok(m) => smoke(&m),
+            }
+        }
+    }
+}
+
+#[test]
+fn wrong_magic_and_version_are_r0005() {
+    let (_, module) = sample();
+    let mut m = module.clone();
+    m.magic = *b"FLBX";
+    assert_eq!(
+        Module::from_bytes(&m.to_bytes()).unwrap_err().code,
+        Code::R0005
+    );
+    let mut m = module.clone();
+    m.format_version = 99;
+    let err = Module::from_bytes(&m.to_bytes()).unwrap_err();
+    assert_eq!(err.code, Code::R0005);
+    assert!(err.message.contains("format"), "{err}");
+    assert_eq!(Module::from_json("{}").unwrap_err().code, Code::R0005);
+}
+
+fn expect_r0005(m: &Module, needle: &str) {
+    let err = Module::from_bytes(&m.to_bytes()).unwrap_err();
+    assert_eq!(err.code, Code::R0005);
+    assert!(
+        err.message.contains(needle),
+        "expected `{needle}` in `{}`",
+        err.message
+    );
+    let err = Module::from_json(&m.to_json()).unwrap_err();
+    assert_eq!(err.code, Code::R0005);
+}
+
+#[test]
+fn handcrafted_bad_modules_are_r0005_naming_the_pc() {
+    let (_, module) = sample();
+    let pc_of = |f: &dyn Fn(&Instr) -> bool| module.code.iter().position(f).unwrap();
+
+    let mut m = module.clone();
+    let j = pc_of(&|i| matches!(i, Instr::Jump(_)));
+    m.code[j] = Instr::Jump(10_000);
+    expect_r0005(&m, &format!("pc {j}: jump target 10000"));
+
+    let mut m = module.clone();
+    let c = pc_of(&|i| matches!(i, Instr::Const(_)));
+    m.code[c] = Instr::Const(999);
+    expect_r0005(&m, &format!("pc {c}: constant 999"));
+
+    let mut m = module.clone();
+    let f = pc_of(&|i| matches!(i, Instr::LoadInquiry(_)));
+    m.code[f] = Instr::LoadInquiry(77);
+    expect_r0005(&m, &format!("pc {f}: inquiry field 77"));
+
+    // an extra push before a `set` leaves a value behind at the next step
+    let mut m = module.clone();
+    let s = pc_of(&|i| matches!(i, Instr::SetInquiry(_)));
+    m.code[s] = Instr::Const(0);
+    expect_r0005(&m, "pc ");
+
+    // two paths reaching one pc with different depths
+    let mut m = module.clone();
+    let jf = pc_of(&|i| matches!(i, Instr::JumpIfFalse(_)));
+    let target = match m.code[jf] {
+        Instr::JumpIfFalse(t) => t,
+        _ => unreachable!(),
+    };
+    m.code[jf] = Instr::JumpIfFalseOrPop(target);
+    expect_r0005(&m, "pc ");
+
+    // max_stack lower than the real depth
+    let mut m = module.clone();
+    m.max_stack = 1;
+    expect_r0005(&m, "max_stack");
+
+    // falling off the end
+    let mut m = module.clone();
+    let last = m.code.len() - 1;
+    m.code[last] = Instr::Tag(1);
+    expect_r0005(&m, &format!("pc {last}"));
+
+    // a step table entry out of range
+    let mut m = module.clone();
+    m.steps[1].entry = 5_000;
+    expect_r0005(&m, "entry pc 5000");
+
+    // `call` with the wrong argument count
+    let mut m = module.clone();
+    let k = pc_of(&|i| matches!(i, Instr::Call { .. }));
+    if let Instr::Call { argc, .. } = &mut m.code[k] {
+        *argc = 1;
+    }
+    expect_r0005(&m, &format!("pc {k}"));
+}
+
+fn suspended_state(module: &Module) -> State {
+    let mut state = Vm::start(module);
+    let mut host = ScriptedHost::new(Script::default());
+    assert!(matches!(
+        Vm::run(module, &mut state, &mut host, 1000),
+        Ok(Outcome::Suspended(_))
+    ));
+    state
+}
+
+#[test]
+fn corrupt_and_foreign_states_are_r0004() {
+    let all = examples();
+    let (_, module) = sample();
+    let state = suspended_state(&module);
+    let bytes = state.to_bytes(&module);
+    assert_eq!(State::from_bytes(&module, &bytes).unwrap(), state);
+    for len in 0..bytes.len() {
+        assert_eq!(
+            State::from_bytes(&module, &bytes[..len]).unwrap_err().code,
+            Code::R0004
+        );
+    }
+    for i in 0..bytes.len() {
+        for mask in [0x01u8, 0x80, 0xff] {
+            let mut b = bytes.clone();
+            b[i] ^= mask;
+            assert_eq!(
+                State::from_bytes(&module, &b).unwrap_err().code,
+                Code::R0004,
+                "byte {i}"
+            );
+        }
+    }
+    for (name, source) in &all {
+        if name == "database_kyc" {
+            continue;
+        }
+        let (_, other) = compile(source);
+        let err = State::from_bytes(&other, &bytes).unwrap_err();
+        assert_eq!(err.code, Code::R0004, "{name}");
+        // and a state of the other module is foreign here
+        let theirs = Vm::start(&other).to_bytes(&other);
+        assert_eq!(
+            State::from_bytes(&module, &theirs).unwrap_err().code,
+            Code::R0004
+        );
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+    #[test]
+    fn random_module_mutations_never_panic(edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>(), 0u8..3), 1..8)) {
+        let (_, module) = sample();
+        let mut bytes = module.to_bytes();
+        for (at, byte, op) in edits {
+            if bytes.is_empty() { break; }
+            let i = at.index(bytes.len());
+            match op {
+                0 => bytes[i] = byte,
+                1 => { bytes.remove(i); }
+                _ => bytes.insert(i, byte),
+            }
+        }
+        match Module::from_bytes(&bytes) {
+            Err(e) => prop_assert_eq!(e.code, Code::R0005),
+            Ok(m) => smoke(&m),
+        }
+    }
+
+    #[test]
+    fn random_state_mutations_never_panic(edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..6)) {
+        let (_, module) = sample();
+        let mut bytes = suspended_state(&module).to_bytes(&module);
+        for (at, byte) in edits {
+            let i = at.index(bytes.len());
+            bytes[i] = byte;
+        }
+        if let Err(e) = State::from_bytes(&module, &bytes) {
+            prop_assert_eq!(e.code, Code::R0004);
+        }
+    }
+}
+
+// ----- run-time behaviour ----------------------------------------------------
+
+const RETRY_FLOW: &str = r#"
+flow retrying {
+  plan growth
+  inquiry { name_first: string, name_last: string, birthdate: date, nickname: string?, n: int? }
+  screen collect {
+    collect name_first, name_last, birthdate, nickname
+    capture selfie
+    -> check
+  }
+  action check {
+    let db = verify database { name_first: inquiry.name_first, name_last: inquiry.name_last, birthdate: inquiry.birthdate } retry 1 timeout 5s
+    set inquiry.n = len(inquiry.name_first) + age(inquiry.birthdate)
+    -> route
+  }
+  branch route {
+    when db.status == passed -> end approved
+    else -> end declined
+  }
+}
+"#;
+
+fn ada() -> Vec<(String, Value)> {
+    let d = flowc::value::Date::parse("1815-12-10").unwrap();
+    vec![
+        ("name_first".into(), Value::Str("Adà".into())),
+        ("name_last".into(), Value::Str("Lovelace".into())),
+        ("birthdate".into(), Value::Date(d)),
+        ("nickname".into(), Value::None),
+        ("selfie".into(), Value::Bool(true)),
+    ]
+}
+
+fn passed_db() -> Vec<Value> {
+    vec![
+        Value::Status(flowc::value::Status::Passed),
+        Value::None,
+        Value::None,
+        Value::None,
+    ]
+}
+
+#[test]
+fn bad_resume_input_is_r0002_and_leaves_the_state_alone() {
+    let (_, module) = compile(RETRY_FLOW);
+    let state = suspended_state(&module);
+    let cases: Vec<Vec<(String, Value)>> = vec![
+        ada()[1..].to_vec(), // missing field
+        ada()[..4].to_vec(), // missing capture
+        {
+            let mut v = ada();
+            v[0].1 = Value::Int(1);
+            v
+        }, // wrong type
+        {
+            let mut v = ada();
+            v[1].1 = Value::None;
+            v
+        }, // null for non-optional
+        {
+            let mut v = ada();
+            v[4].1 = Value::Bool(false);
+            v
+        }, // capture not true
+        {
+            let mut v = ada();
+            v.push(("extra".into(), Value::Int(1)));
+            v
+        }, // unknown key
+        {
+            let mut v = ada();
+            v.push(("name_first".into(), Value::Str("x".into())));
+            v
+        }, // duplicate
+    ];
+    for input in cases {
+        let mut s = state.clone();
+        let err = Vm::resume(&module, &mut s, &input).unwrap_err();
+        assert_eq!(err.code, Code::R0002, "{input:?}");
+        assert_eq!(s, state);
+    }
+    let mut s = state.clone();
+    let err =
+        Vm::resume_json(&module, &mut s, &serde_json::json!({"name_first": "Ada"})).unwrap_err();
+    assert_eq!(err.code, Code::R0002);
+    assert_eq!(s, state);
+    let json = serde_json::json!({"name_first": "Ada", "name_last": "L", "birthdate": "1815-12-10", "nickname": null, "selfie": true});
+    Vm::resume_json(&module, &mut s, &json).unwrap();
+    assert_eq!(s.status, flowc::vm::RunStatus::Running);
+}
+
+#[test]
+fn host_errors_retry_then_stop_at_the_call_and_can_be_reissued() {
+    let (_, module) = compile(RETRY_FLOW);
+    let mut state = suspended_state(&module);
+    Vm::resume(&module, &mut state, &ada()).unwrap();
+    let mut script = Script {
+        clock: flowc::value::Date::parse("2026-11-25"),
+        ..Script::default()
+    };
+    script.stubs.insert(
+        "db".into(),
+        [None, None, None, Some(passed_db())].into_iter().collect(),
+    );
+    let mut host = ScriptedHost::new(script);
+    let err = Vm::run(&module, &mut state, &mut host, 1000).unwrap_err();
+    assert_eq!(err.code, Code::R0003);
+    assert!(matches!(module.code[state.pc as usize], Instr::Call { .. }));
+    // retry 1: two calls; retries are not step entries
+    assert_eq!(
+        host.trace
+            .iter()
+            .filter(|e| matches!(e, TraceEvent::Call { .. }))
+            .count(),
+        2
+    );
+    assert_eq!(host.visits(), ["check"]);
+    let saved = state.clone();
+    // running again re-issues the call: one more error, then success
+    let out = Vm::run(&module, &mut state, &mut host, 1000).unwrap();
+    assert_eq!(out, Outcome::Ended(flowc::value::EndStatus::Approved));
+    assert_eq!(host.visits(), ["check", "route"]);
+    // len counts chars (3 for "Adà"), age from the host clock (210)
+    assert_eq!(state.inquiry[4], Value::Int(3 + 210));
+    assert_ne!(saved, state);
+}
+
+#[test]
+fn fuel_exhaustion_is_r0001_and_resumable() {
+    let (_, module) = compile(RETRY_FLOW);
+    let mut state = suspended_state(&module);
+    Vm::resume(&module, &mut state, &ada()).unwrap();
+    let mut script = Script {
+        clock: flowc::value::Date::parse("2026-11-25"),
+        ..Script::default()
+    };
+    script
+        .stubs
+        .insert("db".into(), [Some(passed_db())].into_iter().collect());
+    let mut host = ScriptedHost::new(script);
+    let mut spent = 0;
+    loop {
+        match Vm::run(&module, &mut state, &mut host, 2) {
+            Err(e) => {
+                assert_eq!(e.code, Code::R0001);
+                spent += 1;
+                assert!(spent < 100);
+            }
+            Ok(out) => {
+                assert_eq!(out, Outcome::Ended(flowc::value::EndStatus::Approved));
+                break;
+            }
+        }
+    }
+    assert!(spent > 2);
+}
+
+#[test]
+fn integer_overflow_is_r0006() {
+    let src = r#"
+flow overflow {
+  plan essential
+  inquiry { n: int, m: int? }
+  screen ask { collect n -> add }
+  action add { set inquiry.m = inquiry.n + 1  -> end completed }
+}
+"#;
+    let (_, module) = compile(src);
+    let mut state = suspended_state(&module);
+    Vm::resume(&module, &mut state, &[("n".into(), Value::Int(i64::MAX))]).unwrap();
+    let before = state.clone();
+    let mut host = ScriptedHost::new(Script::default());
+    let err = Vm::run(&module, &mut state, &mut host, 1000).unwrap_err();
+    assert_eq!(err.code, Code::R0006);
+    // the operands are still there: the state is at the failing `add`
+    assert_eq!(module.code[state.pc as usize], Instr::Add);
+    assert_eq!(state.stack.len(), 2);
+    let _ = before;
+}
