@@ -20,7 +20,7 @@ fn flowc(args: &[&str]) -> std::process::Output {
 #[test]
 fn check_exit_codes() {
     assert_eq!(
-        flowc(&["check", "tests/cases/syntax/precedence.flow"])
+        flowc(&["check", "examples/database_kyc.flow"])
             .status
             .code(),
         Some(0)
