@@ -47,7 +47,10 @@ lalrpop_mod!(
 );
 
 /// Sources larger than this are refused before lexing.
-pub const MAX_SOURCE_BYTES: usize = 8 * 1024 * 1024;
+pub const MAX_SOURCE_BYTES: usize = 2 * 1024 * 1024;
+/// Most lexical and syntax diagnostics reported for one source; the rest
+/// are counted in a note on the last one shown.
+pub const MAX_DIAGNOSTICS: usize = 100;
 /// Deepest nesting of `{ ( [` inside one item.
 pub const MAX_NESTING: usize = 64;
 /// Most operators and open brackets in one expression.
@@ -77,7 +80,7 @@ pub fn parse(source: &str) -> Parsed {
         return Parsed {
             file: None,
             diagnostics: vec![
-                Diagnostic::new(Code::E0001, Span::new(0, 0), "source is larger than 8 MiB")
+                Diagnostic::new(Code::E0001, Span::new(0, 0), "source is larger than 2 MiB")
                     .label("this file is too large")
                     .help("split the flow, or check that this is the right file"),
             ],
@@ -104,6 +107,15 @@ pub fn parse(source: &str) -> Parsed {
         comments: stream.comments,
     });
     diagnostics::sort(&mut diags);
+    if diags.len() > MAX_DIAGNOSTICS {
+        let hidden = diags.len() - MAX_DIAGNOSTICS;
+        diags.truncate(MAX_DIAGNOSTICS);
+        if let Some(last) = diags.last_mut() {
+            last.notes.push(format!(
+                "{hidden} more lexical or syntax errors are not shown"
+            ));
+        }
+    }
     parsed.diagnostics = diags;
     parsed
 }

@@ -153,7 +153,7 @@ fn huge_source_is_refused_without_lexing() {
     let p = parse(&src);
     assert!(t.elapsed() < Duration::from_secs(1));
     assert_eq!(p.diagnostics.len(), 1);
-    assert_eq!(p.diagnostics[0].message, "source is larger than 8 MiB");
+    assert_eq!(p.diagnostics[0].message, "source is larger than 2 MiB");
 }
 
 #[test]
@@ -196,4 +196,17 @@ proptest! {
         }
         let _ = crate::diagnostics::render::render_human(&p.diagnostics, "f.flow", &src, false);
     }
+}
+
+#[test]
+fn a_flood_of_faults_is_capped_with_a_count() {
+    let src = format!("flow x {{ plan growth {} }}", "§ ".repeat(500));
+    let p = parse(&src);
+    assert_eq!(p.diagnostics.len(), MAX_DIAGNOSTICS);
+    let last = p.diagnostics.last().unwrap();
+    assert!(
+        last.notes.iter().any(|n| n.contains("400 more")),
+        "{:?}",
+        last.notes
+    );
 }
