@@ -93,3 +93,93 @@ fn build_emits_tokens_and_ast() {
     let ast: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(ast["flow"]["name"]["node"], "quick");
 }
+
+#[test]
+fn explain_prints_every_code_and_rejects_unknown_ones() {
+    for code in flowc::diagnostics::Code::ALL {
+        let out = flowc(&["explain", code.as_str()]);
+        assert_eq!(out.status.code(), Some(0), "{code}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.starts_with(&format!("# {code}")), "{code}: {text}");
+    }
+    // case does not matter
+    assert_eq!(flowc(&["explain", "e0303"]).status.code(), Some(0));
+    let out = flowc(&["explain", "E9999"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8(out.stderr).unwrap().contains("E9999"));
+}
+
+#[test]
+fn deny_warnings_turns_a_warning_into_a_failure() {
+    let dir = std::env::temp_dir().join(format!("flowc-cli-deny-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("w.flow");
+    std::fs::write(
+        &path,
+        "flow w {\n  plan essential\n  screen a { -> end approved }\n  screen b { -> end declined }\n}\n",
+    )
+    .unwrap();
+    let p = path.to_str().unwrap();
+    let warn = flowc(&["check", p]);
+    assert_eq!(warn.status.code(), Some(0));
+    assert!(
+        String::from_utf8(warn.stderr)
+            .unwrap()
+            .contains("warning[W0301]")
+    );
+    let denied = flowc(&["check", "--deny", "warnings", p]);
+    assert_eq!(denied.status.code(), Some(1));
+    assert!(
+        String::from_utf8(denied.stderr)
+            .unwrap()
+            .contains("error[W0301]")
+    );
+}
+
+#[test]
+fn plans_file_replaces_the_builtin_catalogue() {
+    let dir = std::env::temp_dir().join(format!("flowc-cli-plans-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("solutions")).unwrap();
+    let root = env!("CARGO_MANIFEST_DIR");
+    for s in ["gov_id_selfie", "database_kyc", "phone_email"] {
+        std::fs::copy(
+            format!("{root}/catalog/solutions/{s}.flow"),
+            dir.join(format!("solutions/{s}.flow")),
+        )
+        .unwrap();
+    }
+    // The same catalogue, but essential allows only 3 steps.
+    let toml = std::fs::read_to_string(format!("{root}/catalog/default.toml"))
+        .unwrap()
+        .replace("max_steps = 20", "max_steps = 3");
+    let plans = dir.join("tight.toml");
+    std::fs::write(&plans, toml).unwrap();
+    let plans = plans.to_str().unwrap();
+    assert_eq!(
+        flowc(&["check", "examples/database_kyc.flow"])
+            .status
+            .code(),
+        Some(0)
+    );
+    let out = flowc(&["check", "--plans", plans, "examples/database_kyc.flow"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("error[E0401]"), "{stderr}");
+    // a catalogue that cannot be loaded is a usage error
+    let missing = flowc(&[
+        "check",
+        "--plans",
+        "no/such.toml",
+        "examples/database_kyc.flow",
+    ]);
+    assert_eq!(missing.status.code(), Some(2));
+    let bad = dir.join("bad.toml");
+    std::fs::write(&bad, "capture_kinds = []\nplan = 3\n").unwrap();
+    let out = flowc(&[
+        "check",
+        "--plans",
+        bad.to_str().unwrap(),
+        "examples/database_kyc.flow",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+}
