@@ -315,6 +315,13 @@ impl Vm {
                                 answer = Some(v);
                                 break;
                             }
+                            Err(e) if e.stop => {
+                                return Err(err(
+                                    Code::R0003,
+                                    pc,
+                                    format!("host error in `{}` ({}): {e}", info.name, info.call),
+                                ));
+                            }
                             Err(e) => last = e,
                         }
                     }
