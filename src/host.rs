@@ -177,6 +177,9 @@ impl FromIterator<(String, serde_json::Value)> for Fields {
 
 impl fmt::Display for Fields {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_empty() {
+            return f.write_str("{}");
+        }
         let parts: Vec<String> = self.0.iter().map(|(k, v)| format!("{k}: {v}")).collect();
         write!(f, "{{ {} }}", parts.join(", "))
     }
