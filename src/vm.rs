@@ -101,6 +101,12 @@ impl Vm {
             }
             RunStatus::Running => {}
         }
+        // A loaded state's stack has no spare capacity: reserve it once, so
+        // that pushes in the loop below never allocate.
+        let want = state::stack_capacity(module);
+        if state.stack.capacity() < want {
+            state.stack.reserve(want.saturating_sub(state.stack.len()));
+        }
         let mut budget = fuel;
         loop {
             let pc = state.pc;
