@@ -103,6 +103,11 @@ pub fn run(args: &Args, catalog: &crate::catalog::Catalog) -> u8 {
             },
         }
     }
+    if matches!(end, RunEnd::Ended(_)) {
+        for unused in host.unused() {
+            eprintln!("note: the scenario has {unused}");
+        }
+    }
     let mut missing = host.missing_stubs.clone();
     missing.dedup();
     for r in &missing {
