@@ -32,15 +32,17 @@ pub struct Args {
 
 pub fn run(args: &Args, catalog: &crate::catalog::Catalog) -> u8 {
     let name = args.file.display().to_string();
-    let is_module = args.file.extension().is_some_and(|e| e == "flowbc");
+    let bytes = match std::fs::read(&args.file) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("error: cannot read `{name}`: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    // A module by its extension or its magic bytes, whatever its name.
+    let is_module = args.file.extension().is_some_and(|e| e == "flowbc")
+        || bytes.starts_with(&crate::bytecode::MAGIC);
     let (module, source) = if is_module {
-        let bytes = match std::fs::read(&args.file) {
-            Ok(b) => b,
-            Err(e) => {
-                eprintln!("error: cannot read `{name}`: {e}");
-                return EXIT_USAGE;
-            }
-        };
         match Module::from_bytes(&bytes) {
             Ok(m) => (m, None),
             Err(e) => {
@@ -49,7 +51,8 @@ pub fn run(args: &Args, catalog: &crate::catalog::Catalog) -> u8 {
             }
         }
     } else {
-        let Some(source) = super::read_source(&args.file) else {
+        let Ok(source) = String::from_utf8(bytes) else {
+            eprintln!("error: `{name}` is not valid UTF-8");
             return EXIT_USAGE;
         };
         let compiled = crate::compile_source(&source, catalog);
