@@ -228,7 +228,7 @@ fn check_operands(m: &Module, pc: usize, instr: Instr) -> Result<(), RuntimeErro
             let Some(res) = m.results.get(result as usize) else {
                 return oob("result", result.into());
             };
-            if res.args.len() != usize::from(argc) {
+            if res.args.len() != argc as usize {
                 return Err(bad(format!(
                     "pc {pc}: `call` passes {argc} arguments, `{}` takes {}",
                     res.name,

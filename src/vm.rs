@@ -231,10 +231,10 @@ impl Vm {
                     stack.push(v);
                 }
                 Instr::In(n) => {
-                    let n = usize::from(n);
+                    let n = n as usize;
                     let base = stack
                         .len()
-                        .checked_sub(n + 1)
+                        .checked_sub(n.saturating_add(1))
                         .ok_or_else(|| err(Code::R0005, pc, "stack underflow"))?;
                     let (value, list) = stack
                         .get(base..)
@@ -296,7 +296,7 @@ impl Vm {
                         .ok_or_else(|| err(Code::R0005, pc, "result out of range"))?;
                     let base = stack
                         .len()
-                        .checked_sub(usize::from(argc))
+                        .checked_sub(argc as usize)
                         .ok_or_else(|| err(Code::R0005, pc, "stack underflow"))?;
                     let values = stack.get(base..).unwrap_or(&[]);
                     let args: Vec<(String, Value)> = info

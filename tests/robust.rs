@@ -349,3 +349,26 @@ fn a_state_at_every_pc_loads_or_is_r0004_and_runs_without_panic() {
         }
     }
 }
+
+/// `in` over more than 65,535 items once compiled to `in 65535` and a
+/// module the verifier would reject, which `compile_source` returned
+/// unverified: the last items were never compared.
+#[test]
+fn a_very_long_in_list_compiles_and_runs() {
+    let items: Vec<String> = (0..70_000).map(|i| i.to_string()).collect();
+    let src = format!(
+        "flow big {{ plan essential inquiry {{ n: int }} screen ask {{ collect n -> b }} \
+         branch b {{ when inquiry.n in [{}] -> end approved else -> end declined }} }}",
+        items.join(", ")
+    );
+    let c = flowc::compile_source(&src, &Catalog::builtin());
+    let m = c.module.unwrap();
+    flowc::verify::verify(&m).unwrap();
+    for (n, want) in [(69_999, EndStatus::Approved), (70_000, EndStatus::Declined)] {
+        let mut state = suspended(&m);
+        Vm::resume(&m, &mut state, &[("n".into(), Value::Int(n))]).unwrap();
+        let mut host = ScriptedHost::new(Script::default());
+        let out = Vm::run(&m, &mut state, &mut host, 1_000_000).unwrap();
+        assert_eq!(out, Outcome::Ended(want), "{n}");
+    }
+}
