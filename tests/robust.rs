@@ -372,3 +372,28 @@ fn a_very_long_in_list_compiles_and_runs() {
         assert_eq!(out, Outcome::Ended(want), "{n}");
     }
 }
+
+/// `HostError::stop` (the scripted host's answer when no stub is left):
+/// R0003 at once, without retries or `on error`, the state at the call.
+#[test]
+fn a_stop_error_skips_retries_and_on_error() {
+    let m = module();
+    let mut state = suspended(&m);
+    let input = [
+        ("name".to_string(), Value::Str("Ada".into())),
+        (
+            "birthdate".to_string(),
+            Value::Date(flowc::value::Date::parse("1815-12-10").unwrap()),
+        ),
+        ("selfie".to_string(), Value::Bool(true)),
+    ];
+    Vm::resume(&m, &mut state, &input).unwrap();
+    let mut host = ScriptedHost::new(Script::default());
+    let e = Vm::run(&m, &mut state, &mut host, 1000).unwrap_err();
+    assert_eq!(e.code, Code::R0003);
+    assert!(e.message.contains("no stub left for `db`"), "{e}");
+    assert!(matches!(m.code[state.pc as usize], Instr::Call { .. }));
+    assert_eq!(state.stack.len(), 3, "the arguments are still there");
+    assert_eq!(host.missing_stubs, ["db"], "one call, no retry");
+    assert_eq!(host.visits(), ["work"], "no `on error -> ask`");
+}
