@@ -95,14 +95,14 @@ pub fn run(args: &Args, catalog: &crate::catalog::Catalog) -> u8 {
     }
     for event in &host.trace {
         match args.format {
-            Format::Json => println!("{}", serde_json::to_string(event).unwrap_or_default()),
+            Format::Json => outln!("{}", serde_json::to_string(event).unwrap_or_default()),
             // Events inside a step are indented under its `enter`.
             Format::Human => match event {
                 TraceEvent::Enter { .. }
                 | TraceEvent::End { .. }
                 | TraceEvent::Error { .. }
-                | TraceEvent::Waiting { .. } => println!("{event}"),
-                _ => println!("  {event}"),
+                | TraceEvent::Waiting { .. } => outln!("{event}"),
+                _ => outln!("  {event}"),
             },
         }
     }

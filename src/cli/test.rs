@@ -25,7 +25,7 @@ pub fn run(args: &Args, catalog: &crate::catalog::Catalog) -> u8 {
     for path in &args.files {
         let name = path.display().to_string();
         if args.files.len() > 1 {
-            println!("{name}:");
+            outln!("{name}:");
         }
         let Some(source) = super::read_source(path) else {
             io_error = true;
@@ -34,7 +34,7 @@ pub fn run(args: &Args, catalog: &crate::catalog::Catalog) -> u8 {
         let compiled = crate::compile_source(&source, catalog);
         super::emit_diagnostics(&compiled.diagnostics, &name, &source, Format::Human);
         let (Some(flow), Some(module)) = (compiled.flow, compiled.module) else {
-            println!("{indent}error: `{name}` has errors; its tests did not run");
+            outln!("{indent}error: `{name}` has errors; its tests did not run");
             errors = true;
             continue;
         };
@@ -42,17 +42,17 @@ pub fn run(args: &Args, catalog: &crate::catalog::Catalog) -> u8 {
             let at = format!("{name}:{}:{}", outcome.line, outcome.column);
             if outcome.passed() {
                 passed += 1;
-                println!("{indent}test {} ... ok", outcome.name);
+                outln!("{indent}test {} ... ok", outcome.name);
             } else {
                 failed += 1;
-                println!("{indent}test {} ... FAILED ({at})", outcome.name);
+                outln!("{indent}test {} ... FAILED ({at})", outcome.name);
                 for f in &outcome.failures {
-                    println!("{indent}    {f}");
+                    outln!("{indent}    {f}");
                 }
             }
         }
     }
-    println!("{passed} passed, {failed} failed");
+    outln!("{passed} passed, {failed} failed");
     if io_error {
         EXIT_USAGE
     } else if failed > 0 || errors {
