@@ -114,6 +114,11 @@ pub enum TraceEvent {
         field: String,
         value: serde_json::Value,
     },
+    /// `account.F` read from the host (`null` when the Account has none).
+    ReadAccount {
+        field: String,
+        value: serde_json::Value,
+    },
     Tag {
         text: String,
     },
@@ -211,6 +216,9 @@ impl fmt::Display for TraceEvent {
             }
             TraceEvent::SetInquiry { field, value } => write!(f, "set inquiry.{field} = {value}"),
             TraceEvent::SetAccount { field, value } => write!(f, "set account.{field} = {value}"),
+            TraceEvent::ReadAccount { field, value } => {
+                write!(f, "read account.{field} -> {value}")
+            }
             TraceEvent::Tag { text } => write!(f, "tag {text:?}"),
             TraceEvent::Case { queue } => write!(f, "case {queue:?}"),
             TraceEvent::Suspend { screen } => write!(f, "suspend at screen {screen}"),
@@ -552,12 +560,17 @@ impl Host for ScriptedHost {
     }
 
     fn read_account(&mut self, field: &str) -> Result<Value, HostError> {
-        Ok(self
+        let value = self
             .script
             .account
             .get(field)
             .cloned()
-            .unwrap_or(Value::None))
+            .unwrap_or(Value::None);
+        self.trace.push(TraceEvent::ReadAccount {
+            field: field.to_string(),
+            value: value.to_json(),
+        });
+        Ok(value)
     }
 
     fn write_account(&mut self, field: &str, value: &Value) -> Result<(), HostError> {
