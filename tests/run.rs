@@ -56,11 +56,14 @@ fn test_command_output() {
     let files = [
         "tests/cases/test_cmd/failing.flow",
         "tests/cases/test_cmd/builtins.flow",
+        "tests/cases/test_cmd/expressions.flow",
     ];
-    let (code, out, _) = flowc(&["test", files[0], files[1]]);
+    let (code, out, _) = flowc(&["test", files[0], files[1], files[2]]);
     assert_eq!(code, 1);
-    assert_eq!(out.lines().last(), Some("7 passed, 4 failed"));
+    assert_eq!(out.lines().last(), Some("9 passed, 4 failed"));
     insta::assert_snapshot!(out);
+    let (code, one, _) = flowc(&["test", files[2]]);
+    assert_eq!((code, one.lines().last()), (0, Some("2 passed, 0 failed")));
     let (code, out, _) = flowc(&["test", "examples/database_kyc.flow"]);
     assert_eq!(code, 0);
     assert_eq!(out.lines().last(), Some("4 passed, 0 failed"));
