@@ -57,8 +57,12 @@ impl Host for MyHost {
     fn call(&mut self, call: &HostCall<'_>) -> Result<Vec<Value>, HostError> {
         self.calls += 1;
         println!(
-            "host: {} {} (attempt {}, timeout {:?}s)",
-            call.result, call.target, call.attempt, call.timeout_secs
+            "host: {} {} (attempt {}, timeout {})",
+            call.result,
+            call.target,
+            call.attempt,
+            call.timeout_secs
+                .map_or("none".to_string(), |t| format!("{t}s"))
         );
         if self.calls == 1 {
             return Err(HostError::new("database timed out"));
@@ -115,7 +119,16 @@ fn main() {
         let mut host = MyHost::default();
         match Vm::run(&module, &mut state, &mut host, 10_000).unwrap() {
             Outcome::Suspended(req) => {
-                println!("suspended at `{}` wanting {:?}", req.screen, req.fields)
+                let wanted: Vec<String> = req
+                    .fields
+                    .iter()
+                    .map(|(n, t)| format!("{n}: {t}"))
+                    .collect();
+                println!(
+                    "suspended at `{}` wanting {}",
+                    req.screen,
+                    wanted.join(", ")
+                )
             }
             Outcome::Ended(s) => panic!("ended early: {s}"),
         }

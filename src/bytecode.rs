@@ -169,7 +169,7 @@ pub enum Instr {
     Gt,
     Ge,
     /// `n+1 -> 1`: is the value below the `n` list items equal to one of them.
-    In(u16),
+    In(u32),
     /// `0 -> 0`: go to pc.
     Jump(u32),
     /// `1 -> 0`: pop a bool, go to pc when false.
@@ -190,7 +190,7 @@ pub enum Instr {
     /// with R0003 at this instruction when there is none.
     Call {
         result: u32,
-        argc: u16,
+        argc: u32,
         retry: u8,
         timeout_secs: Option<u32>,
         on_error: Option<u32>,
@@ -215,11 +215,11 @@ impl Instr {
             }
             Age | Lower | Upper | Trim | Len | Not | Neg => (1, 1),
             Add | Sub | Eq | Ne | Lt | Le | Gt | Ge => (2, 1),
-            In(n) => (u32::from(n) + 1, 1),
+            In(n) => (n.saturating_add(1), 1),
             Jump(_) | Enter(_) | Suspend(_) | End(_) | Tag(_) | Case(_) => (0, 0),
             JumpIfFalse(_) | JumpIfFalseOrPop(_) | JumpIfTrueOrPop(_) | SetInquiry(_)
             | SetAccount(_) => (1, 0),
-            Call { argc, .. } => (u32::from(argc), 0),
+            Call { argc, .. } => (argc, 0),
         }
     }
 

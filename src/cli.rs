@@ -7,6 +7,23 @@
 //! Like rustc, human diagnostics go to stderr; `--format json` puts one
 //! JSON object per diagnostic on stdout, so that it can be piped.
 
+/// `print!` to stdout that ignores a closed pipe (`flowc run ... | head`)
+/// instead of panicking as `print!` does.
+macro_rules! out {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout(), $($t)*);
+    }};
+}
+
+/// `println!` to stdout that ignores a closed pipe.
+macro_rules! outln {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($t)*);
+    }};
+}
+
 pub mod build;
 pub mod check;
 pub mod explain;
@@ -113,7 +130,7 @@ pub(crate) fn emit_diagnostics(
             "{}",
             render::render_human(diags, file_name, source, render::use_color())
         ),
-        Format::Json => print!("{}", render::render_json(diags, file_name, source)),
+        Format::Json => out!("{}", render::render_json(diags, file_name, source)),
     }
 }
 

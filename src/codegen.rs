@@ -21,6 +21,7 @@ use crate::bytecode::{
 use crate::span::Span;
 use crate::typed::{Builtin, CallKind, Expr, ExprKind, StepKind, Stmt, Target, TypedFlow};
 use crate::value::Value;
+use std::collections::HashMap;
 
 /// Compiles a checked flow. `source` is the text it was checked from (its
 /// SHA-256 goes in the header).
@@ -29,6 +30,7 @@ pub fn compile(flow: &TypedFlow, source: &str) -> Module {
         code: Vec::new(),
         spans: Vec::new(),
         consts: Vec::new(),
+        const_ids: HashMap::new(),
         step_jumps: Vec::new(),
     };
     let mut steps = Vec::with_capacity(flow.steps.len());
@@ -180,6 +182,9 @@ struct Gen {
     code: Vec<Instr>,
     spans: Vec<Span>,
     consts: Vec<Value>,
+    /// Where each constant is in `consts` (looked up, never iterated, so
+    /// the pool keeps first-use order).
+    const_ids: HashMap<Value, u32>,
     /// `jump` instructions whose target is a step entry, patched at the end.
     step_jumps: Vec<(u32, u32)>,
 }
@@ -211,13 +216,13 @@ impl Gen {
     }
 
     fn constant(&mut self, v: &Value) -> u32 {
-        match self.consts.iter().position(|c| c == v) {
-            Some(i) => i as u32,
-            None => {
-                self.consts.push(v.clone());
-                self.consts.len() as u32 - 1
-            }
+        if let Some(&i) = self.const_ids.get(v) {
+            return i;
         }
+        let i = u32::try_from(self.consts.len()).unwrap_or(u32::MAX);
+        self.consts.push(v.clone());
+        self.const_ids.insert(v.clone(), i);
+        i
     }
 
     fn transition(&mut self, target: Target, span: Span) {
@@ -256,7 +261,7 @@ impl Gen {
                 let pc = self.emit(
                     Instr::Call {
                         result: *result,
-                        argc: u16::try_from(args.len()).unwrap_or(u16::MAX),
+                        argc: u32::try_from(args.len()).unwrap_or(u32::MAX),
                         retry: *retry,
                         timeout_secs: *timeout_secs,
                         on_error: None,
@@ -400,7 +405,7 @@ impl Gen {
                     self.expr(item);
                 }
                 self.emit(
-                    Instr::In(u16::try_from(list.len()).unwrap_or(u16::MAX)),
+                    Instr::In(u32::try_from(list.len()).unwrap_or(u32::MAX)),
                     span,
                 );
             }

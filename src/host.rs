@@ -13,7 +13,7 @@
 use crate::ast::HttpMethod;
 use crate::bytecode::{CallTarget, FieldInfo, Module, StepKindTag};
 use crate::typed::{StubAnswer, Test};
-use crate::types::BaseType;
+use crate::types::{BaseType, Type};
 use crate::value::{Date, Value};
 use serde::Serialize;
 use std::collections::{BTreeMap, VecDeque};
@@ -24,12 +24,26 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HostError {
     pub message: String,
+    /// Stop the run at once with R0003, leaving the state at the call:
+    /// no retry, no `on error` (the host cannot answer now, e.g. a
+    /// scripted host with no stub left; resuming re-issues the call).
+    pub stop: bool,
 }
 
 impl HostError {
+    /// A failed call: retried, then `on error`.
     pub fn new(message: impl Into<String>) -> HostError {
         HostError {
             message: message.into(),
+            stop: false,
+        }
+    }
+
+    /// A call the host cannot answer now: the run stops with R0003 at once.
+    pub fn stop(message: impl Into<String>) -> HostError {
+        HostError {
+            message: message.into(),
+            stop: true,
         }
     }
 }
@@ -86,7 +100,10 @@ pub enum TraceEvent {
         result: String,
         call: String,
         attempt: u32,
-        args: BTreeMap<String, serde_json::Value>,
+        /// The timeout the host was given, in seconds.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        timeout_secs: Option<u32>,
+        args: Fields,
         outcome: CallOutcome,
     },
     SetInquiry {
@@ -94,6 +111,11 @@ pub enum TraceEvent {
         value: serde_json::Value,
     },
     SetAccount {
+        field: String,
+        value: serde_json::Value,
+    },
+    /// `account.F` read from the host (`null` when the Account has none).
+    ReadAccount {
         field: String,
         value: serde_json::Value,
     },
@@ -108,7 +130,14 @@ pub enum TraceEvent {
     },
     Resume {
         screen: String,
-        input: BTreeMap<String, serde_json::Value>,
+        input: Fields,
+    },
+    /// The run waits at a screen with no input left.
+    Waiting {
+        screen: String,
+        /// The fields it collects, with their types.
+        fields: Fields,
+        captures: Vec<String>,
     },
     End {
         status: String,
@@ -116,50 +145,109 @@ pub enum TraceEvent {
     Error {
         code: String,
         message: String,
+        /// `FILE:LINE:COL` of the failing instruction, when the source is known.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        at: Option<String>,
     },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CallOutcome {
-    Ok(BTreeMap<String, serde_json::Value>),
+    Ok(Fields),
     Error(String),
+}
+
+/// Named values in a fixed order (source order for arguments and inputs,
+/// the result table's order for results); serialized as a JSON object.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Fields(pub Vec<(String, serde_json::Value)>);
+
+impl Serialize for Fields {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+impl FromIterator<(String, serde_json::Value)> for Fields {
+    fn from_iter<I: IntoIterator<Item = (String, serde_json::Value)>>(iter: I) -> Fields {
+        Fields(iter.into_iter().collect())
+    }
+}
+
+impl fmt::Display for Fields {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_empty() {
+            return f.write_str("{}");
+        }
+        let parts: Vec<String> = self.0.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+        write!(f, "{{ {} }}", parts.join(", "))
+    }
 }
 
 impl fmt::Display for TraceEvent {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let obj = |m: &BTreeMap<String, serde_json::Value>| {
-            let parts: Vec<String> = m.iter().map(|(k, v)| format!("{k}: {v}")).collect();
-            format!("{{ {} }}", parts.join(", "))
-        };
         match self {
             TraceEvent::Enter { step } => write!(f, "enter {step}"),
             TraceEvent::Call {
                 result,
                 call,
                 attempt,
+                timeout_secs,
                 args,
                 outcome,
             } => {
-                write!(f, "call {result} = {call} {}", obj(args))?;
+                write!(f, "call {result} = {call} {args}")?;
+                if let Some(t) = timeout_secs {
+                    write!(f, " timeout {t}s")?;
+                }
                 if *attempt > 0 {
                     write!(f, " (retry {attempt})")?;
                 }
                 match outcome {
-                    CallOutcome::Ok(values) => write!(f, " -> {}", obj(values)),
+                    CallOutcome::Ok(values) => write!(f, " -> {values}"),
                     CallOutcome::Error(e) => write!(f, " -> error: {e}"),
                 }
             }
             TraceEvent::SetInquiry { field, value } => write!(f, "set inquiry.{field} = {value}"),
             TraceEvent::SetAccount { field, value } => write!(f, "set account.{field} = {value}"),
+            TraceEvent::ReadAccount { field, value } => {
+                write!(f, "read account.{field} -> {value}")
+            }
             TraceEvent::Tag { text } => write!(f, "tag {text:?}"),
             TraceEvent::Case { queue } => write!(f, "case {queue:?}"),
             TraceEvent::Suspend { screen } => write!(f, "suspend at screen {screen}"),
-            TraceEvent::Resume { screen, input } => {
-                write!(f, "resume {screen} with {}", obj(input))
+            TraceEvent::Resume { screen, input } => write!(f, "resume {screen} with {input}"),
+            TraceEvent::Waiting {
+                screen,
+                fields,
+                captures,
+            } => {
+                let fields: Vec<String> = fields
+                    .0
+                    .iter()
+                    .map(|(n, t)| format!("{n}: {}", t.as_str().unwrap_or("?")))
+                    .collect();
+                write!(
+                    f,
+                    "waiting at screen {screen} for input: fields [{}], captures [{}]",
+                    fields.join(", "),
+                    captures.join(", ")
+                )
             }
             TraceEvent::End { status } => write!(f, "end {status}"),
-            TraceEvent::Error { code, message } => write!(f, "error[{code}]: {message}"),
+            TraceEvent::Error { code, message, at } => {
+                write!(f, "error[{code}]: {message}")?;
+                match at {
+                    Some(at) => write!(f, " (at {at})"),
+                    None => Ok(()),
+                }
+            }
         }
     }
 }
@@ -211,24 +299,42 @@ impl Script {
                     let item = item
                         .as_object()
                         .ok_or_else(|| format!("`inputs.{screen}[{i}]` is not an object"))?;
+                    if let Some(k) = item.keys().find(|k| {
+                        !step.captures.contains(k)
+                            && !step
+                                .collects
+                                .iter()
+                                .filter_map(|f| module.inquiry.get(*f as usize))
+                                .any(|f| &f.name == *k)
+                    }) {
+                        return Err(format!(
+                            "`inputs.{screen}[{i}]`: screen `{screen}` takes no `{k}`"
+                        ));
+                    }
+                    // In the screen's order: its fields, then its captures.
                     let mut values = Vec::new();
-                    for (k, v) in item {
-                        let field = step
-                            .collects
-                            .iter()
-                            .filter_map(|f| module.inquiry.get(*f as usize))
-                            .find(|f| &f.name == k);
-                        let ty = match field {
-                            Some(f) => f.ty.base,
-                            None if step.captures.contains(k) => BaseType::Bool,
-                            None => {
-                                return Err(format!(
-                                    "`inputs.{screen}[{i}]`: screen `{screen}` takes no `{k}`"
-                                ));
-                            }
-                        };
-                        let value = Value::from_json(v, ty)
-                            .map_err(|e| format!("`inputs.{screen}[{i}].{k}`: expected {e}"))?;
+                    let fields = step
+                        .collects
+                        .iter()
+                        .filter_map(|f| module.inquiry.get(*f as usize))
+                        .map(|f| (&f.name, f.ty));
+                    let captures = step.captures.iter().map(|c| (c, Type::new(BaseType::Bool)));
+                    for (k, ty) in fields.chain(captures) {
+                        let at = format!("`inputs.{screen}[{i}].{k}`");
+                        let v = item.get(k).ok_or_else(|| {
+                            format!("`inputs.{screen}[{i}]`: screen `{screen}` needs `{k}` ({ty})")
+                        })?;
+                        let value = Value::from_json(v, ty.base)
+                            .map_err(|e| format!("{at}: expected {e}"))?;
+                        if value == Value::None && !ty.optional {
+                            return Err(format!("{at} is `{ty}` and may not be null"));
+                        }
+                        if ty.base == BaseType::Bool
+                            && step.captures.contains(k)
+                            && value != Value::Bool(true)
+                        {
+                            return Err(format!("{at}: a capture is given as `true`"));
+                        }
                         values.push((k.clone(), value));
                     }
                     queue.push_back(values);
@@ -268,6 +374,12 @@ impl Script {
                                     })?,
                                     None => Value::None,
                                 };
+                                if v == Value::None && !f.ty.optional {
+                                    return Err(format!(
+                                        "`stubs.{name}[{i}]` needs `{}` ({}), which may not be null",
+                                        f.name, f.ty
+                                    ));
+                                }
                                 values.push(v);
                             }
                             queue.push_back(Some(values));
@@ -395,10 +507,8 @@ impl ScriptedHost {
     }
 }
 
-pub(crate) fn json_map(
-    pairs: impl IntoIterator<Item = (String, Value)>,
-) -> BTreeMap<String, serde_json::Value> {
-    pairs.into_iter().map(|(k, v)| (k, v.to_json())).collect()
+pub(crate) fn json_map(pairs: impl IntoIterator<Item = (String, Value)>) -> Fields {
+    Fields(pairs.into_iter().map(|(k, v)| (k, v.to_json())).collect())
 }
 
 pub fn call_text(target: &CallTarget) -> String {
@@ -435,13 +545,14 @@ impl Host for ScriptedHost {
             None => {
                 self.missing_stubs.push(call.result.to_string());
                 let msg = format!("no stub left for `{}`", call.result);
-                (Err(HostError::new(msg.clone())), CallOutcome::Error(msg))
+                (Err(HostError::stop(msg.clone())), CallOutcome::Error(msg))
             }
         };
         self.trace.push(TraceEvent::Call {
             result: call.result.to_string(),
             call: call_text(call.target),
             attempt: call.attempt,
+            timeout_secs: call.timeout_secs,
             args: json_map(call.args.iter().cloned()),
             outcome,
         });
@@ -449,12 +560,17 @@ impl Host for ScriptedHost {
     }
 
     fn read_account(&mut self, field: &str) -> Result<Value, HostError> {
-        Ok(self
+        let value = self
             .script
             .account
             .get(field)
             .cloned()
-            .unwrap_or(Value::None))
+            .unwrap_or(Value::None);
+        self.trace.push(TraceEvent::ReadAccount {
+            field: field.to_string(),
+            value: value.to_json(),
+        });
+        Ok(value)
     }
 
     fn write_account(&mut self, field: &str, value: &Value) -> Result<(), HostError> {

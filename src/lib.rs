@@ -83,8 +83,28 @@ pub struct Compiled {
 /// `flowc test` and `flowc build`. `module` is `None` when any error was
 /// reported.
 pub fn compile_source(source: &str, catalog: &catalog::Catalog) -> Compiled {
-    let checked = check_source(source, catalog);
-    let module = checked.flow.as_ref().map(|f| codegen::compile(f, source));
+    let mut checked = check_source(source, catalog);
+    let mut module = checked.flow.as_ref().map(|f| codegen::compile(f, source));
+    // Every module is verified before anything runs it, compiled ones too:
+    // one the verifier rejects is a compiler bug, reported rather than run.
+    if let Some(Err(e)) = module.as_ref().map(verify::verify) {
+        let end = u32::try_from(source.len()).unwrap_or(u32::MAX);
+        checked.diagnostics.push(
+            Diagnostic::new(
+                diagnostics::Code::R0005,
+                span::Span {
+                    start: 0,
+                    end: end.min(1),
+                },
+                format!(
+                    "internal error: the compiled module fails verification: {}",
+                    e.message
+                ),
+            )
+            .help("this is a bug in flowc; please report it with the source"),
+        );
+        module = None;
+    }
     Compiled {
         flow: checked.flow,
         module,

@@ -7,7 +7,7 @@
 
 use crate::ast::BinaryOp;
 use crate::bytecode::{Module, RuntimeError};
-use crate::host::{Script, ScriptedHost, TraceEvent, json_map};
+use crate::host::{Fields, Script, ScriptedHost, TraceEvent, call_text, json_map};
 use crate::span::line_col;
 use crate::typed::{Expect, Path, Test, TypedFlow};
 use crate::value::{EndStatus, Value};
@@ -52,12 +52,23 @@ pub fn drive_from(
                     screen: req.screen.clone(),
                 });
                 let Some(input) = host.next_input(&req.screen) else {
+                    host.trace.push(TraceEvent::Waiting {
+                        screen: req.screen.clone(),
+                        fields: Fields(
+                            req.fields
+                                .iter()
+                                .map(|(n, t)| (n.clone(), serde_json::Value::String(t.to_string())))
+                                .collect(),
+                        ),
+                        captures: req.captures.clone(),
+                    });
                     return RunEnd::NoInput(req.screen);
                 };
                 if let Err(e) = Vm::resume(module, state, &input) {
                     host.trace.push(TraceEvent::Error {
                         code: e.code.to_string(),
                         message: e.message.clone(),
+                        at: None,
                     });
                     return RunEnd::Error(e);
                 }
@@ -70,6 +81,7 @@ pub fn drive_from(
                 host.trace.push(TraceEvent::Error {
                     code: e.code.to_string(),
                     message: e.message.clone(),
+                    at: None,
                 });
                 return RunEnd::Error(e);
             }
@@ -93,39 +105,61 @@ impl TestOutcome {
     }
 }
 
-/// Runs every test of `flow` against `module` (compiled from `source`).
-pub fn run_tests(module: &Module, flow: &TypedFlow, source: &str) -> Vec<TestOutcome> {
+/// Runs every test of `flow` against `module` (compiled from `source`, read
+/// from `file`, the name used in failure locations).
+pub fn run_tests(module: &Module, flow: &TypedFlow, source: &str, file: &str) -> Vec<TestOutcome> {
     flow.tests
         .iter()
-        .map(|t| run_test(module, flow, t, source))
+        .map(|t| run_test(module, t, source, file))
         .collect()
 }
 
 /// Runs one test: a fresh run with an empty Account, the test's inputs and
 /// stubs, and its clock (else the system clock in UTC).
-pub fn run_test(module: &Module, flow: &TypedFlow, test: &Test, source: &str) -> TestOutcome {
+pub fn run_test(module: &Module, test: &Test, source: &str, file: &str) -> TestOutcome {
     let (line, column) = line_col(source, test.span.start);
     let mut host = ScriptedHost::new(Script::from_test(module, test));
     let (state, end) = drive(module, &mut host, DEFAULT_FUEL);
+    let here = || {
+        Vm::location(module, &state, source)
+            .map_or_else(|| file.to_string(), |(l, c)| format!("{file}:{l}:{c}"))
+    };
     let mut failures = Vec::new();
-    for r in &host.missing_stubs {
-        let msg = format!("the run called `{r}` with no stub left for it");
-        if !failures.contains(&msg) {
-            failures.push(msg);
-        }
-    }
     let status = match &end {
         RunEnd::Ended(s) => Some(*s),
         RunEnd::NoInput(screen) => {
+            let needs = Vm::screen_request(module, &state).map_or(String::new(), |req| {
+                let mut names: Vec<String> = req.fields.iter().map(|(n, _)| n.clone()).collect();
+                names.extend(req.captures);
+                format!("; it needs {}", names.join(", "))
+            });
             failures.push(format!(
-                "the run suspended at screen `{screen}` with no input left for it"
+                "the run suspended at screen `{screen}` ({}) with no input left for it{needs}",
+                here()
             ));
             None
         }
+        RunEnd::Error(_) if !host.missing_stubs.is_empty() => {
+            for r in &host.missing_stubs {
+                let call = module
+                    .results
+                    .iter()
+                    .find(|i| &i.name == r)
+                    .map_or(String::new(), |i| format!(" ({})", call_text(&i.call)));
+                failures.push(format!(
+                    "the run called `{r}`{call} at {} with no stub left for it",
+                    here()
+                ));
+            }
+            None
+        }
         RunEnd::Error(e) => {
-            let at = Vm::location(module, &state, source)
-                .map_or(String::new(), |(l, c)| format!(" (at {l}:{c})"));
-            failures.push(format!("runtime error[{}]: {}{at}", e.code, e.message));
+            failures.push(format!(
+                "runtime error[{}] at {}: {}",
+                e.code,
+                here(),
+                e.message
+            ));
             None
         }
     };
@@ -134,7 +168,7 @@ pub fn run_test(module: &Module, flow: &TypedFlow, test: &Test, source: &str) ->
             failures.push(unused);
         }
         for expect in &test.expects {
-            if let Some(f) = check_expect(module, flow, &state, &host, status, expect, source) {
+            if let Some(f) = check_expect(module, &state, &host, status, expect, source, file) {
                 failures.push(f);
             }
         }
@@ -229,16 +263,16 @@ fn compare(op: BinaryOp, a: &Value, b: &Value) -> bool {
 
 fn check_expect(
     module: &Module,
-    _flow: &TypedFlow,
     state: &State,
     host: &ScriptedHost,
     status: Option<EndStatus>,
     expect: &Expect,
     source: &str,
+    file: &str,
 ) -> Option<String> {
     let at = |span: crate::span::Span| {
         let (l, c) = line_col(source, span.start);
-        format!("{l}:{c}")
+        format!("{file}:{l}:{c}")
     };
     match expect {
         Expect::End { status: want, span } => (status != Some(*want)).then(|| {

@@ -113,13 +113,12 @@ impl Date {
 
     /// Whole years from `self` (a birthdate) to `today`. A birthday on
     /// 29 February is reached on 1 March in years that have no 29 February.
-    /// Negative when `self` is after `today`.
+    /// Negative when `self` is after `today`: the same rule (this year's
+    /// birthday not yet reached counts one year less) gives -1 for a date
+    /// later this year and, from 2026-11-25, -4 for 2030-01-01.
     pub fn age_at(self, today: Date) -> i64 {
         let (by, bm, bd) = self.ymd();
         let (ty, tm, td) = today.ymd();
-        if self > today {
-            return -today.age_at(self);
-        }
         let mut years = i64::from(ty) - i64::from(by);
         // The birthday in `today`'s year, with 29 Feb moved to 1 Mar when
         // that year has no 29 Feb.
@@ -222,21 +221,29 @@ impl Value {
     /// a short description of what was expected.
     pub fn from_json(json: &serde_json::Value, ty: BaseType) -> Result<Value, String> {
         use serde_json::Value as J;
+        let got = |what: &str| {
+            let mut text = json.to_string();
+            if let Some((cut, _)) = text.char_indices().nth(40) {
+                text.truncate(cut);
+                text.push('…');
+            }
+            format!("{what}, got {text}")
+        };
         match (ty, json) {
             (_, J::Null) => Ok(Value::None),
             (BaseType::Bool, J::Bool(b)) => Ok(Value::Bool(*b)),
             (BaseType::Int, J::Number(n)) => n
                 .as_i64()
                 .map(Value::Int)
-                .ok_or_else(|| "a 64-bit integer".to_string()),
+                .ok_or_else(|| got("a 64-bit integer")),
             (BaseType::String, J::String(s)) => Ok(Value::Str(s.clone())),
             (BaseType::Date, J::String(s)) => Date::parse(s)
                 .map(Value::Date)
-                .ok_or_else(|| "a date as \"YYYY-MM-DD\"".to_string()),
+                .ok_or_else(|| got("a date as \"YYYY-MM-DD\"")),
             (BaseType::Status, J::String(s)) => Status::from_name(s)
                 .map(Value::Status)
-                .ok_or_else(|| "one of \"passed\", \"failed\", \"requires_retry\"".to_string()),
-            (ty, _) => Err(format!("a value of type {ty}")),
+                .ok_or_else(|| got("one of \"passed\", \"failed\", \"requires_retry\"")),
+            (ty, _) => Err(got(&format!("a value of type {ty}"))),
         }
     }
 }
@@ -298,6 +305,8 @@ mod tests {
         assert_eq!(d("2004-02-29").age_at(d("2028-02-29")), 24);
         // future dates give negative ages
         assert_eq!(d("2030-01-01").age_at(d("2026-01-01")), -4);
+        assert_eq!(d("2026-11-26").age_at(d("2026-11-25")), -1);
+        assert_eq!(d("2030-01-01").age_at(d("2026-11-25")), -4);
     }
 
     #[test]

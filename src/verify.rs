@@ -18,7 +18,18 @@ fn bad(message: impl Into<String>) -> RuntimeError {
 
 /// Checks a module; `Ok` means the VM may run it.
 pub fn verify(m: &Module) -> Result<(), RuntimeError> {
-    stack_depths(m).map(|_| ())
+    stack_depths(m)?;
+    // Each instruction pushes at most one value, so no honest module needs
+    // more stack than it has instructions; a larger claim would only make
+    // the VM reserve memory it never uses.
+    if m.max_stack as usize > m.code.len() {
+        return Err(bad(format!(
+            "max_stack {} above the {} instructions",
+            m.max_stack,
+            m.code.len()
+        )));
+    }
+    Ok(())
 }
 
 /// Verifies a module and returns the stack depth before each instruction
@@ -217,7 +228,7 @@ fn check_operands(m: &Module, pc: usize, instr: Instr) -> Result<(), RuntimeErro
             let Some(res) = m.results.get(result as usize) else {
                 return oob("result", result.into());
             };
-            if res.args.len() != usize::from(argc) {
+            if res.args.len() != argc as usize {
                 return Err(bad(format!(
                     "pc {pc}: `call` passes {argc} arguments, `{}` takes {}",
                     res.name,

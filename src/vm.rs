@@ -101,6 +101,12 @@ impl Vm {
             }
             RunStatus::Running => {}
         }
+        // A loaded state's stack has no spare capacity: reserve it once, so
+        // that pushes in the loop below never allocate.
+        let want = state::stack_capacity(module);
+        if state.stack.capacity() < want {
+            state.stack.reserve(want.saturating_sub(state.stack.len()));
+        }
         let mut budget = fuel;
         loop {
             let pc = state.pc;
@@ -225,10 +231,10 @@ impl Vm {
                     stack.push(v);
                 }
                 Instr::In(n) => {
-                    let n = usize::from(n);
+                    let n = n as usize;
                     let base = stack
                         .len()
-                        .checked_sub(n + 1)
+                        .checked_sub(n.saturating_add(1))
                         .ok_or_else(|| err(Code::R0005, pc, "stack underflow"))?;
                     let (value, list) = stack
                         .get(base..)
@@ -290,7 +296,7 @@ impl Vm {
                         .ok_or_else(|| err(Code::R0005, pc, "result out of range"))?;
                     let base = stack
                         .len()
-                        .checked_sub(usize::from(argc))
+                        .checked_sub(argc as usize)
                         .ok_or_else(|| err(Code::R0005, pc, "stack underflow"))?;
                     let values = stack.get(base..).unwrap_or(&[]);
                     let args: Vec<(String, Value)> = info
@@ -314,6 +320,13 @@ impl Vm {
                             Ok(v) => {
                                 answer = Some(v);
                                 break;
+                            }
+                            Err(e) if e.stop => {
+                                return Err(err(
+                                    Code::R0003,
+                                    pc,
+                                    format!("host error in `{}` ({}): {e}", info.name, info.call),
+                                ));
                             }
                             Err(e) => last = e,
                         }

@@ -95,6 +95,7 @@ fn run_with_reloads(module_bytes: &[u8], host: &mut ScriptedHost) -> (State, Run
                 host.trace.push(TraceEvent::Error {
                     code: e.code.to_string(),
                     message: e.message.clone(),
+                    at: None,
                 });
                 return (state, RunEnd::Error(e));
             }
@@ -127,7 +128,7 @@ fn suspending_and_reloading_at_every_screen_changes_nothing() {
 fn every_example_test_passes() {
     for (name, source) in examples() {
         let (flow, module) = compile(&source);
-        for outcome in flowc::testing::run_tests(&module, &flow, &source) {
+        for outcome in flowc::testing::run_tests(&module, &flow, &source, "test.flow") {
             assert!(
                 outcome.passed(),
                 "{name}: {}: {:?}",

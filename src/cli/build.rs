@@ -49,7 +49,7 @@ pub fn run(args: &Args, catalog: &crate::catalog::Catalog) -> u8 {
             for (l, t, r) in &lexed.tokens {
                 out.push_str(&format!("{l}..{r} {t}\n"));
             }
-            print!("{out}");
+            out!("{out}");
             super::emit_diagnostics(&lexed.diagnostics, &name, &source, args.format);
             if lexed
                 .diagnostics
@@ -69,7 +69,7 @@ pub fn run(args: &Args, catalog: &crate::catalog::Catalog) -> u8 {
             }
             match parsed.file.map(|f| serde_json::to_string_pretty(&f)) {
                 Some(Ok(json)) => {
-                    println!("{json}");
+                    outln!("{json}");
                     0
                 }
                 _ => EXIT_ERRORS,
@@ -83,9 +83,9 @@ pub fn run(args: &Args, catalog: &crate::catalog::Catalog) -> u8 {
             };
             match args.emit {
                 Some(Emit::Disasm) => {
-                    print!("{}", crate::bytecode::disasm_with_source(&module, &source))
+                    out!("{}", crate::bytecode::disasm_with_source(&module, &source))
                 }
-                Some(_) => println!("{}", module.to_json()),
+                Some(_) => outln!("{}", module.to_json()),
                 None => {}
             }
             let out = match (&args.output, args.emit) {

@@ -13,7 +13,7 @@ pub struct Args {
 pub fn run(args: &Args) -> u8 {
     match Code::parse(&args.code) {
         Some(code) => {
-            print!("{}", code.explanation());
+            out!("{}", code.explanation());
             0
         }
         None => {

@@ -20,8 +20,13 @@ pub fn run(args: &Args, catalog: &crate::catalog::Catalog) -> u8 {
     let (mut passed, mut failed) = (0usize, 0usize);
     let mut io_error = false;
     let mut errors = false;
+    // With several files, each file's tests are grouped under its name.
+    let indent = if args.files.len() > 1 { "  " } else { "" };
     for path in &args.files {
         let name = path.display().to_string();
+        if args.files.len() > 1 {
+            outln!("{name}:");
+        }
         let Some(source) = super::read_source(path) else {
             io_error = true;
             continue;
@@ -29,24 +34,25 @@ pub fn run(args: &Args, catalog: &crate::catalog::Catalog) -> u8 {
         let compiled = crate::compile_source(&source, catalog);
         super::emit_diagnostics(&compiled.diagnostics, &name, &source, Format::Human);
         let (Some(flow), Some(module)) = (compiled.flow, compiled.module) else {
+            outln!("{indent}error: `{name}` has errors; its tests did not run");
             errors = true;
             continue;
         };
-        for outcome in run_tests(&module, &flow, &source) {
+        for outcome in run_tests(&module, &flow, &source, &name) {
             let at = format!("{name}:{}:{}", outcome.line, outcome.column);
             if outcome.passed() {
                 passed += 1;
-                println!("test {} ... ok", outcome.name);
+                outln!("{indent}test {} ... ok", outcome.name);
             } else {
                 failed += 1;
-                println!("test {} ... FAILED ({at})", outcome.name);
+                outln!("{indent}test {} ... FAILED ({at})", outcome.name);
                 for f in &outcome.failures {
-                    println!("    {f}");
+                    outln!("{indent}    {f}");
                 }
             }
         }
     }
-    println!("{passed} passed, {failed} failed");
+    outln!("{passed} passed, {failed} failed");
     if io_error {
         EXIT_USAGE
     } else if failed > 0 || errors {

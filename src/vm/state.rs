@@ -56,6 +56,15 @@ struct Envelope {
     checksum: [u8; 32],
 }
 
+/// The operand stack a run of `module` reserves up front, so that the
+/// dispatch loop never grows it: the verified `max_stack`, bounded for
+/// modules that were built in memory and never verified.
+pub(crate) fn stack_capacity(module: &Module) -> usize {
+    (module.max_stack as usize)
+        .min(module.code.len())
+        .min(1 << 16)
+}
+
 fn corrupt(message: impl Into<String>) -> RuntimeError {
     RuntimeError::new(Code::R0004, message)
 }
@@ -70,7 +79,7 @@ impl State {
         State {
             pc: module.step(module.start).map_or(0, |s| s.entry),
             status: RunStatus::Running,
-            stack: Vec::with_capacity(module.max_stack as usize),
+            stack: Vec::with_capacity(stack_capacity(module)),
             inquiry: vec![Value::None; module.inquiry.len()],
             results: vec![None; module.results.len()],
             visits: vec![0; module.steps.len()],
