@@ -145,11 +145,17 @@ impl Cx<'_, '_> {
                         }
                         continue;
                     };
+                    let before = self.diags.len();
                     let te = self.condition(cond, entry, "a `when` condition");
+                    // A condition with an error gets no W0303 (no cascade).
+                    let had_error = self
+                        .diags
+                        .get(before..)
+                        .is_some_and(|d| d.iter().any(Diagnostic::is_error));
                     let mut facts = entry.clone();
                     self.cond_facts(cond, &mut facts);
                     push_edge(&mut edges, target, &facts);
-                    if self.emit {
+                    if self.emit && !had_error {
                         self.route_warnings(cond, &earlier, dead_after);
                         if dead_after.is_none()
                             && is_constant(cond)

@@ -140,6 +140,65 @@ impl Cx<'_, '_> {
         }
     }
 
+    /// Like [`Self::need`] for the two operands of `sym`; when neither has
+    /// an accepted type, one E0201 on the whole expression (one fault).
+    #[allow(clippy::too_many_arguments)]
+    fn need_both(
+        &mut self,
+        (lhs, l): (&ast::Expr, &TExpr),
+        (rhs, r): (&ast::Expr, &TExpr),
+        accept: &[BaseType],
+        sym: &str,
+        span: Span,
+    ) -> (Option<BaseType>, Option<BaseType>) {
+        if let (Ty::Known(a), Ty::Known(b)) = (l.ty, r.ty)
+            && !accept.contains(&a.base)
+            && !accept.contains(&b.base)
+        {
+            let want = accept
+                .iter()
+                .map(|b| format!("`{b}`"))
+                .collect::<Vec<_>>()
+                .join(" or ");
+            self.report(
+                Diagnostic::new(
+                    Code::E0201,
+                    span,
+                    format!("cannot apply `{sym}` to `{a}` and `{b}`"),
+                )
+                .label(format!("`{sym}` takes {want}"))
+                .secondary(lhs.span, format!("this is `{a}`"))
+                .secondary(rhs.span, format!("this is `{b}`")),
+            );
+            return (None, None);
+        }
+        let ctx = format!("for `{sym}`");
+        (
+            self.need(lhs, l, accept, &ctx),
+            self.need(rhs, r, accept, &ctx),
+        )
+    }
+
+    /// An operand of `and`, `or` or `not`: a `bool` (E0202, as for a
+    /// condition), present (E0203).
+    fn need_bool(&mut self, src: &ast::Expr, te: &TExpr, sym: &str) -> bool {
+        if let Ty::Known(t) = te.ty
+            && t.base != BaseType::Bool
+        {
+            self.report(
+                Diagnostic::new(
+                    Code::E0202,
+                    src.span,
+                    format!("operand of `{sym}` is not `bool`"),
+                )
+                .label(format!("this is `{t}`")),
+            );
+            return false;
+        }
+        self.need(src, te, &[BaseType::Bool], &format!("for `{sym}`"))
+            .is_some()
+    }
+
     /// Checks `te` against an expected type (assignment, argument): `T` fits
     /// `T?`, `none` fits `T?`; gives the typed expression.
     pub fn fit(&mut self, src: &ast::Expr, mut te: TExpr, want: Type, what: &str) -> typed::Expr {
@@ -318,11 +377,16 @@ impl Cx<'_, '_> {
             ExprKind::Call { func, args } => self.call(func, args, facts, span),
             ExprKind::Unary { op, operand } => {
                 let inner = self.expr(operand, facts);
-                let (base, ctx) = match op {
-                    UnaryOp::Not => (BaseType::Bool, "for `not`"),
-                    UnaryOp::Neg => (BaseType::Int, "for unary `-`"),
+                let base = match op {
+                    UnaryOp::Not => BaseType::Bool,
+                    UnaryOp::Neg => BaseType::Int,
                 };
-                let ok = self.need(operand, &inner, &[base], ctx).is_some();
+                let ok = match op {
+                    UnaryOp::Not => self.need_bool(operand, &inner, "not"),
+                    UnaryOp::Neg => self
+                        .need(operand, &inner, &[base], "for unary `-`")
+                        .is_some(),
+                };
                 let kind = match op {
                     UnaryOp::Not => typed::ExprKind::Not(Box::new(inner.e)),
                     UnaryOp::Neg => typed::ExprKind::Neg(Box::new(inner.e)),
@@ -348,12 +412,14 @@ impl Cx<'_, '_> {
                     );
                 }
                 let mut items = Vec::with_capacity(list.len());
+                // One fault, one diagnostic: only the first bad element.
+                let mut want = base;
                 for item in list {
                     let te = self.expr(item, facts);
-                    if let Some(b) = base {
+                    if let Some(b) = want {
                         let ctx = format!("in a list of `{b}`");
-                        if self.need(item, &te, &[b], &ctx).is_none() {
-                            // reported
+                        if self.need(item, &te, &[b], &ctx).is_none() && te.ty != Ty::Err {
+                            want = None;
                         }
                     }
                     items.push(te.e);
@@ -585,30 +651,26 @@ impl Cx<'_, '_> {
             self.expr(rhs, facts)
         };
         let sym = op.symbol();
-        let ctx = format!("for `{sym}`");
         let bool_t = Type::new(BaseType::Bool);
         let (ty, mut le, mut re) = (l.ty, l.e, r.e);
         let out = match op {
             BinaryOp::And | BinaryOp::Or => {
-                let a = self.need(
+                self.need_bool(
                     lhs,
                     &TExpr {
                         e: le.clone(),
                         ty: l.ty,
                     },
-                    &[BaseType::Bool],
-                    &ctx,
+                    sym,
                 );
-                let b = self.need(
+                self.need_bool(
                     rhs,
                     &TExpr {
                         e: re.clone(),
                         ty: r.ty,
                     },
-                    &[BaseType::Bool],
-                    &ctx,
+                    sym,
                 );
-                let _ = (a, b);
                 Ty::Known(bool_t)
             }
             BinaryOp::Eq | BinaryOp::Ne => {
@@ -631,15 +693,18 @@ impl Cx<'_, '_> {
             }
             BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
                 let accept = [BaseType::Int, BaseType::Date];
-                let a = self.need(lhs, &TExpr { e: le.clone(), ty }, &accept, &ctx);
-                let b = self.need(
-                    rhs,
-                    &TExpr {
-                        e: re.clone(),
-                        ty: r.ty,
-                    },
+                let (a, b) = self.need_both(
+                    (lhs, &TExpr { e: le.clone(), ty }),
+                    (
+                        rhs,
+                        &TExpr {
+                            e: re.clone(),
+                            ty: r.ty,
+                        },
+                    ),
                     &accept,
-                    &ctx,
+                    sym,
+                    span,
                 );
                 if let (Some(a), Some(b)) = (a, b)
                     && a != b
@@ -661,15 +726,18 @@ impl Cx<'_, '_> {
                 } else {
                     &[BaseType::Int]
                 };
-                let a = self.need(lhs, &TExpr { e: le.clone(), ty }, accept, &ctx);
-                let b = self.need(
-                    rhs,
-                    &TExpr {
-                        e: re.clone(),
-                        ty: r.ty,
-                    },
+                let (a, b) = self.need_both(
+                    (lhs, &TExpr { e: le.clone(), ty }),
+                    (
+                        rhs,
+                        &TExpr {
+                            e: re.clone(),
+                            ty: r.ty,
+                        },
+                    ),
                     accept,
-                    &ctx,
+                    sym,
+                    span,
                 );
                 match (a, b) {
                     (Some(a), Some(b)) if a == b => Ty::Known(Type::new(a)),
