@@ -233,6 +233,7 @@ fn analyse<T>(
         layout: &layout,
         diags: Vec::new(),
         emit: false,
+        unreachable: false,
     };
     let bits = layout.bits();
     let entry = match env.start {
@@ -250,7 +251,9 @@ fn analyse<T>(
     let mut steps = Vec::with_capacity(n);
     let mut had_error = vec![false; n];
     for (s, step) in env.steps.iter().enumerate() {
-        let facts = entry.get(s).and_then(Option::as_ref).unwrap_or(&everything);
+        let reached = entry.get(s).and_then(Option::as_ref);
+        cx.unreachable = reached.is_none();
+        let facts = reached.unwrap_or(&everything);
         let before = cx.diags.iter().filter(|d| d.is_error()).count();
         if let Some(out) = cx.walk_step(s as StepId, facts) {
             steps.push(typed::Step {

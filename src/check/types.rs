@@ -53,6 +53,9 @@ pub struct Cx<'e, 'a> {
     pub diags: Vec<Diagnostic>,
     /// Off while iterating to the fixpoint: only the final pass reports.
     pub emit: bool,
+    /// The step being typed cannot be reached: it gets W0301 and nothing
+    /// from the data flow (no W0302).
+    pub unreachable: bool,
 }
 
 impl Cx<'_, '_> {
