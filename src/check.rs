@@ -234,6 +234,7 @@ fn analyse<T>(
         diags: Vec::new(),
         emit: false,
         unreachable: false,
+        unwritten: std::collections::HashSet::new(),
     };
     let bits = layout.bits();
     let entry = match env.start {

@@ -239,6 +239,13 @@ impl Cx<'_, '_> {
                 if let Some(info) = self.env.results.get(rid as usize) {
                     self.layout.bind(facts, rid, info.fields.len());
                 }
+                // A second `let` of a name (E0107) still binds the name its
+                // reads resolve to: no E0303 cascade.
+                if let Some((canon, info)) = self.env.result(&l.name.node)
+                    && canon != rid
+                {
+                    self.layout.bind(facts, canon, info.fields.len());
+                }
                 typed::Stmt::Call {
                     result: rid,
                     args,

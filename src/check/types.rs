@@ -56,6 +56,9 @@ pub struct Cx<'e, 'a> {
     /// The step being typed cannot be reached: it gets W0301 and nothing
     /// from the data flow (no W0302).
     pub unreachable: bool,
+    /// Fields (`false`) and results (`true`) already given an E0303: one
+    /// fault, one diagnostic, however many reads.
+    pub unwritten: std::collections::HashSet<(bool, u32)>,
 }
 
 impl Cx<'_, '_> {
@@ -63,6 +66,12 @@ impl Cx<'_, '_> {
         if self.emit {
             self.diags.push(d);
         }
+    }
+
+    /// True the first time an E0303 is due for this field or result in
+    /// the reporting pass.
+    fn first_e0303(&mut self, result: bool, id: u32) -> bool {
+        !self.emit || self.unwritten.insert((result, id))
     }
 
     fn optional_help(&self, e: &ast::Expr) -> &'static str {
@@ -471,7 +480,10 @@ impl Cx<'_, '_> {
         let ty = match f.record {
             Record::Account => info.ty.with_optional(true),
             Record::Inquiry => {
-                if !info.ty.optional && !facts.get(self.layout.written(id)) {
+                if !info.ty.optional
+                    && !facts.get(self.layout.written(id))
+                    && self.first_e0303(false, id)
+                {
                     let d = Diagnostic::new(Code::E0303, span, format!("inquiry field `{}` may be read before it is written", info.name))
                         .label("not written on every path that reaches this read")
                         .secondary(info.span, format!("declared `{}` (not optional) here", info.ty))
@@ -546,7 +558,7 @@ impl Cx<'_, '_> {
             self.report(d);
             return err_expr(span);
         };
-        if !facts.get(self.layout.bound(rid)) {
+        if !facts.get(self.layout.bound(rid)) && self.first_e0303(true, rid) {
             let d = Diagnostic::new(
                 Code::E0303,
                 result.span,
