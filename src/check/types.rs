@@ -406,7 +406,7 @@ impl Cx<'_, '_> {
                 let t = Type::new(base);
                 TExpr {
                     e: mk(kind, t, span),
-                    ty: if ok || inner.ty != Ty::Err {
+                    ty: if ok || matches!(inner.ty, Ty::Known(i) if i.base == base) {
                         Ty::Known(t)
                     } else {
                         Ty::Err
@@ -767,7 +767,14 @@ impl Cx<'_, '_> {
                         );
                         Ty::Err
                     }
-                    (Some(a), None) | (None, Some(a)) if ty != Ty::Err && r.ty != Ty::Err => {
+                    // The other operand was only optional (E0203): the
+                    // result's type is still known. A wrong type (E0201)
+                    // leaves it unknown, so nothing cascades from it.
+                    (Some(a), None) | (None, Some(a))
+                        if [ty, r.ty]
+                            .iter()
+                            .all(|t| matches!(t, Ty::Known(t) if t.base == a)) =>
+                    {
                         Ty::Known(Type::new(a))
                     }
                     _ => Ty::Err,
