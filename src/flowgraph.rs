@@ -31,15 +31,18 @@ pub struct BitSet {
 
 impl BitSet {
     pub fn empty(bits: usize) -> BitSet {
+        let zero = Rc::new([0; CHUNK]);
         BitSet {
-            chunks: vec![Rc::new([0; CHUNK]); bits.div_ceil(64 * CHUNK)],
+            // One chunk shared by all: copied when first written.
+            chunks: vec![zero; bits.div_ceil(64 * CHUNK)],
         }
     }
 
     /// Every fact known: the top of the lattice.
     pub fn full(bits: usize) -> BitSet {
+        let ones = Rc::new([u64::MAX; CHUNK]);
         let mut s = BitSet {
-            chunks: vec![Rc::new([u64::MAX; CHUNK]); bits.div_ceil(64 * CHUNK)],
+            chunks: vec![ones; bits.div_ceil(64 * CHUNK)],
         };
         // Bits past the end are never set.
         let used = bits % (64 * CHUNK);
