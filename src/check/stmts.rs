@@ -62,7 +62,12 @@ impl Cx<'_, '_> {
                                 &name.node,
                                 env.inquiry.iter().map(|f| f.name.as_str()),
                             );
-                            if d.help.is_none() {
+                            if env.capture_index(&name.node).is_some() {
+                                d = d.help(format!(
+                                    "`{0}` is a capture kind: write `capture {0}`",
+                                    name.node
+                                ));
+                            } else if d.help.is_none() {
                                 d = d.help(format!(
                                     "declare it in `inquiry {{ {}: string }}`",
                                     name.node
