@@ -233,6 +233,8 @@ fn analyse<T>(
         layout: &layout,
         diags: Vec::new(),
         emit: false,
+        unreachable: false,
+        unwritten: std::collections::HashSet::new(),
     };
     let bits = layout.bits();
     let entry = match env.start {
@@ -250,8 +252,10 @@ fn analyse<T>(
     let mut steps = Vec::with_capacity(n);
     let mut had_error = vec![false; n];
     for (s, step) in env.steps.iter().enumerate() {
-        let facts = entry.get(s).and_then(Option::as_ref).unwrap_or(&everything);
-        let before = cx.diags.iter().filter(|d| d.is_error()).count();
+        let reached = entry.get(s).and_then(Option::as_ref);
+        cx.unreachable = reached.is_none();
+        let facts = reached.unwrap_or(&everything);
+        let before = cx.diags.len();
         if let Some(out) = cx.walk_step(s as StepId, facts) {
             steps.push(typed::Step {
                 name: step.name.node.clone(),
@@ -260,9 +264,12 @@ fn analyse<T>(
                 span: step.span,
             });
         }
-        let after = cx.diags.iter().filter(|d| d.is_error()).count();
+        // Only this step's diagnostics: linear however many there are.
         if let Some(h) = had_error.get_mut(s) {
-            *h = after > before;
+            *h = cx
+                .diags
+                .get(before..)
+                .is_some_and(|d| d.iter().any(Diagnostic::is_error));
         }
     }
     diags.append(&mut cx.diags);

@@ -12,48 +12,86 @@
 //! fixpoint, whose cost is bounded by the number of facts a step can lose.
 
 use crate::typed::StepId;
+use std::rc::Rc;
+
+/// Words per shared chunk of a [`BitSet`] (1,024 bits).
+const CHUNK: usize = 16;
 
 /// A fixed-size set of facts; intersection is the meet.
+///
+/// The words are kept in reference-counted chunks shared copy-on-write:
+/// a step's facts are mostly its predecessor's, so cloning a set copies
+/// pointers, and a write copies only the chunk it touches. That keeps the
+/// analysis close to linear in the number of steps although the number of
+/// facts grows with them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BitSet {
-    words: Vec<u64>,
+    chunks: Vec<Rc<[u64; CHUNK]>>,
 }
 
 impl BitSet {
     pub fn empty(bits: usize) -> BitSet {
+        let zero = Rc::new([0; CHUNK]);
         BitSet {
-            words: vec![0; bits.div_ceil(64)],
+            // One chunk shared by all: copied when first written.
+            chunks: vec![zero; bits.div_ceil(64 * CHUNK)],
         }
     }
 
     /// Every fact known: the top of the lattice.
     pub fn full(bits: usize) -> BitSet {
+        let ones = Rc::new([u64::MAX; CHUNK]);
         let mut s = BitSet {
-            words: vec![u64::MAX; bits.div_ceil(64)],
+            chunks: vec![ones; bits.div_ceil(64 * CHUNK)],
         };
-        if let Some(last) = s.words.last_mut() {
-            let rem = bits % 64;
-            if rem != 0 {
-                *last = (1u64 << rem) - 1;
+        // Bits past the end are never set.
+        let used = bits % (64 * CHUNK);
+        if used != 0
+            && let Some(last) = s.chunks.last_mut()
+        {
+            let last = Rc::make_mut(last);
+            for (i, w) in last.iter_mut().enumerate() {
+                let lo = i * 64;
+                *w = if lo >= used {
+                    0
+                } else if used - lo >= 64 {
+                    u64::MAX
+                } else {
+                    (1u64 << (used - lo)) - 1
+                };
             }
         }
         s
     }
 
+    fn word(&self, bit: usize) -> Option<u64> {
+        let c = self.chunks.get(bit / (64 * CHUNK))?;
+        c.get(bit % (64 * CHUNK) / 64).copied()
+    }
+
+    fn word_mut(&mut self, bit: usize) -> Option<&mut u64> {
+        let c = self.chunks.get_mut(bit / (64 * CHUNK))?;
+        Rc::make_mut(c).get_mut(bit % (64 * CHUNK) / 64)
+    }
+
     pub fn get(&self, bit: usize) -> bool {
-        self.words
-            .get(bit / 64)
+        self.word(bit)
             .is_some_and(|w| w & (1u64 << (bit % 64)) != 0)
     }
 
     pub fn set(&mut self, bit: usize) {
-        if let Some(w) = self.words.get_mut(bit / 64) {
+        if self.word(bit).is_some()
+            && !self.get(bit)
+            && let Some(w) = self.word_mut(bit)
+        {
             *w |= 1u64 << (bit % 64);
         }
     }
 
     pub fn clear(&mut self, bit: usize) {
-        if let Some(w) = self.words.get_mut(bit / 64) {
+        if self.get(bit)
+            && let Some(w) = self.word_mut(bit)
+        {
             *w &= !(1u64 << (bit % 64));
         }
     }
@@ -61,10 +99,21 @@ impl BitSet {
     /// `self &= other`; true if `self` changed.
     pub fn meet(&mut self, other: &BitSet) -> bool {
         let mut changed = false;
-        for (a, b) in self.words.iter_mut().zip(&other.words) {
-            let n = *a & *b;
-            changed |= n != *a;
-            *a = n;
+        for (a, b) in self.chunks.iter_mut().zip(&other.chunks) {
+            if Rc::ptr_eq(a, b) {
+                continue;
+            }
+            if a.iter().zip(b.iter()).all(|(x, y)| x & y == *x) {
+                if a == b {
+                    // Equal contents: share the chunk from now on.
+                    *a = Rc::clone(b);
+                }
+                continue;
+            }
+            changed = true;
+            for (x, y) in Rc::make_mut(a).iter_mut().zip(b.iter()) {
+                *x &= *y;
+            }
         }
         changed
     }
@@ -276,6 +325,24 @@ mod tests {
         assert!(a.meet(&b));
         assert!(a.get(3) && !a.get(4));
         assert!(!a.meet(&b));
+    }
+
+    #[test]
+    fn bitset_chunks_are_copied_on_write() {
+        let a = BitSet::full(2_100);
+        assert!(a.get(0) && a.get(1_024) && a.get(2_099) && !a.get(2_100));
+        let mut b = a.clone();
+        b.clear(1_500);
+        assert!(a.get(1_500) && !b.get(1_500));
+        let mut c = a.clone();
+        assert!(c.meet(&b));
+        assert!(!c.get(1_500) && c.get(1_499));
+        assert!(!c.meet(&b));
+        assert_eq!(c, b);
+        let mut e = BitSet::empty(2_100);
+        e.set(2_099);
+        e.set(5_000);
+        assert!(e.get(2_099) && !e.get(5_000) && !e.get(0));
     }
 
     #[test]

@@ -290,7 +290,13 @@ pub fn collect<'a>(
         },
         None => env.start = if env.steps.is_empty() { None } else { Some(0) },
     }
-    if env.steps.is_empty() {
+    // A `startup` flow without a solution is E0404 (plans); an empty flow
+    // whose `start` was already reported is one fault.
+    let solution_only = flow.items.iter().any(|i| match i {
+        ast::Item::Plan(p) => catalog.plan(&p.node).is_some_and(|p| p.solution_only),
+        _ => false,
+    });
+    if env.steps.is_empty() && !solution_only && !env.start_broken {
         diags.push(
             Diagnostic::new(
                 Code::E0301,

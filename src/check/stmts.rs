@@ -62,7 +62,12 @@ impl Cx<'_, '_> {
                                 &name.node,
                                 env.inquiry.iter().map(|f| f.name.as_str()),
                             );
-                            if d.help.is_none() {
+                            if env.capture_index(&name.node).is_some() {
+                                d = d.help(format!(
+                                    "`{0}` is a capture kind: write `capture {0}`",
+                                    name.node
+                                ));
+                            } else if d.help.is_none() {
                                 d = d.help(format!(
                                     "declare it in `inquiry {{ {}: string }}`",
                                     name.node
@@ -145,11 +150,17 @@ impl Cx<'_, '_> {
                         }
                         continue;
                     };
+                    let before = self.diags.len();
                     let te = self.condition(cond, entry, "a `when` condition");
+                    // A condition with an error gets no W0303 (no cascade).
+                    let had_error = self
+                        .diags
+                        .get(before..)
+                        .is_some_and(|d| d.iter().any(Diagnostic::is_error));
                     let mut facts = entry.clone();
                     self.cond_facts(cond, &mut facts);
                     push_edge(&mut edges, target, &facts);
-                    if self.emit {
+                    if self.emit && !had_error {
                         self.route_warnings(cond, &earlier, dead_after);
                         if dead_after.is_none()
                             && is_constant(cond)
@@ -233,6 +244,13 @@ impl Cx<'_, '_> {
                 if let Some(info) = self.env.results.get(rid as usize) {
                     self.layout.bind(facts, rid, info.fields.len());
                 }
+                // A second `let` of a name (E0107) still binds the name its
+                // reads resolve to: no E0303 cascade.
+                if let Some((canon, info)) = self.env.result(&l.name.node)
+                    && canon != rid
+                {
+                    self.layout.bind(facts, canon, info.fields.len());
+                }
                 typed::Stmt::Call {
                     result: rid,
                     args,
@@ -281,7 +299,7 @@ impl Cx<'_, '_> {
                 match s.target.record {
                     Record::Inquiry => self.layout.write(facts, id),
                     Record::Account => {
-                        if reads_inquiry(&s.value) {
+                        if !self.unreachable && reads_inquiry(&s.value) {
                             self.report(
                                 Diagnostic::new(Code::W0302, s.value.span, format!("account field `{fname}` is written from a value the user entered"))
                                     .label("reads an inquiry field")

@@ -53,6 +53,12 @@ pub struct Cx<'e, 'a> {
     pub diags: Vec<Diagnostic>,
     /// Off while iterating to the fixpoint: only the final pass reports.
     pub emit: bool,
+    /// The step being typed cannot be reached: it gets W0301 and nothing
+    /// from the data flow (no W0302).
+    pub unreachable: bool,
+    /// Fields (`false`) and results (`true`) already given an E0303: one
+    /// fault, one diagnostic, however many reads.
+    pub unwritten: std::collections::HashSet<(bool, u32)>,
 }
 
 impl Cx<'_, '_> {
@@ -60,6 +66,12 @@ impl Cx<'_, '_> {
         if self.emit {
             self.diags.push(d);
         }
+    }
+
+    /// True the first time an E0303 is due for this field or result in
+    /// the reporting pass.
+    fn first_e0303(&mut self, result: bool, id: u32) -> bool {
+        !self.emit || self.unwritten.insert((result, id))
     }
 
     fn optional_help(&self, e: &ast::Expr) -> &'static str {
@@ -138,6 +150,65 @@ impl Cx<'_, '_> {
                 }
             }
         }
+    }
+
+    /// Like [`Self::need`] for the two operands of `sym`; when neither has
+    /// an accepted type, one E0201 on the whole expression (one fault).
+    #[allow(clippy::too_many_arguments)]
+    fn need_both(
+        &mut self,
+        (lhs, l): (&ast::Expr, &TExpr),
+        (rhs, r): (&ast::Expr, &TExpr),
+        accept: &[BaseType],
+        sym: &str,
+        span: Span,
+    ) -> (Option<BaseType>, Option<BaseType>) {
+        if let (Ty::Known(a), Ty::Known(b)) = (l.ty, r.ty)
+            && !accept.contains(&a.base)
+            && !accept.contains(&b.base)
+        {
+            let want = accept
+                .iter()
+                .map(|b| format!("`{b}`"))
+                .collect::<Vec<_>>()
+                .join(" or ");
+            self.report(
+                Diagnostic::new(
+                    Code::E0201,
+                    span,
+                    format!("cannot apply `{sym}` to `{a}` and `{b}`"),
+                )
+                .label(format!("`{sym}` takes {want}"))
+                .secondary(lhs.span, format!("this is `{a}`"))
+                .secondary(rhs.span, format!("this is `{b}`")),
+            );
+            return (None, None);
+        }
+        let ctx = format!("for `{sym}`");
+        (
+            self.need(lhs, l, accept, &ctx),
+            self.need(rhs, r, accept, &ctx),
+        )
+    }
+
+    /// An operand of `and`, `or` or `not`: a `bool` (E0202, as for a
+    /// condition), present (E0203).
+    fn need_bool(&mut self, src: &ast::Expr, te: &TExpr, sym: &str) -> bool {
+        if let Ty::Known(t) = te.ty
+            && t.base != BaseType::Bool
+        {
+            self.report(
+                Diagnostic::new(
+                    Code::E0202,
+                    src.span,
+                    format!("operand of `{sym}` is not `bool`"),
+                )
+                .label(format!("this is `{t}`")),
+            );
+            return false;
+        }
+        self.need(src, te, &[BaseType::Bool], &format!("for `{sym}`"))
+            .is_some()
     }
 
     /// Checks `te` against an expected type (assignment, argument): `T` fits
@@ -318,11 +389,16 @@ impl Cx<'_, '_> {
             ExprKind::Call { func, args } => self.call(func, args, facts, span),
             ExprKind::Unary { op, operand } => {
                 let inner = self.expr(operand, facts);
-                let (base, ctx) = match op {
-                    UnaryOp::Not => (BaseType::Bool, "for `not`"),
-                    UnaryOp::Neg => (BaseType::Int, "for unary `-`"),
+                let base = match op {
+                    UnaryOp::Not => BaseType::Bool,
+                    UnaryOp::Neg => BaseType::Int,
                 };
-                let ok = self.need(operand, &inner, &[base], ctx).is_some();
+                let ok = match op {
+                    UnaryOp::Not => self.need_bool(operand, &inner, "not"),
+                    UnaryOp::Neg => self
+                        .need(operand, &inner, &[base], "for unary `-`")
+                        .is_some(),
+                };
                 let kind = match op {
                     UnaryOp::Not => typed::ExprKind::Not(Box::new(inner.e)),
                     UnaryOp::Neg => typed::ExprKind::Neg(Box::new(inner.e)),
@@ -330,7 +406,7 @@ impl Cx<'_, '_> {
                 let t = Type::new(base);
                 TExpr {
                     e: mk(kind, t, span),
-                    ty: if ok || inner.ty != Ty::Err {
+                    ty: if ok || matches!(inner.ty, Ty::Known(i) if i.base == base) {
                         Ty::Known(t)
                     } else {
                         Ty::Err
@@ -348,12 +424,14 @@ impl Cx<'_, '_> {
                     );
                 }
                 let mut items = Vec::with_capacity(list.len());
+                // One fault, one diagnostic: only the first bad element.
+                let mut want = base;
                 for item in list {
                     let te = self.expr(item, facts);
-                    if let Some(b) = base {
+                    if let Some(b) = want {
                         let ctx = format!("in a list of `{b}`");
-                        if self.need(item, &te, &[b], &ctx).is_none() {
-                            // reported
+                        if self.need(item, &te, &[b], &ctx).is_none() && te.ty != Ty::Err {
+                            want = None;
                         }
                     }
                     items.push(te.e);
@@ -402,7 +480,10 @@ impl Cx<'_, '_> {
         let ty = match f.record {
             Record::Account => info.ty.with_optional(true),
             Record::Inquiry => {
-                if !info.ty.optional && !facts.get(self.layout.written(id)) {
+                if !info.ty.optional
+                    && !facts.get(self.layout.written(id))
+                    && self.first_e0303(false, id)
+                {
                     let d = Diagnostic::new(Code::E0303, span, format!("inquiry field `{}` may be read before it is written", info.name))
                         .label("not written on every path that reaches this read")
                         .secondary(info.span, format!("declared `{}` (not optional) here", info.ty))
@@ -477,7 +558,7 @@ impl Cx<'_, '_> {
             self.report(d);
             return err_expr(span);
         };
-        if !facts.get(self.layout.bound(rid)) {
+        if !facts.get(self.layout.bound(rid)) && self.first_e0303(true, rid) {
             let d = Diagnostic::new(
                 Code::E0303,
                 result.span,
@@ -585,30 +666,26 @@ impl Cx<'_, '_> {
             self.expr(rhs, facts)
         };
         let sym = op.symbol();
-        let ctx = format!("for `{sym}`");
         let bool_t = Type::new(BaseType::Bool);
         let (ty, mut le, mut re) = (l.ty, l.e, r.e);
         let out = match op {
             BinaryOp::And | BinaryOp::Or => {
-                let a = self.need(
+                self.need_bool(
                     lhs,
                     &TExpr {
                         e: le.clone(),
                         ty: l.ty,
                     },
-                    &[BaseType::Bool],
-                    &ctx,
+                    sym,
                 );
-                let b = self.need(
+                self.need_bool(
                     rhs,
                     &TExpr {
                         e: re.clone(),
                         ty: r.ty,
                     },
-                    &[BaseType::Bool],
-                    &ctx,
+                    sym,
                 );
-                let _ = (a, b);
                 Ty::Known(bool_t)
             }
             BinaryOp::Eq | BinaryOp::Ne => {
@@ -631,15 +708,18 @@ impl Cx<'_, '_> {
             }
             BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
                 let accept = [BaseType::Int, BaseType::Date];
-                let a = self.need(lhs, &TExpr { e: le.clone(), ty }, &accept, &ctx);
-                let b = self.need(
-                    rhs,
-                    &TExpr {
-                        e: re.clone(),
-                        ty: r.ty,
-                    },
+                let (a, b) = self.need_both(
+                    (lhs, &TExpr { e: le.clone(), ty }),
+                    (
+                        rhs,
+                        &TExpr {
+                            e: re.clone(),
+                            ty: r.ty,
+                        },
+                    ),
                     &accept,
-                    &ctx,
+                    sym,
+                    span,
                 );
                 if let (Some(a), Some(b)) = (a, b)
                     && a != b
@@ -661,15 +741,18 @@ impl Cx<'_, '_> {
                 } else {
                     &[BaseType::Int]
                 };
-                let a = self.need(lhs, &TExpr { e: le.clone(), ty }, accept, &ctx);
-                let b = self.need(
-                    rhs,
-                    &TExpr {
-                        e: re.clone(),
-                        ty: r.ty,
-                    },
+                let (a, b) = self.need_both(
+                    (lhs, &TExpr { e: le.clone(), ty }),
+                    (
+                        rhs,
+                        &TExpr {
+                            e: re.clone(),
+                            ty: r.ty,
+                        },
+                    ),
                     accept,
-                    &ctx,
+                    sym,
+                    span,
                 );
                 match (a, b) {
                     (Some(a), Some(b)) if a == b => Ty::Known(Type::new(a)),
@@ -684,7 +767,14 @@ impl Cx<'_, '_> {
                         );
                         Ty::Err
                     }
-                    (Some(a), None) | (None, Some(a)) if ty != Ty::Err && r.ty != Ty::Err => {
+                    // The other operand was only optional (E0203): the
+                    // result's type is still known. A wrong type (E0201)
+                    // leaves it unknown, so nothing cascades from it.
+                    (Some(a), None) | (None, Some(a))
+                        if [ty, r.ty]
+                            .iter()
+                            .all(|t| matches!(t, Ty::Known(t) if t.base == a)) =>
+                    {
                         Ty::Known(Type::new(a))
                     }
                     _ => Ty::Err,
