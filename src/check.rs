@@ -350,6 +350,17 @@ fn graph_rules(
             }
         }
     }
+    // E0304: cycles through no screen. Computed first: a step on such a
+    // cycle counts as an exit for E0302, so a screenless loop with no way
+    // out is one fault (E0304), not two.
+    let keep: Vec<bool> = env
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(s, st)| !matches!(st.kind, ast::StepKind::Screen(_)) && !dup(s))
+        .collect();
+    let cycles = graph.cycles(&keep);
+    let on_cycle: std::collections::HashSet<StepId> = cycles.iter().flatten().copied().collect();
     // E0302: reachable steps from which no `end` can be reached. A step
     // with an error counts as reaching one, so it does not cascade.
     let exits: Vec<StepId> = env
@@ -359,6 +370,7 @@ fn graph_rules(
         .filter(|(s, l)| {
             l.broken
                 || had_error.get(*s).copied().unwrap_or(false)
+                || on_cycle.contains(&(*s as StepId))
                 || l.next
                     .iter()
                     .chain(&l.on_error)
@@ -409,14 +421,7 @@ fn graph_rules(
         }
         diags.push(d);
     }
-    // E0304: a cycle through no screen.
-    let keep: Vec<bool> = env
-        .steps
-        .iter()
-        .enumerate()
-        .map(|(s, st)| !matches!(st.kind, ast::StepKind::Screen(_)) && !dup(s))
-        .collect();
-    for comp in graph.cycles(&keep) {
+    for comp in &cycles {
         let Some(&head) = comp.first() else { continue };
         let Some(step) = env.steps.get(head as usize) else {
             continue;

@@ -209,3 +209,48 @@ fn checker_never_panics_on_syntax_cases() {
         }
     }
 }
+
+/// Each case that starts with `// expect: CODE...` (or `// expect: ok`)
+/// produces exactly those codes: no more (a cascade or a false positive)
+/// and no fewer (a missed rule). Words after the codes are commentary.
+#[test]
+fn cases_produce_exactly_the_codes_they_expect() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases/check");
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) != Some("flow") {
+            continue;
+        }
+        let src = std::fs::read_to_string(&path).unwrap();
+        let Some(header) = src
+            .lines()
+            .next()
+            .and_then(|l| l.strip_prefix("// expect:"))
+        else {
+            continue;
+        };
+        let mut want: Vec<String> = header
+            .split_whitespace()
+            .take_while(|w| *w == "ok" || Code::parse(w).is_some())
+            .filter(|w| *w != "ok")
+            .map(str::to_string)
+            .collect();
+        want.sort();
+        want.dedup();
+        let (diags, _) = run(&src);
+        let mut got: Vec<String> = diags.iter().map(|d| d.code.to_string()).collect();
+        got.sort();
+        got.dedup();
+        if got != want {
+            failures.push(format!(
+                "{}: expected {want:?}, got {got:?}",
+                path.display()
+            ));
+        }
+        checked += 1;
+    }
+    assert!(checked > 200, "only {checked} cases have an expect header");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
