@@ -246,9 +246,12 @@ impl Vm {
                 }
                 Instr::Jump(t) => next = t,
                 Instr::JumpIfFalse(t) => {
-                    let Some(Value::Bool(b)) = stack.pop() else {
+                    // Look before popping: an error leaves the state at
+                    // this instruction with its operand, as every error does.
+                    let Some(&Value::Bool(b)) = stack.last() else {
                         return Err(type_err(pc, instr));
                     };
+                    stack.pop();
                     if !b {
                         next = t;
                     }
@@ -360,6 +363,17 @@ impl Vm {
                         .inquiry
                         .get(f as usize)
                         .ok_or_else(|| err(Code::R0005, pc, "field out of range"))?;
+                    // The checker guarantees the type; a hostile saved
+                    // state could break it, and must not leave a state that
+                    // no longer loads.
+                    let fits = match stack.last() {
+                        Some(Value::None) => true,
+                        Some(v) => v.base_type() == Some(field.ty.base),
+                        None => false,
+                    };
+                    if !fits {
+                        return Err(type_err(pc, instr));
+                    }
                     let v = stack
                         .pop()
                         .ok_or_else(|| err(Code::R0005, pc, "stack underflow"))?;

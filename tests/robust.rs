@@ -336,15 +336,33 @@ fn a_huge_max_stack_is_refused_not_reserved() {
 fn a_state_at_every_pc_loads_or_is_r0004_and_runs_without_panic() {
     let m = module();
     let base = suspended(&m);
+    // Operands of every type: a state that loads may hold the wrong one
+    // for its pc (the checksum only proves the bytes were not damaged).
+    let operands = [
+        Value::Str("x".into()),
+        Value::None,
+        Value::Bool(true),
+        Value::Int(7),
+        Value::Date(flowc::value::Date(0)),
+        Value::Status(flowc::value::Status::Passed),
+    ];
     for pc in 0..m.code.len() as u32 + 2 {
         for depth in 0..3 {
-            let mut s = base.clone();
-            s.pc = pc;
-            s.status = RunStatus::Running;
-            s.stack = vec![Value::Str("x".into()); depth];
-            if let Ok(mut loaded) = State::from_bytes(&m, &s.to_bytes(&m)) {
-                let mut host = ScriptedHost::new(Script::default());
-                let _ = flowc::testing::drive_from(&m, &mut loaded, &mut host, 10_000);
+            for operand in &operands {
+                let mut s = base.clone();
+                s.pc = pc;
+                s.status = RunStatus::Running;
+                s.stack = vec![operand.clone(); depth];
+                if let Ok(mut loaded) = State::from_bytes(&m, &s.to_bytes(&m)) {
+                    let mut host = ScriptedHost::new(Script::default());
+                    let _ = flowc::testing::drive_from(&m, &mut loaded, &mut host, 10_000);
+                    // Whatever happened, the VM never leaves a state that
+                    // does not load again (found by fuzzing: a failed
+                    // `jump_if_false` popped its operand; `set_inquiry`
+                    // stored a value of the wrong type).
+                    let again = State::from_bytes(&m, &loaded.to_bytes(&m));
+                    assert!(again.is_ok(), "pc {pc}, {operand:?} x{depth}: {again:?}");
+                }
             }
         }
     }

@@ -1,16 +1,19 @@
-//! Any bytes as a saved state for a real module (the database example):
-//! loading must reject corrupt or foreign states with R0004, and a state
-//! that loads must run without panicking.
+//! Any bytes as the payload of a saved state for a real module (the
+//! database example). The payload is decoded as `State::from_bytes` does
+//! after the checksum has passed, so the fuzzer reaches the semantic checks
+//! (`State::check`) and the VM instead of stopping at the checksum; a state
+//! that passes them must then run, resume and end without panicking.
 #![no_main]
 
+use flowc::bytecode::Module;
 use flowc::catalog::Catalog;
 use flowc::host::{Script, ScriptedHost};
 use flowc::vm::state::State;
-use flowc::bytecode::Module;
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
 
 const FLOW: &str = include_str!("../../examples/database_kyc.flow");
+const SCENARIO: &str = include_str!("../../examples/scenarios/database_kyc_retry.json");
 
 fn module() -> Option<&'static Module> {
     static MODULE: OnceLock<Option<Module>> = OnceLock::new();
@@ -23,12 +26,24 @@ fuzz_target!(|data: &[u8]| {
     let Some(module) = module() else {
         return;
     };
-    let Ok(mut state) = State::from_bytes(module, data) else {
+    // The whole envelope path: must reject, never panic.
+    let _ = State::from_bytes(module, data);
+    // The payload path, past the checksum.
+    let Ok(mut state) = postcard::from_bytes::<State>(data) else {
         return;
     };
-    let Ok(script) = Script::from_scenario(module, &serde_json::json!({})) else {
+    if state.check(module).is_err() {
+        return;
+    }
+    let Ok(json) = serde_json::from_str(SCENARIO) else {
+        return;
+    };
+    let Ok(script) = Script::from_scenario(module, &json) else {
         return;
     };
     let mut host = ScriptedHost::new(script);
     let _ = flowc::testing::drive_from(module, &mut state, &mut host, 10_000);
+    // A state that ran must still save and load.
+    let bytes = state.to_bytes(module);
+    assert!(State::from_bytes(module, &bytes).is_ok(), "a state the VM produced does not load");
 });
