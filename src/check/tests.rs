@@ -2,12 +2,12 @@
 //! values evaluated (constants only), and the checks of §3 "Tests".
 
 use super::names::{Env, with_suggestion};
-use crate::ast::{self, BinaryOp, ExprKind, Record, StepKind, TestItem, UnaryOp};
+use crate::ast::{self, BinaryOp, ExprKind, Record, StepKind, TestItem};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::span::Span;
 use crate::typed::{self, Expect, Input, Path, Stub, StubAnswer};
 use crate::types::{BaseType, Type};
-use crate::value::{Status, Value};
+use crate::value::Value;
 use std::collections::HashSet;
 
 pub(super) fn check(
@@ -104,29 +104,11 @@ fn resolve_result(env: &Env, name: &ast::Name, diags: &mut Vec<Diagnostic>) -> O
     }
 }
 
-/// A constant test value: a literal, `-N`, a status or `none`.
-fn constant(e: &ast::Expr) -> Option<Value> {
-    Some(match &e.kind {
-        ExprKind::Str(s) => Value::Str(s.clone()),
-        ExprKind::Int(i) => Value::Int(*i),
-        ExprKind::Date(d) => Value::Date(*d),
-        ExprKind::Bool(b) => Value::Bool(*b),
-        ExprKind::None => Value::None,
-        ExprKind::Name(n) => Value::Status(Status::from_name(n)?),
-        ExprKind::Unary {
-            op: UnaryOp::Neg,
-            operand,
-        } => match &operand.kind {
-            ExprKind::Int(i) => Value::Int(i.checked_neg()?),
-            _ => return None,
-        },
-        _ => return None,
-    })
-}
-
 /// Evaluates `e` as a value of type `ty` (E0201, E0203).
 fn value_of(e: &ast::Expr, ty: Type, what: &str, diags: &mut Vec<Diagnostic>) -> Option<Value> {
-    let Some(v) = constant(e) else {
+    // A constant expression: literals, `-N`, statuses, `none`, and
+    // operators over them (`"a" + "b"`, `-1 + 2`).
+    let Some(v) = super::types::const_eval(e) else {
         diags.push(
             Diagnostic::new(
                 Code::E0201,
