@@ -105,12 +105,7 @@ fn check_flow(
             .label("not a solution of the catalogue")
             .note(format!(
                 "solutions: {}",
-                catalog
-                    .solutions
-                    .iter()
-                    .map(|s| format!("`{}`", s.name))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                crate::diagnostics::ticked(catalog.solutions.iter().map(|s| s.name.as_str()))
             ));
             diags.push(with_suggestion(
                 d,

@@ -109,3 +109,13 @@ pub fn deny_warnings(diags: &mut [Diagnostic]) {
         d.severity = Severity::Error;
     }
 }
+
+/// Names in backticks, joined with `, ` (`` `a`, `b` ``): how messages list
+/// what would have been accepted.
+pub fn ticked<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
+    names
+        .into_iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -701,8 +701,7 @@ pub(crate) fn timeout(diags: &mut Vec<Diagnostic>, d: Spanned<u64>) -> Spanned<u
 }
 
 fn one_of(names: impl Iterator<Item = &'static str>) -> String {
-    let names: Vec<String> = names.map(|n| format!("`{n}`")).collect();
-    format!("expected one of {}", names.join(", "))
+    format!("expected one of {}", diagnostics::ticked(names))
 }
 
 pub(crate) fn type_ref(

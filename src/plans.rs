@@ -12,11 +12,7 @@ use crate::check::names::with_suggestion;
 use crate::diagnostics::{Code, Diagnostic};
 
 fn plan_list(catalog: &Catalog) -> String {
-    catalog
-        .plan_names()
-        .map(|p| format!("`{p}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    crate::diagnostics::ticked(catalog.plan_names())
 }
 
 /// The first plan (from the most limited) that allows `ok`, other than
@@ -119,12 +115,7 @@ pub fn check(flow: &ast::Flow, catalog: &Catalog, diags: &mut Vec<Diagnostic>) {
             .label(format!("plan `{}` allows only `use solution`", plan.name))
             .help(format!(
                 "add `use solution NAME` ({})",
-                catalog
-                    .solutions
-                    .iter()
-                    .map(|s| format!("`{}`", s.name))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                crate::diagnostics::ticked(catalog.solutions.iter().map(|s| s.name.as_str()))
             ))
             .note(cheapest(catalog, |_| true).map_or(String::new(), |p| {
                 format!("plan `{}` lets a flow declare its own steps", p.name)

@@ -95,12 +95,9 @@ impl Cx<'_, '_> {
                             .label("not a capture kind")
                             .note(format!(
                                 "capture kinds: {}",
-                                env.catalog
-                                    .capture_kinds
-                                    .iter()
-                                    .map(|c| format!("`{c}`"))
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
+                                crate::diagnostics::ticked(
+                                    env.catalog.capture_kinds.iter().map(String::as_str)
+                                )
                             ));
                             self.report(with_suggestion(
                                 d,
@@ -370,11 +367,7 @@ impl Cx<'_, '_> {
             .label(format!("not a {what} kind"))
             .note(format!(
                 "{what} kinds: {}",
-                names
-                    .iter()
-                    .map(|n| format!("`{n}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                crate::diagnostics::ticked(names.iter().copied())
             ));
             self.report(with_suggestion(d, &k.node, names.iter().copied()));
         }
@@ -444,11 +437,7 @@ impl Cx<'_, '_> {
                         if spec.args.is_empty() {
                             "none".to_string()
                         } else {
-                            spec.args
-                                .iter()
-                                .map(|p| format!("`{}`", p.name))
-                                .collect::<Vec<_>>()
-                                .join(", ")
+                            crate::diagnostics::ticked(spec.args.iter().map(|p| p.name.as_str()))
                         }
                     ));
                     self.report(with_suggestion(

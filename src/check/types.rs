@@ -541,12 +541,7 @@ impl Cx<'_, '_> {
                 typed::CallKind::Report(k) => format!("report `{k}`"),
                 typed::CallKind::Http { .. } => "an `http` call".to_string(),
             };
-            let fields = info
-                .fields
-                .iter()
-                .map(|f| format!("`{}`", f.name))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let fields = crate::diagnostics::ticked(info.fields.iter().map(|f| f.name.as_str()));
             let d = Diagnostic::new(
                 Code::E0108,
                 field.span,
