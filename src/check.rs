@@ -282,24 +282,8 @@ fn analyse<T>(
                 }
             })
             .unwrap_or_default(),
-        inquiry: env
-            .inquiry
-            .iter()
-            .map(|f| typed::Field {
-                name: f.name.clone(),
-                ty: f.ty,
-                span: f.span,
-            })
-            .collect(),
-        account: env
-            .account
-            .iter()
-            .map(|f| typed::Field {
-                name: f.name.clone(),
-                ty: f.ty,
-                span: f.span,
-            })
-            .collect(),
+        inquiry: env.inquiry.iter().map(typed_field).collect(),
+        account: env.account.iter().map(typed_field).collect(),
         steps,
         start,
         results: env
@@ -452,5 +436,14 @@ fn graph_rules(
             );
         }
         diags.push(d);
+    }
+}
+
+/// A declared field as the typed flow records it.
+fn typed_field(f: &names::FieldInfo) -> typed::Field {
+    typed::Field {
+        name: f.name.clone(),
+        ty: f.ty,
+        span: f.span,
     }
 }
