@@ -195,13 +195,16 @@ fn input(
             takes.push((c.node.as_str(), Type::new(BaseType::Bool)));
         }
     }
-    let mut seen = HashSet::new();
-    let mut out = Vec::new();
-    let mut ok = true;
-    for a in values {
-        let name = a.name.node.as_str();
-        let Some((_, ty)) = takes.iter().find(|(n, _)| *n == name) else {
-            ok = false;
+    let (given, seen) = named_values(
+        values,
+        |name| {
+            takes
+                .iter()
+                .position(|(n, _)| *n == name)
+                .and_then(|i| Some((i, takes.get(i)?.1)))
+        },
+        |a| {
+            let name = a.name.node.as_str();
             let d = Diagnostic::new(
                 Code::E0108,
                 a.name.span,
@@ -209,22 +212,17 @@ fn input(
             )
             .label("not collected or captured by this screen")
             .secondary(step.name.span, "the screen");
-            diags.push(with_suggestion(d, name, takes.iter().map(|(n, _)| *n)));
-            continue;
-        };
-        if !seen.insert(name) {
-            ok = false;
-            diags.push(
-                Diagnostic::new(Code::E0108, a.name.span, format!("`{name}` is given twice"))
-                    .label("duplicate"),
-            );
-            continue;
-        }
-        match value_of(&a.value, *ty, &format!("for `{name}`"), diags) {
-            Some(v) => out.push((name.to_string(), v)),
-            None => ok = false,
-        }
-    }
+            with_suggestion(d, name, takes.iter().map(|(n, _)| *n))
+        },
+        |name| format!("for `{name}`"),
+        diags,
+    );
+    let mut ok = given.is_some();
+    let out: Vec<(String, Value)> = given
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|(i, v)| Some((takes.get(i)?.0.to_string(), v)))
+        .collect();
     let missing: Vec<String> = takes
         .iter()
         .filter(|(n, _)| !seen.contains(n))
@@ -265,41 +263,27 @@ fn stub(
     if info.error {
         return None;
     }
-    let mut answer = vec![Value::None; info.fields.len()];
-    let mut seen = HashSet::new();
-    let mut ok = true;
-    for a in values {
-        let name = a.name.node.as_str();
-        let Some((fi, ty)) = info.field(name) else {
-            ok = false;
+    let (given, seen) = named_values(
+        values,
+        |name| info.field(name).map(|(i, ty)| (i as usize, ty)),
+        |a| {
+            let name = a.name.node.as_str();
             let d = Diagnostic::new(
                 Code::E0108,
                 a.name.span,
                 format!("result `{}` has no field `{name}`", info.name),
             )
             .label("not a field of this result");
-            diags.push(with_suggestion(
-                d,
-                name,
-                info.fields.iter().map(|f| f.name.as_str()),
-            ));
-            continue;
-        };
-        if !seen.insert(name) {
-            ok = false;
-            diags.push(
-                Diagnostic::new(Code::E0108, a.name.span, format!("`{name}` is given twice"))
-                    .label("duplicate"),
-            );
-            continue;
-        }
-        match value_of(&a.value, ty, &format!("for `{}.{name}`", info.name), diags) {
-            Some(v) => {
-                if let Some(slot) = answer.get_mut(fi as usize) {
-                    *slot = v;
-                }
-            }
-            None => ok = false,
+            with_suggestion(d, name, info.fields.iter().map(|f| f.name.as_str()))
+        },
+        |name| format!("for `{}.{name}`", info.name),
+        diags,
+    );
+    let mut ok = given.is_some();
+    let mut answer = vec![Value::None; info.fields.len()];
+    for (i, v) in given.unwrap_or_default() {
+        if let Some(slot) = answer.get_mut(i) {
+            *slot = v;
         }
     }
     let missing: Vec<String> = info
@@ -328,6 +312,48 @@ fn stub(
         answer: StubAnswer::Values(answer),
         span,
     })
+}
+
+/// A test value with the slot (field or capture index) it answers.
+type Slotted = (usize, Value);
+
+/// The `NAME: VALUE` list of an `input` or a `stub`. `lookup` gives a
+/// name's slot and type (`unknown` builds the E0108 for a name it does not
+/// know); a name given twice is E0108; each value must be a constant of its
+/// type. Returns the values with their slots in source order (`None` when
+/// any entry was rejected) and the names given, for the caller's check of
+/// what is missing.
+fn named_values<'a>(
+    values: &'a [ast::Arg],
+    lookup: impl Fn(&str) -> Option<(usize, Type)>,
+    unknown: impl Fn(&ast::Arg) -> Diagnostic,
+    what: impl Fn(&str) -> String,
+    diags: &mut Vec<Diagnostic>,
+) -> (Option<Vec<Slotted>>, HashSet<&'a str>) {
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    let mut ok = true;
+    for a in values {
+        let name = a.name.node.as_str();
+        let Some((slot, ty)) = lookup(name) else {
+            ok = false;
+            diags.push(unknown(a));
+            continue;
+        };
+        if !seen.insert(name) {
+            ok = false;
+            diags.push(
+                Diagnostic::new(Code::E0108, a.name.span, format!("`{name}` is given twice"))
+                    .label("duplicate"),
+            );
+            continue;
+        }
+        match value_of(&a.value, ty, &what(name), diags) {
+            Some(v) => out.push((slot, v)),
+            None => ok = false,
+        }
+    }
+    (ok.then_some(out), seen)
 }
 
 /// A path an `expect` may compare: its declared type, as optional.

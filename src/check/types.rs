@@ -116,11 +116,7 @@ impl Cx<'_, '_> {
             }
             Ty::Known(t) => {
                 if !accept.contains(&t.base) {
-                    let want = accept
-                        .iter()
-                        .map(|b| format!("`{b}`"))
-                        .collect::<Vec<_>>()
-                        .join(" or ");
+                    let want = either(accept);
                     self.report(
                         Diagnostic::new(
                             Code::E0201,
@@ -167,11 +163,7 @@ impl Cx<'_, '_> {
             && !accept.contains(&a.base)
             && !accept.contains(&b.base)
         {
-            let want = accept
-                .iter()
-                .map(|b| format!("`{b}`"))
-                .collect::<Vec<_>>()
-                .join(" or ");
+            let want = either(accept);
             self.report(
                 Diagnostic::new(
                     Code::E0201,
@@ -938,4 +930,13 @@ pub fn reads_inquiry(e: &ast::Expr) -> bool {
         ExprKind::In { value, list } => reads_inquiry(value) || list.iter().any(reads_inquiry),
         _ => false,
     }
+}
+
+/// Accepted types in a message: `` `int` or `date` ``.
+fn either(accept: &[BaseType]) -> String {
+    accept
+        .iter()
+        .map(|b| format!("`{b}`"))
+        .collect::<Vec<_>>()
+        .join(" or ")
 }
