@@ -23,6 +23,7 @@ pub mod ast;
 pub mod bytecode;
 pub mod catalog;
 pub mod check;
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod codegen;
 pub mod diagnostics;
