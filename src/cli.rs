@@ -29,6 +29,7 @@ pub mod check;
 pub mod explain;
 pub mod run;
 pub mod test;
+mod trace;
 
 use crate::catalog::Catalog;
 use crate::diagnostics::{Diagnostic, render};

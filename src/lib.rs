@@ -28,6 +28,7 @@ pub mod codegen;
 pub mod diagnostics;
 pub mod flowgraph;
 pub mod host;
+pub mod json;
 pub mod lexer;
 pub mod parser;
 pub mod plans;

@@ -7,7 +7,7 @@
 
 use crate::ast::BinaryOp;
 use crate::bytecode::{Module, RuntimeError};
-use crate::host::{Fields, Script, ScriptedHost, TraceEvent, call_text, json_map};
+use crate::host::{Script, ScriptedHost, TraceEvent};
 use crate::span::line_col;
 use crate::typed::{Expect, Path, Test, TypedFlow};
 use crate::value::{EndStatus, Value};
@@ -42,9 +42,7 @@ pub fn drive_from(
         let budget = fuel.saturating_sub(state.fuel_used);
         match Vm::run(module, state, host, budget) {
             Ok(Outcome::Ended(status)) => {
-                host.trace.push(TraceEvent::End {
-                    status: status.name().to_string(),
-                });
+                host.trace.push(TraceEvent::End { status });
                 return RunEnd::Ended(status);
             }
             Ok(Outcome::Suspended(req)) => {
@@ -54,19 +52,14 @@ pub fn drive_from(
                 let Some(input) = host.next_input(&req.screen) else {
                     host.trace.push(TraceEvent::Waiting {
                         screen: req.screen.clone(),
-                        fields: Fields(
-                            req.fields
-                                .iter()
-                                .map(|(n, t)| (n.clone(), serde_json::Value::String(t.to_string())))
-                                .collect(),
-                        ),
+                        fields: req.fields.clone(),
                         captures: req.captures.clone(),
                     });
                     return RunEnd::NoInput(req.screen);
                 };
                 if let Err(e) = Vm::resume(module, state, &input) {
                     host.trace.push(TraceEvent::Error {
-                        code: e.code.to_string(),
+                        code: e.code,
                         message: e.message.clone(),
                         at: None,
                     });
@@ -74,12 +67,12 @@ pub fn drive_from(
                 }
                 host.trace.push(TraceEvent::Resume {
                     screen: req.screen,
-                    input: json_map(input),
+                    input,
                 });
             }
             Err(e) => {
                 host.trace.push(TraceEvent::Error {
-                    code: e.code.to_string(),
+                    code: e.code,
                     message: e.message.clone(),
                     at: None,
                 });
@@ -145,7 +138,7 @@ pub fn run_test(module: &Module, test: &Test, source: &str, file: &str) -> TestO
                     .results
                     .iter()
                     .find(|i| &i.name == r)
-                    .map_or(String::new(), |i| format!(" ({})", call_text(&i.call)));
+                    .map_or(String::new(), |i| format!(" ({})", i.call));
                 failures.push(format!(
                     "the run called `{r}`{call} at {} with no stub left for it",
                     here()

@@ -10,7 +10,7 @@
 
 use super::{EXIT_ERRORS, EXIT_USAGE, Format};
 use crate::bytecode::Module;
-use crate::host::{Script, ScriptedHost, TraceEvent};
+use crate::host::{ScenarioError, Script, ScriptedHost, TraceEvent};
 use crate::testing::{RunEnd, drive};
 use crate::vm::{DEFAULT_FUEL, Vm};
 use std::path::PathBuf;
@@ -72,15 +72,12 @@ pub fn run(args: &Args, catalog: &crate::catalog::Catalog) -> u8 {
                     return EXIT_USAGE;
                 }
             };
-            let json: serde_json::Value = match serde_json::from_str(&text) {
-                Ok(j) => j,
-                Err(e) => {
+            match Script::from_scenario(&module, &text) {
+                Ok(s) => s,
+                Err(ScenarioError::NotJson(e)) => {
                     eprintln!("error: `{}` is not JSON: {e}", path.display());
                     return EXIT_USAGE;
                 }
-            };
-            match Script::from_scenario(&module, &json) {
-                Ok(s) => s,
                 Err(e) => {
                     eprintln!("error: in scenario `{}`: {e}", path.display());
                     return EXIT_USAGE;
@@ -95,15 +92,8 @@ pub fn run(args: &Args, catalog: &crate::catalog::Catalog) -> u8 {
     }
     for event in &host.trace {
         match args.format {
-            Format::Json => outln!("{}", serde_json::to_string(event).unwrap_or_default()),
-            // Events inside a step are indented under its `enter`.
-            Format::Human => match event {
-                TraceEvent::Enter { .. }
-                | TraceEvent::End { .. }
-                | TraceEvent::Error { .. }
-                | TraceEvent::Waiting { .. } => outln!("{event}"),
-                _ => outln!("  {event}"),
-            },
+            Format::Json => outln!("{}", super::trace::json(event)),
+            Format::Human => outln!("{}", super::trace::human(event)),
         }
     }
     if matches!(end, RunEnd::Ended(_)) {
