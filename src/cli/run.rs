@@ -19,15 +19,26 @@ use std::path::PathBuf;
 pub struct Args {
     /// A `.flow` source or a `.flowbc` module
     pub file: PathBuf,
-    /// Inputs, stubs, account and clock as JSON
-    #[arg(long)]
+    /// Screen inputs, call stubs, the Account and the clock, as JSON (see
+    /// docs/vm.md)
+    #[arg(long, value_name = "S.json")]
     pub scenario: Option<PathBuf>,
-    /// `human` trace lines or one JSON object per event
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
-    /// Most instructions the run may execute
-    #[arg(long, default_value_t = DEFAULT_FUEL)]
+    /// How to print the trace (diagnostics of a source stay on stderr)
+    #[arg(long, value_enum, default_value_t = TraceFormat::Human)]
+    pub format: TraceFormat,
+    /// Most instructions the whole run may execute (R0001 beyond)
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_FUEL)]
     pub fuel: u64,
+}
+
+/// How `flowc run` prints its trace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum TraceFormat {
+    /// one line per event, a step's events indented under it
+    #[default]
+    Human,
+    /// one JSON object per event per line (JSON Lines)
+    Json,
 }
 
 pub fn run(args: &Args, catalog: &crate::catalog::Catalog) -> u8 {
@@ -92,8 +103,8 @@ pub fn run(args: &Args, catalog: &crate::catalog::Catalog) -> u8 {
     }
     for event in &host.trace {
         match args.format {
-            Format::Json => outln!("{}", super::trace::json(event)),
-            Format::Human => outln!("{}", super::trace::human(event)),
+            TraceFormat::Json => outln!("{}", super::trace::json(event)),
+            TraceFormat::Human => outln!("{}", super::trace::human(event)),
         }
     }
     if matches!(end, RunEnd::Ended(_)) {
