@@ -6,6 +6,7 @@
 
 use crate::bytecode::CallTarget;
 use crate::host::{CallOutcome, TraceEvent};
+use crate::invariant;
 use crate::types::Type;
 use crate::value::Value;
 use serde::Serialize;
@@ -151,8 +152,12 @@ pub(crate) fn json(event: &TraceEvent) -> String {
             at: at.as_deref(),
         },
     };
-    // Every piece serializes infallibly: strings, integers and JSON values.
-    serde_json::to_string(&line).unwrap_or_default()
+    // Every piece serializes infallibly: strings, integers, JSON values and
+    // maps with string keys. Past that, an error event in the same shape.
+    serde_json::to_string(&line).unwrap_or_else(|e| {
+        invariant::broken("trace-events-serialize", format_args!("{e}"));
+        serde_json::json!({"event": "error", "code": "R0005", "message": format!("internal error: a trace event does not serialize: {e}")}).to_string()
+    })
 }
 
 /// One JSON line; keys in this order, `event` first.

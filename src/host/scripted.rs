@@ -4,6 +4,7 @@
 use super::trace::{CallOutcome, TraceEvent};
 use super::{Host, HostCall, HostError};
 use crate::bytecode::Module;
+use crate::invariant;
 use crate::typed::{StubAnswer, Test};
 use crate::value::{Date, Value};
 use std::collections::{BTreeMap, VecDeque};
@@ -22,23 +23,21 @@ pub struct Script {
     pub clock: Option<Date>,
 }
 
+/// A test's step and result ids index the tables of the module compiled
+/// from its own flow.
+const IDS: &str = "test-ids-index-module";
+
 impl Script {
     /// The answers of a `test` block, for the module compiled from the
-    /// test's own flow (its step and result ids index that module's
-    /// tables).
+    /// test's own flow.
     pub fn from_test(module: &Module, test: &Test) -> Script {
         let mut script = Script {
             clock: test.clock,
             ..Script::default()
         };
         for input in &test.inputs {
-            let name = module.step(input.screen).map(|s| s.name.clone());
-            debug_assert!(
-                name.is_some(),
-                "invariant `test-ids-index-module`: input for step {}",
-                input.screen
-            );
-            if let Some(name) = name {
+            let step = invariant::holds(module.step(input.screen), IDS);
+            if let Some(name) = step.map(|s| s.name.clone()) {
                 script
                     .inputs
                     .entry(name)
@@ -47,15 +46,8 @@ impl Script {
             }
         }
         for stub in &test.stubs {
-            let name = module
-                .results
-                .get(stub.result as usize)
-                .map(|r| r.name.clone());
-            debug_assert!(
-                name.is_some(),
-                "invariant `test-ids-index-module`: stub for result {}",
-                stub.result
-            );
+            let result = invariant::holds(module.results.get(stub.result as usize), IDS);
+            let name = result.map(|r| r.name.clone());
             let answer = match &stub.answer {
                 StubAnswer::Values(v) => Some(v.clone()),
                 StubAnswer::Error => None,
