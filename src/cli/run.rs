@@ -26,7 +26,8 @@ pub struct Args {
     /// How to print the trace (diagnostics of a source stay on stderr)
     #[arg(long, value_enum, default_value_t = TraceFormat::Human)]
     pub format: TraceFormat,
-    /// Most instructions the whole run may execute (R0001 beyond)
+    /// Most instructions the whole run may execute; past them it stops with
+    /// R0001
     #[arg(long, value_name = "N", default_value_t = DEFAULT_FUEL)]
     pub fuel: u64,
 }
