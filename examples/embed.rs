@@ -139,8 +139,8 @@ fn main() {
     // Process 2: load module and state, resume with the user's answers.
     let module = Module::from_bytes(&module_bytes).unwrap();
     let mut state = State::from_bytes(&module, &std::fs::read(&state_path).unwrap()).unwrap();
-    let input = serde_json::json!({"name_first": "Ada", "name_last": "Lovelace", "birthdate": "1815-12-10"});
-    Vm::resume_json(&module, &mut state, &input).unwrap();
+    let input = r#"{"name_first": "Ada", "name_last": "Lovelace", "birthdate": "1815-12-10"}"#;
+    Vm::resume_json(&module, &mut state, input).unwrap();
     let mut host = MyHost::default();
     let outcome = Vm::run(&module, &mut state, &mut host, 10_000).unwrap();
     println!("outcome: {outcome:?}");

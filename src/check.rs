@@ -251,13 +251,19 @@ fn analyse<T>(
         cx.unreachable = reached.is_none();
         let facts = reached.unwrap_or(&everything);
         let before = cx.diags.len();
-        if let Some(out) = cx.walk_step(s as StepId, facts) {
-            steps.push(typed::Step {
+        match cx.walk_step(s as StepId, facts) {
+            Some(out) => steps.push(typed::Step {
                 name: step.name.node.clone(),
                 doc: step.doc.clone(),
                 kind: out.kind,
                 span: step.span,
-            });
+            }),
+            // A typed flow missing a step would shift every later step id.
+            None => cx.diags.push(crate::invariant::diagnostic(
+                "every-step-walks",
+                step.span,
+                format_args!("step `{}` has no links", step.name.node),
+            )),
         }
         // Only this step's diagnostics: linear however many there are.
         if let Some(h) = had_error.get_mut(s) {

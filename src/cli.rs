@@ -29,6 +29,7 @@ pub mod check;
 pub mod explain;
 pub mod run;
 pub mod test;
+mod trace;
 
 use crate::catalog::Catalog;
 use crate::diagnostics::{Diagnostic, render};
@@ -47,7 +48,7 @@ pub const EXIT_USAGE: u8 = 2;
 )]
 struct Cli {
     /// Use this catalogue of plans, kinds and solutions instead of the
-    /// built-in one (see docs/catalogue.md)
+    /// built-in one, in every command that reads flows (see docs/catalogue.md)
     #[arg(long, global = true, value_name = "FILE.toml")]
     plans: Option<std::path::PathBuf>,
     #[command(subcommand)]
@@ -58,7 +59,7 @@ struct Cli {
 enum Command {
     /// Report diagnostics; exit 0 with no errors, 1 with errors, 2 on usage or I/O error
     Check(check::Args),
-    /// Compile a flow (`--emit tokens|ast` for the front end's output)
+    /// Check and compile a flow to a module, or print one stage with `--emit`
     Build(build::Args),
     /// Run a flow or module with a scripted host and print the trace
     Run(run::Args),
@@ -71,7 +72,7 @@ enum Command {
 /// How diagnostics are printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
 pub enum Format {
-    /// ariadne reports on stderr
+    /// reports with source excerpts, on stderr
     #[default]
     Human,
     /// one JSON object per diagnostic per line, on stdout
@@ -81,6 +82,7 @@ pub enum Format {
 /// What `--deny` can turn into errors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Deny {
+    /// every warning counts as an error
     Warnings,
 }
 

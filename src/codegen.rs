@@ -18,6 +18,7 @@ use crate::bytecode::{
     CallTarget, FORMAT_VERSION, FieldInfo, Instr, MAGIC, Module, ResultInfo, StepInfo, StepKindTag,
     sha256_hex,
 };
+use crate::invariant;
 use crate::span::Span;
 use crate::typed::{Builtin, CallKind, Expr, ExprKind, StepKind, Stmt, Target, TypedFlow};
 use crate::value::Value;
@@ -117,7 +118,10 @@ pub fn compile(flow: &TypedFlow, source: &str) -> Module {
         });
     }
     for (pc, step) in std::mem::take(&mut g.step_jumps) {
-        let entry = steps.get(step as usize).map_or(0, |s| s.entry);
+        // A checked transition names a step of the flow; if not, a jump
+        // out of the code, which the verifier refuses.
+        let entry = invariant::holds(steps.get(step as usize), "transitions-name-steps")
+            .map_or(u32::MAX, |s| s.entry);
         if let Some(Instr::Jump(t)) = g.code.get_mut(pc as usize) {
             *t = entry;
         }
@@ -191,7 +195,7 @@ struct Gen {
 
 impl Gen {
     fn pc(&self) -> u32 {
-        self.code.len() as u32
+        invariant::operand(self.code.len(), "operands-fit")
     }
 
     fn emit(&mut self, instr: Instr, span: Span) -> u32 {
@@ -219,7 +223,7 @@ impl Gen {
         if let Some(&i) = self.const_ids.get(v) {
             return i;
         }
-        let i = u32::try_from(self.consts.len()).unwrap_or(u32::MAX);
+        let i = invariant::operand(self.consts.len(), "operands-fit");
         self.consts.push(v.clone());
         self.const_ids.insert(v.clone(), i);
         i
@@ -261,7 +265,7 @@ impl Gen {
                 let pc = self.emit(
                     Instr::Call {
                         result: *result,
-                        argc: u32::try_from(args.len()).unwrap_or(u32::MAX),
+                        argc: invariant::operand(args.len(), "operands-fit"),
                         retry: *retry,
                         timeout_secs: *timeout_secs,
                         on_error: None,
@@ -332,10 +336,12 @@ impl Gen {
                 self.emit(Instr::LoadAccount(*field), span);
             }
             ExprKind::ResultField { result, field } => {
-                self.emit(
-                    Instr::LoadResult(*result, u16::try_from(*field).unwrap_or(u16::MAX)),
-                    span,
-                );
+                // Result fields come from the catalogue: a handful each.
+                let field = u16::try_from(*field).unwrap_or_else(|_| {
+                    invariant::broken("operands-fit", format_args!("result field {field}"));
+                    u16::MAX
+                });
+                self.emit(Instr::LoadResult(*result, field), span);
             }
             ExprKind::Attempts(s) => {
                 self.emit(Instr::Attempts(*s), span);
@@ -405,7 +411,7 @@ impl Gen {
                     self.expr(item);
                 }
                 self.emit(
-                    Instr::In(u32::try_from(list.len()).unwrap_or(u32::MAX)),
+                    Instr::In(invariant::operand(list.len(), "operands-fit")),
                     span,
                 );
             }

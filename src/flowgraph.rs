@@ -256,8 +256,9 @@ impl Graph {
     }
 }
 
+/// `v[i]` for a step index `i` below the graph's length.
 fn at<T: Copy + Default>(v: &[T], i: usize) -> T {
-    v.get(i).copied().unwrap_or_default()
+    crate::invariant::holds(v.get(i).copied(), "step-indices-in-graph").unwrap_or_default()
 }
 
 fn set<T>(v: &mut [T], i: usize, x: T) {

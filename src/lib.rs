@@ -29,6 +29,8 @@ pub mod codegen;
 pub mod diagnostics;
 pub mod flowgraph;
 pub mod host;
+mod invariant;
+pub mod json;
 pub mod lexer;
 pub mod parser;
 pub mod plans;
@@ -90,20 +92,14 @@ pub fn compile_source(source: &str, catalog: &catalog::Catalog) -> Compiled {
     // one the verifier rejects is a compiler bug, reported rather than run.
     if let Some(Err(e)) = module.as_ref().map(verify::verify) {
         let end = u32::try_from(source.len()).unwrap_or(u32::MAX);
-        checked.diagnostics.push(
-            Diagnostic::new(
-                diagnostics::Code::R0005,
-                span::Span {
-                    start: 0,
-                    end: end.min(1),
-                },
-                format!(
-                    "internal error: the compiled module fails verification: {}",
-                    e.message
-                ),
-            )
-            .help("this is a bug in flowc; please report it with the source"),
-        );
+        checked.diagnostics.push(invariant::diagnostic(
+            "compiled-modules-verify",
+            span::Span {
+                start: 0,
+                end: end.min(1),
+            },
+            format_args!("the compiled module fails verification: {}", e.message),
+        ));
         module = None;
     }
     Compiled {

@@ -7,7 +7,8 @@
 
 use crate::ast::BinaryOp;
 use crate::bytecode::{Module, RuntimeError};
-use crate::host::{Fields, Script, ScriptedHost, TraceEvent, call_text, json_map};
+use crate::host::{Script, ScriptedHost, TraceEvent};
+use crate::invariant;
 use crate::span::line_col;
 use crate::typed::{Expect, Path, Test, TypedFlow};
 use crate::value::{EndStatus, Value};
@@ -42,9 +43,7 @@ pub fn drive_from(
         let budget = fuel.saturating_sub(state.fuel_used);
         match Vm::run(module, state, host, budget) {
             Ok(Outcome::Ended(status)) => {
-                host.trace.push(TraceEvent::End {
-                    status: status.name().to_string(),
-                });
+                host.trace.push(TraceEvent::End { status });
                 return RunEnd::Ended(status);
             }
             Ok(Outcome::Suspended(req)) => {
@@ -54,19 +53,14 @@ pub fn drive_from(
                 let Some(input) = host.next_input(&req.screen) else {
                     host.trace.push(TraceEvent::Waiting {
                         screen: req.screen.clone(),
-                        fields: Fields(
-                            req.fields
-                                .iter()
-                                .map(|(n, t)| (n.clone(), serde_json::Value::String(t.to_string())))
-                                .collect(),
-                        ),
+                        fields: req.fields.clone(),
                         captures: req.captures.clone(),
                     });
                     return RunEnd::NoInput(req.screen);
                 };
                 if let Err(e) = Vm::resume(module, state, &input) {
                     host.trace.push(TraceEvent::Error {
-                        code: e.code.to_string(),
+                        code: e.code,
                         message: e.message.clone(),
                         at: None,
                     });
@@ -74,12 +68,12 @@ pub fn drive_from(
                 }
                 host.trace.push(TraceEvent::Resume {
                     screen: req.screen,
-                    input: json_map(input),
+                    input,
                 });
             }
             Err(e) => {
                 host.trace.push(TraceEvent::Error {
-                    code: e.code.to_string(),
+                    code: e.code,
                     message: e.message.clone(),
                     at: None,
                 });
@@ -145,7 +139,7 @@ pub fn run_test(module: &Module, test: &Test, source: &str, file: &str) -> TestO
                     .results
                     .iter()
                     .find(|i| &i.name == r)
-                    .map_or(String::new(), |i| format!(" ({})", call_text(&i.call)));
+                    .map_or(String::new(), |i| format!(" ({})", i.call));
                 failures.push(format!(
                     "the run called `{r}`{call} at {} with no stub left for it",
                     here()
@@ -181,67 +175,59 @@ pub fn run_test(module: &Module, test: &Test, source: &str, file: &str) -> TestO
     }
 }
 
+/// A test's paths index the tables of the module compiled from the same
+/// flow (invariant `test-paths-index-module`); the module and its state
+/// agree on table sizes ([`State`] is checked against its module).
+const PATHS: &str = "test-paths-index-module";
+
+fn name(field: Option<&crate::bytecode::FieldInfo>) -> &str {
+    invariant::holds(field, PATHS).map_or("?", |f| f.name.as_str())
+}
+
 fn path_name(module: &Module, path: Path) -> String {
     match path {
         Path::Field {
             record: crate::ast::Record::Inquiry,
             field,
-        } => {
-            format!(
-                "inquiry.{}",
-                module
-                    .inquiry
-                    .get(field as usize)
-                    .map_or("?", |f| f.name.as_str())
-            )
-        }
+        } => format!("inquiry.{}", name(module.inquiry.get(field as usize))),
         Path::Field {
             record: crate::ast::Record::Account,
             field,
-        } => {
-            format!(
-                "account.{}",
-                module
-                    .account
-                    .get(field as usize)
-                    .map_or("?", |f| f.name.as_str())
-            )
-        }
+        } => format!("account.{}", name(module.account.get(field as usize))),
         Path::Result { result, field } => {
-            let r = module.results.get(result as usize);
+            let r = invariant::holds(module.results.get(result as usize), PATHS);
             let rn = r.map_or("?", |r| r.name.as_str());
-            let fnm = r
-                .and_then(|r| r.fields.get(field as usize))
-                .map_or("?", |f| f.name.as_str());
-            format!("{rn}.{fnm}")
+            format!(
+                "{rn}.{}",
+                name(r.and_then(|r| r.fields.get(field as usize)))
+            )
         }
     }
 }
 
+/// The value a path has at the end of the run: `none` for a field never
+/// written, an Account field the host has no value for, or a result never
+/// bound.
 fn path_value(module: &Module, state: &State, host: &ScriptedHost, path: Path) -> Value {
-    match path {
+    let found = match path {
         Path::Field {
             record: crate::ast::Record::Inquiry,
             field,
-        } => state
-            .inquiry
-            .get(field as usize)
-            .cloned()
-            .unwrap_or(Value::None),
+        } => invariant::holds(state.inquiry.get(field as usize), PATHS).cloned(),
         Path::Field {
             record: crate::ast::Record::Account,
             field,
-        } => module
-            .account
-            .get(field as usize)
+        } => invariant::holds(module.account.get(field as usize), PATHS)
             .and_then(|f| host.script.account.get(&f.name))
-            .cloned()
-            .unwrap_or(Value::None),
-        Path::Result { result, field } => match state.results.get(result as usize) {
-            Some(Some(values)) => values.get(field as usize).cloned().unwrap_or(Value::None),
-            _ => Value::None,
-        },
-    }
+            .cloned(),
+        Path::Result { result, field } => {
+            match invariant::holds(state.results.get(result as usize), PATHS) {
+                Some(Some(values)) => invariant::holds(values.get(field as usize), PATHS).cloned(),
+                _ => None,
+            }
+        }
+    };
+    found.unwrap_or(Value::None)
 }
 
 fn compare(op: BinaryOp, a: &Value, b: &Value) -> bool {

@@ -442,18 +442,28 @@ impl Vm {
         Ok(())
     }
 
-    /// [`Vm::resume`] with a JSON object (`{"name_first": "Ada",
-    /// "birthdate": "1815-12-10", "selfie": true}`).
+    /// [`Vm::resume`] with the input as JSON text (`{"name_first": "Ada",
+    /// "birthdate": "1815-12-10", "selfie": true}`), read strictly: text
+    /// that is not JSON or gives a key twice is R0002 like any bad input.
     pub fn resume_json(
         module: &Module,
         state: &mut State,
-        input: &serde_json::Value,
+        input: &str,
     ) -> Result<(), RuntimeError> {
-        let values = Vm::input_from_json(module, state, input)?;
+        let input = crate::json::parse(input).map_err(|e| {
+            let message = match e {
+                crate::json::JsonError::Syntax(e) => format!("the input is not JSON: {e}"),
+                crate::json::JsonError::Refused(e) => format!("the input is refused: {e}"),
+            };
+            RuntimeError::new(Code::R0002, message)
+        })?;
+        let values = Vm::input_from_json(module, state, &input)?;
         Vm::resume(module, state, &values)
     }
 
     /// Types a JSON input object by the screen the state is suspended at.
+    /// A `serde_json::Value` has already lost any repeated key; read text
+    /// with [`Vm::resume_json`] (or [`crate::json::parse`]) to refuse them.
     pub fn input_from_json(
         module: &Module,
         state: &State,

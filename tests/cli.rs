@@ -183,3 +183,127 @@ fn plans_file_replaces_the_builtin_catalogue() {
     ]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// The long and short option names in a piece of text: `--deny`, `-o`.
+fn flags(text: &str) -> std::collections::BTreeSet<String> {
+    let mut out = std::collections::BTreeSet::new();
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let starts =
+            chars[i] == '-' && (i == 0 || !(chars[i - 1].is_alphanumeric() || chars[i - 1] == '-'));
+        if !starts {
+            i += 1;
+            continue;
+        }
+        let mut j = i;
+        while j < chars.len() && chars[j] == '-' {
+            j += 1;
+        }
+        let dashes = j - i;
+        let name_start = j;
+        while j < chars.len() && (chars[j].is_ascii_lowercase() || chars[j] == '-') {
+            j += 1;
+        }
+        let name: String = chars[name_start..j].iter().collect();
+        let whole = (dashes == 2 && name.len() > 1) || (dashes == 1 && name.len() == 1);
+        if whole && !chars.get(j).is_some_and(|c| c.is_alphanumeric()) {
+            out.insert(format!("{}{name}", "-".repeat(dashes)));
+        }
+        i = j.max(i + 1);
+    }
+    out
+}
+
+/// The README's command table: subcommand name to the text of its row.
+fn readme_commands() -> Vec<(String, String)> {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let table = readme.split("## Commands").nth(1).unwrap();
+    table
+        .lines()
+        .skip_while(|l| !l.starts_with('|'))
+        .take_while(|l| l.starts_with('|'))
+        .filter_map(|row| {
+            let name = row.strip_prefix("| `flowc ")?.split([' ', '`']).next()?;
+            Some((name.to_string(), row.to_string()))
+        })
+        .collect()
+}
+
+/// The options one `--help` text lists, each as its names (`-o`,
+/// `--output`), without `--help`/`--version` and the global `--plans`.
+fn help_options(help: &str) -> Vec<std::collections::BTreeSet<String>> {
+    help.split("Options:")
+        .nth(1)
+        .unwrap()
+        .lines()
+        .map(str::trim_start)
+        .filter(|l| l.starts_with('-'))
+        .map(|l| flags(l.split("  ").next().unwrap().split('<').next().unwrap()))
+        // the long help's `- human: ...` lines of possible values name none
+        .filter(|names| !names.is_empty())
+        .filter(|names| {
+            !names
+                .iter()
+                .any(|n| ["--help", "--version", "--plans"].contains(&n.as_str()))
+        })
+        .collect()
+}
+
+/// README's command table and `flowc --help` list the same subcommands,
+/// and each row names exactly the options of that subcommand's `--help`
+/// (by its short or long name); `--plans`, global, is in the prose below.
+#[test]
+fn readme_command_table_matches_the_cli_help() {
+    let help = |args: &[&str]| {
+        let out = flowc(args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let top = help(&["--help"]);
+    let listed: Vec<String> = top
+        .split("Commands:")
+        .nth(1)
+        .unwrap()
+        .split("Options:")
+        .next()
+        .unwrap()
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|c| *c != "help")
+        .map(str::to_string)
+        .collect();
+    let rows = readme_commands();
+    let documented: Vec<String> = rows.iter().map(|(n, _)| n.clone()).collect();
+    assert_eq!(
+        documented, listed,
+        "README's command table vs `flowc --help`"
+    );
+    assert!(top.contains("--plans"));
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    assert!(readme.contains("takes `--plans FILE.toml`"));
+    for (name, row) in rows {
+        let mentioned = flags(&row);
+        let options = help_options(&help(&[&name, "--help"]));
+        for names in &options {
+            assert!(
+                names.iter().any(|n| mentioned.contains(n)),
+                "README's row for `{name}` does not mention {names:?}: {row}"
+            );
+        }
+        for flag in &mentioned {
+            assert!(
+                options.iter().any(|names| names.contains(flag)),
+                "README's row for `{name}` names `{flag}`, which `flowc {name} --help` does not list"
+            );
+        }
+    }
+}
+
+#[test]
+fn flags_are_read_from_prose_and_help_lines() {
+    let got: Vec<String> = flags("`--format json`, `--deny warnings`; [-o OUT] exit 1-2 `N-1` --emit tokens\\|ast -h, --help").into_iter().collect();
+    assert_eq!(got, ["--deny", "--emit", "--format", "--help", "-h", "-o"]);
+}

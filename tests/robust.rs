@@ -60,7 +60,7 @@ fn suspended(m: &Module) -> State {
 fn smoke(m: &Module, state: &mut State) {
     let mut host = ScriptedHost::new(Script::default());
     let _ = Vm::run(m, state, &mut host, 10_000);
-    let _ = Vm::resume_json(m, state, &serde_json::json!({"name": "a"}));
+    let _ = Vm::resume_json(m, state, r#"{"name": "a"}"#);
 }
 
 fn json_value() -> impl Strategy<Value = serde_json::Value> {
@@ -135,7 +135,7 @@ proptest! {
         let m = module();
         let mut state = suspended(&m);
         let before = state.clone();
-        match Vm::resume_json(&m, &mut state, &input) {
+        match Vm::resume_json(&m, &mut state, &input.to_string()) {
             Err(e) => {
                 prop_assert_eq!(e.code, Code::R0002);
                 prop_assert_eq!(&state, &before);

@@ -128,7 +128,12 @@ fn scenario_errors() {
     let cases = [
         ("not json", "{\"inputs\": ".to_string(), "is not JSON"),
         ("top level", "[]".to_string(), "a scenario is a JSON object"),
-        ("unknown key", r#"{"input": {}}"#.to_string(), "unknown scenario key `input`"),
+        ("unknown key", r#"{"input": {}}"#.to_string(), "unknown field `input`, expected one of `inputs`"),
+        ("duplicate key", r#"{"clock": "2026-11-25", "clock": "2026-11-26"}"#.to_string(), "duplicate key `clock` at line 1"),
+        ("duplicate field", format!(r#"{{"inputs": {{"collect": [{input}, {{"name_first": "A", "name_first": "B"}}]}}}}"#), "duplicate key `name_first` in `inputs.collect[1]`"),
+        ("duplicate screen", format!(r#"{{"inputs": {{"collect": [], "collect": [{input}]}}}}"#), "duplicate key `collect` in `inputs`"),
+        ("duplicate stub", r#"{"stubs": {"db": ["error"], "db": []}}"#.to_string(), "duplicate key `db` in `stubs`"),
+        ("inputs not an object", r#"{"inputs": []}"#.to_string(), "`inputs`: invalid type: sequence, expected a map"),
         ("unknown screen", r#"{"inputs": {"nope": []}}"#.to_string(), "`nope` is not a screen"),
         ("not a screen", r#"{"inputs": {"route": []}}"#.to_string(), "`route` is not a screen"),
         ("unknown field", r#"{"inputs": {"collect": [{"name_first": "A", "name_last": "B", "birthdate": "2000-01-01", "x": 1}]}}"#.to_string(), "takes no `x`"),

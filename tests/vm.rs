@@ -62,9 +62,7 @@ fn run_with_reloads(module_bytes: &[u8], host: &mut ScriptedHost) -> (State, Run
         first = false;
         match Vm::run(&module, &mut state, host, 1_000_000) {
             Ok(Outcome::Ended(s)) => {
-                host.trace.push(TraceEvent::End {
-                    status: s.name().to_string(),
-                });
+                host.trace.push(TraceEvent::End { status: s });
                 return (state, RunEnd::Ended(s));
             }
             Ok(Outcome::Suspended(req)) => {
@@ -80,20 +78,16 @@ fn run_with_reloads(module_bytes: &[u8], host: &mut ScriptedHost) -> (State, Run
                     return (reloaded, RunEnd::NoInput(req.screen));
                 };
                 Vm::resume(&module, &mut reloaded, &input).unwrap();
-                let pairs = input
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.to_json()))
-                    .collect();
                 host.trace.push(TraceEvent::Resume {
                     screen: req.screen,
-                    input: pairs,
+                    input,
                 });
                 saved = reloaded.to_bytes(&module);
                 state = reloaded;
             }
             Err(e) => {
                 host.trace.push(TraceEvent::Error {
-                    code: e.code.to_string(),
+                    code: e.code,
                     message: e.message.clone(),
                     at: None,
                 });
@@ -461,12 +455,29 @@ fn bad_resume_input_is_r0002_and_leaves_the_state_alone() {
         assert_eq!(s, state);
     }
     let mut s = state.clone();
-    let err =
-        Vm::resume_json(&module, &mut s, &serde_json::json!({"name_first": "Ada"})).unwrap_err();
+    let err = Vm::resume_json(&module, &mut s, r#"{"name_first": "Ada"}"#).unwrap_err();
     assert_eq!(err.code, Code::R0002);
     assert_eq!(s, state);
-    let json = serde_json::json!({"name_first": "Ada", "name_last": "L", "birthdate": "1815-12-10", "nickname": null, "selfie": true});
-    Vm::resume_json(&module, &mut s, &json).unwrap();
+    let json = r#"{"name_first": "Ada", "name_last": "L", "birthdate": "1815-12-10", "nickname": null, "selfie": true}"#;
+    // A key given twice is refused, even with the same value, and even when
+    // serde_json would have kept a valid last one.
+    for twice in [
+        json.replace("\"selfie\": true", "\"selfie\": true, \"selfie\": true"),
+        json.replace(
+            "\"name_first\": \"Ada\",",
+            "\"name_first\": 5, \"name_first\": \"Ada\",",
+        ),
+    ] {
+        let err = Vm::resume_json(&module, &mut s, &twice).unwrap_err();
+        assert_eq!(err.code, Code::R0002);
+        assert!(err.message.contains("duplicate key `"), "{}", err.message);
+        assert_eq!(s, state);
+    }
+    let err = Vm::resume_json(&module, &mut s, "{\"name_first\": ").unwrap_err();
+    assert_eq!(err.code, Code::R0002);
+    assert!(err.message.contains("not JSON"), "{}", err.message);
+    assert_eq!(s, state);
+    Vm::resume_json(&module, &mut s, json).unwrap();
     assert_eq!(s.status, flowc::vm::RunStatus::Running);
 }
 

@@ -35,10 +35,7 @@ fuzz_target!(|data: &[u8]| {
     if state.check(module).is_err() {
         return;
     }
-    let Ok(json) = serde_json::from_str(SCENARIO) else {
-        return;
-    };
-    let Ok(script) = Script::from_scenario(module, &json) else {
+    let Ok(script) = Script::from_scenario(module, SCENARIO) else {
         return;
     };
     let mut host = ScriptedHost::new(script);

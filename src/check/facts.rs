@@ -54,10 +54,8 @@ impl Layout {
     pub fn field_present(&self, r: ResultId, i: u32) -> usize {
         2 * self.n_inq
             + 2 * self.n_res
-            + self
-                .field_base
-                .get(r as usize)
-                .copied()
+            // Past it, a bit beyond every set: it reads false, sets nothing.
+            + crate::invariant::holds(self.field_base.get(r as usize).copied(), "layout-covers-results")
                 .unwrap_or(usize::MAX / 4)
             + i as usize
     }

@@ -93,14 +93,11 @@ pub struct ResultInfo {
 
 impl ResultInfo {
     pub fn field(&self, name: &str) -> Option<(u32, Type)> {
-        self.fields.iter().position(|f| f.name == name).map(|i| {
-            (
-                i as u32,
-                self.fields
-                    .get(i)
-                    .map_or(Type::opt(crate::types::BaseType::String), |f| f.ty),
-            )
-        })
+        self.fields
+            .iter()
+            .zip(0u32..)
+            .find(|(f, _)| f.name == name)
+            .map(|(f, i)| (i, f.ty))
     }
 }
 

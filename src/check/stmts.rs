@@ -118,7 +118,11 @@ impl Cx<'_, '_> {
             }
             ast::StepKind::Action(a) => {
                 let mut facts = entry.clone();
-                let mut slot = env.first_result.get(sid as usize).copied().unwrap_or(0);
+                let mut slot = crate::invariant::holds(
+                    env.first_result.get(sid as usize).copied(),
+                    "steps-have-result-slots",
+                )
+                .unwrap_or(0);
                 let body = self.stmts(&a.body, &mut facts, &mut slot);
                 for t in &links.next {
                     push_edge(&mut edges, *t, &facts);
@@ -376,7 +380,9 @@ impl Cx<'_, '_> {
             && let Some(c) = info.capture
             && !facts.get(self.layout.capture(c))
         {
-            let cap = cat.capture_kinds.get(c).cloned().unwrap_or_default();
+            let cap =
+                crate::invariant::holds(cat.capture_kinds.get(c), "capture-ids-index-catalog")
+                    .map_or("?", String::as_str);
             self.report(
                 Diagnostic::new(
                     Code::E0303,

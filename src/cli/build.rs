@@ -26,8 +26,9 @@ pub enum Emit {
 pub struct Args {
     /// The `.flow` file to build
     pub file: PathBuf,
-    /// Output path for the module (default: FILE.flowbc)
-    #[arg(short, long)]
+    /// Where to write the module (default: FILE.flowbc; with `--emit`,
+    /// written only when this is given)
+    #[arg(short, long, value_name = "OUT.flowbc")]
     pub output: Option<PathBuf>,
     /// What to print instead of writing bytecode
     #[arg(long, value_enum)]

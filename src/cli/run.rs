@@ -10,7 +10,7 @@
 
 use super::{EXIT_ERRORS, EXIT_USAGE, Format};
 use crate::bytecode::Module;
-use crate::host::{Script, ScriptedHost, TraceEvent};
+use crate::host::{ScenarioError, Script, ScriptedHost, TraceEvent};
 use crate::testing::{RunEnd, drive};
 use crate::vm::{DEFAULT_FUEL, Vm};
 use std::path::PathBuf;
@@ -19,15 +19,27 @@ use std::path::PathBuf;
 pub struct Args {
     /// A `.flow` source or a `.flowbc` module
     pub file: PathBuf,
-    /// Inputs, stubs, account and clock as JSON
-    #[arg(long)]
+    /// Screen inputs, call stubs, the Account and the clock, as JSON (see
+    /// docs/vm.md)
+    #[arg(long, value_name = "S.json")]
     pub scenario: Option<PathBuf>,
-    /// `human` trace lines or one JSON object per event
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
-    /// Most instructions the run may execute
-    #[arg(long, default_value_t = DEFAULT_FUEL)]
+    /// How to print the trace (diagnostics of a source stay on stderr)
+    #[arg(long, value_enum, default_value_t = TraceFormat::Human)]
+    pub format: TraceFormat,
+    /// Most instructions the whole run may execute; past them it stops with
+    /// R0001
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_FUEL)]
     pub fuel: u64,
+}
+
+/// How `flowc run` prints its trace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum TraceFormat {
+    /// one line per event, a step's events indented under it
+    #[default]
+    Human,
+    /// one JSON object per event per line (JSON Lines)
+    Json,
 }
 
 pub fn run(args: &Args, catalog: &crate::catalog::Catalog) -> u8 {
@@ -72,15 +84,12 @@ pub fn run(args: &Args, catalog: &crate::catalog::Catalog) -> u8 {
                     return EXIT_USAGE;
                 }
             };
-            let json: serde_json::Value = match serde_json::from_str(&text) {
-                Ok(j) => j,
-                Err(e) => {
+            match Script::from_scenario(&module, &text) {
+                Ok(s) => s,
+                Err(ScenarioError::NotJson(e)) => {
                     eprintln!("error: `{}` is not JSON: {e}", path.display());
                     return EXIT_USAGE;
                 }
-            };
-            match Script::from_scenario(&module, &json) {
-                Ok(s) => s,
                 Err(e) => {
                     eprintln!("error: in scenario `{}`: {e}", path.display());
                     return EXIT_USAGE;
@@ -95,15 +104,8 @@ pub fn run(args: &Args, catalog: &crate::catalog::Catalog) -> u8 {
     }
     for event in &host.trace {
         match args.format {
-            Format::Json => outln!("{}", serde_json::to_string(event).unwrap_or_default()),
-            // Events inside a step are indented under its `enter`.
-            Format::Human => match event {
-                TraceEvent::Enter { .. }
-                | TraceEvent::End { .. }
-                | TraceEvent::Error { .. }
-                | TraceEvent::Waiting { .. } => outln!("{event}"),
-                _ => outln!("  {event}"),
-            },
+            TraceFormat::Json => outln!("{}", super::trace::json(event)),
+            TraceFormat::Human => outln!("{}", super::trace::human(event)),
         }
     }
     if matches!(end, RunEnd::Ended(_)) {
