@@ -10,6 +10,7 @@
 //! [`Module::from_json`] is safe to run.
 
 pub mod disasm;
+pub mod verify;
 
 pub use disasm::{disasm, disasm_with_source};
 
@@ -324,7 +325,7 @@ impl Module {
                 format!("malformed module: {} trailing bytes", rest.len()),
             ));
         }
-        crate::verify::verify(&module)?;
+        crate::bytecode::verify::verify(&module)?;
         Ok(module)
     }
 
@@ -337,7 +338,7 @@ impl Module {
     pub fn from_json(text: &str) -> Result<Module, RuntimeError> {
         let module: Module = serde_json::from_str(text)
             .map_err(|e| RuntimeError::new(Code::R0005, format!("malformed module JSON: {e}")))?;
-        crate::verify::verify(&module)?;
+        crate::bytecode::verify::verify(&module)?;
         Ok(module)
     }
 

@@ -155,7 +155,7 @@ pub fn compile(flow: &TypedFlow, source: &str) -> Module {
     };
     // The analysis the verifier runs gives the deepest stack; a module the
     // verifier rejects keeps max_stack 0 so that loading it fails loudly.
-    module.max_stack = crate::verify::stack_depths(&module)
+    module.max_stack = crate::bytecode::verify::stack_depths(&module)
         .map(|d| {
             let before = d.iter().flatten().copied().max().unwrap_or(0);
             // the deepest point can also be right after the last push

@@ -12,7 +12,7 @@
 //! 3. `check`: names, types, the step graph and its data flow, plan limits,
 //!    giving a typed flow;
 //! 4. `codegen`: typed flow to a `bytecode` module;
-//! 5. `verify`: every module is checked before it runs;
+//! 5. `bytecode::verify`: every module is checked before it runs;
 //! 6. `vm`: runs a module, suspending at screens and calling the embedder
 //!    through `host`.
 //!
@@ -36,7 +36,6 @@ pub mod testing;
 pub mod typed;
 pub mod types;
 pub mod value;
-pub mod verify;
 pub mod vm;
 
 use diagnostics::Diagnostic;
@@ -87,7 +86,7 @@ pub fn compile_source(source: &str, catalog: &catalog::Catalog) -> Compiled {
     let mut module = checked.flow.as_ref().map(|f| codegen::compile(f, source));
     // Every module is verified before anything runs it, compiled ones too:
     // one the verifier rejects is a compiler bug, reported rather than run.
-    if let Some(Err(e)) = module.as_ref().map(verify::verify) {
+    if let Some(Err(e)) = module.as_ref().map(bytecode::verify::verify) {
         let end = u32::try_from(source.len()).unwrap_or(u32::MAX);
         checked.diagnostics.push(
             Diagnostic::new(

@@ -381,7 +381,7 @@ fn a_very_long_in_list_compiles_and_runs() {
     );
     let c = flowc::compile_source(&src, &Catalog::builtin());
     let m = c.module.unwrap();
-    flowc::verify::verify(&m).unwrap();
+    flowc::bytecode::verify::verify(&m).unwrap();
     for (n, want) in [(69_999, EndStatus::Approved), (70_000, EndStatus::Declined)] {
         let mut state = suspended(&m);
         Vm::resume(&m, &mut state, &[("n".into(), Value::Int(n))]).unwrap();

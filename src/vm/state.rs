@@ -173,7 +173,7 @@ impl State {
                 )));
             }
         }
-        let depths = crate::verify::stack_depths(module)
+        let depths = crate::bytecode::verify::stack_depths(module)
             .map_err(|e| corrupt(format!("the module is invalid: {}", e.message)))?;
         let depth = depths.get(pc).copied().flatten();
         if depth != Some(self.stack.len() as u32) {

@@ -8,7 +8,7 @@
 //! `max_stack`, and with an empty stack at `enter`, `suspend` and `end`.
 //! Any violation is R0005 with a message naming the pc.
 
-use crate::bytecode::{FORMAT_VERSION, Instr, MAGIC, Module, RuntimeError, StepKindTag};
+use super::{FORMAT_VERSION, Instr, MAGIC, Module, RuntimeError, StepKindTag};
 use crate::diagnostics::Code;
 use crate::value::Value;
 
