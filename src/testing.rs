@@ -6,7 +6,7 @@
 //! the final state.
 
 use crate::ast::BinaryOp;
-use crate::bytecode::{Module, RuntimeError};
+use crate::bytecode::{Module, RuntimeError, VerifiedModule};
 use crate::host::{Fields, Script, ScriptedHost, TraceEvent, call_text, json_map};
 use crate::span::line_col;
 use crate::typed::{Expect, Path, Test, TypedFlow};
@@ -25,7 +25,7 @@ pub enum RunEnd {
 /// Runs `module` from the start with `host`, answering screens from the
 /// host's script, until it ends, runs out of input, or fails. The whole run
 /// gets `fuel` instructions.
-pub fn drive(module: &Module, host: &mut ScriptedHost, fuel: u64) -> (State, RunEnd) {
+pub fn drive(module: &VerifiedModule, host: &mut ScriptedHost, fuel: u64) -> (State, RunEnd) {
     let mut state = Vm::start(module);
     let end = drive_from(module, &mut state, host, fuel);
     (state, end)
@@ -33,13 +33,13 @@ pub fn drive(module: &Module, host: &mut ScriptedHost, fuel: u64) -> (State, Run
 
 /// [`drive`] from an existing state.
 pub fn drive_from(
-    module: &Module,
+    module: &VerifiedModule,
     state: &mut State,
     host: &mut ScriptedHost,
     fuel: u64,
 ) -> RunEnd {
     loop {
-        let budget = fuel.saturating_sub(state.fuel_used);
+        let budget = fuel.saturating_sub(state.fuel_used());
         match Vm::run(module, state, host, budget) {
             Ok(Outcome::Ended(status)) => {
                 host.trace.push(TraceEvent::End {
@@ -67,7 +67,7 @@ pub fn drive_from(
                 if let Err(e) = Vm::resume(module, state, &input) {
                     host.trace.push(TraceEvent::Error {
                         code: e.code.to_string(),
-                        message: e.message.clone(),
+                        message: e.detail(),
                         at: None,
                     });
                     return RunEnd::Error(e);
@@ -80,7 +80,7 @@ pub fn drive_from(
             Err(e) => {
                 host.trace.push(TraceEvent::Error {
                     code: e.code.to_string(),
-                    message: e.message.clone(),
+                    message: e.detail(),
                     at: None,
                 });
                 return RunEnd::Error(e);
@@ -107,7 +107,12 @@ impl TestOutcome {
 
 /// Runs every test of `flow` against `module` (compiled from `source`, read
 /// from `file`, the name used in failure locations).
-pub fn run_tests(module: &Module, flow: &TypedFlow, source: &str, file: &str) -> Vec<TestOutcome> {
+pub fn run_tests(
+    module: &VerifiedModule,
+    flow: &TypedFlow,
+    source: &str,
+    file: &str,
+) -> Vec<TestOutcome> {
     flow.tests
         .iter()
         .map(|t| run_test(module, t, source, file))
@@ -116,9 +121,9 @@ pub fn run_tests(module: &Module, flow: &TypedFlow, source: &str, file: &str) ->
 
 /// Runs one test: a fresh run with an empty Account, the test's inputs and
 /// stubs, and its clock (else the system clock in UTC).
-pub fn run_test(module: &Module, test: &Test, source: &str, file: &str) -> TestOutcome {
+pub fn run_test(module: &VerifiedModule, test: &Test, source: &str, file: &str) -> TestOutcome {
     let (line, column) = line_col(source, test.span.start);
-    let mut host = ScriptedHost::new(Script::from_test(module, test));
+    let mut host = ScriptedHost::new(Script::from_test(module.module(), test));
     let (state, end) = drive(module, &mut host, DEFAULT_FUEL);
     let here = || {
         Vm::location(module, &state, source)
@@ -142,6 +147,7 @@ pub fn run_test(module: &Module, test: &Test, source: &str, file: &str) -> TestO
         RunEnd::Error(_) if !host.missing_stubs.is_empty() => {
             for r in &host.missing_stubs {
                 let call = module
+                    .module()
                     .results
                     .iter()
                     .find(|i| &i.name == r)
@@ -154,12 +160,11 @@ pub fn run_test(module: &Module, test: &Test, source: &str, file: &str) -> TestO
             None
         }
         RunEnd::Error(e) => {
-            failures.push(format!(
-                "runtime error[{}] at {}: {}",
-                e.code,
-                here(),
-                e.message
-            ));
+            let at = e.span.map_or_else(here, |span| {
+                let (l, c) = line_col(source, span.start);
+                format!("{file}:{l}:{c}")
+            });
+            failures.push(format!("runtime error[{}] at {at}: {}", e.code, e.detail()));
             None
         }
     };
@@ -168,7 +173,9 @@ pub fn run_test(module: &Module, test: &Test, source: &str, file: &str) -> TestO
             failures.push(unused);
         }
         for expect in &test.expects {
-            if let Some(f) = check_expect(module, &state, &host, status, expect, source, file) {
+            if let Some(f) =
+                check_expect(module.module(), &state, &host, status, expect, source, file)
+            {
                 failures.push(f);
             }
         }
@@ -224,7 +231,7 @@ fn path_value(module: &Module, state: &State, host: &ScriptedHost, path: Path) -
             record: crate::ast::Record::Inquiry,
             field,
         } => state
-            .inquiry
+            .inquiry()
             .get(field as usize)
             .cloned()
             .unwrap_or(Value::None),
@@ -237,7 +244,7 @@ fn path_value(module: &Module, state: &State, host: &ScriptedHost, path: Path) -
             .and_then(|f| host.script.account.get(&f.name))
             .cloned()
             .unwrap_or(Value::None),
-        Path::Result { result, field } => match state.results.get(result as usize) {
+        Path::Result { result, field } => match state.results().get(result as usize) {
             Some(Some(values)) => values.get(field as usize).cloned().unwrap_or(Value::None),
             _ => Value::None,
         },
