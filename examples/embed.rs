@@ -10,7 +10,7 @@
 //!
 //! `cargo run --example embed`
 
-use flowc::bytecode::Module;
+use flowc::bytecode::VerifiedModule;
 use flowc::catalog::Catalog;
 use flowc::host::{Host, HostCall, HostError};
 use flowc::value::{Date, Status, Value};
@@ -114,7 +114,7 @@ fn main() {
 
     // Process 1: run to the first screen and save the state.
     {
-        let module = Module::from_bytes(&module_bytes).unwrap();
+        let module = VerifiedModule::from_bytes(&module_bytes).unwrap();
         let mut state = Vm::start(&module);
         let mut host = MyHost::default();
         match Vm::run(&module, &mut state, &mut host, 10_000).unwrap() {
@@ -137,7 +137,7 @@ fn main() {
     }
 
     // Process 2: load module and state, resume with the user's answers.
-    let module = Module::from_bytes(&module_bytes).unwrap();
+    let module = VerifiedModule::from_bytes(&module_bytes).unwrap();
     let mut state = State::from_bytes(&module, &std::fs::read(&state_path).unwrap()).unwrap();
     let input = r#"{"name_first": "Ada", "name_last": "Lovelace", "birthdate": "1815-12-10"}"#;
     Vm::resume_json(&module, &mut state, input).unwrap();

@@ -1,31 +1,43 @@
-//! The module: what `codegen` produces, what `verify` checks and what the
-//! `vm` runs.
+//! The module: what `codegen` produces, what the verifier checks and what
+//! the `vm` runs.
 //!
 //! A module is plain data: a header, a constant pool, field, step and result
 //! tables, a flat instruction array and a side table mapping every pc to the
 //! source span it came from (spans stay out of the instructions, as in
 //! loxido's `Chunk`). It serializes with postcard to the compact `.flowbc`
-//! file and with serde_json to JSON. Loading either form runs the verifier,
-//! so a `Module` obtained from [`Module::from_bytes`] or
-//! [`Module::from_json`] is safe to run.
+//! file (followed by a SHA-256 checksum of those bytes) and with serde_json
+//! to JSON. A [`Module`] is raw data that may be anything; only the
+//! verifier makes a [`VerifiedModule`], from bytes, JSON or a `Module`, and
+//! only a verified module runs.
 
 pub mod disasm;
+pub mod opcode;
+pub mod verify;
 
 pub use disasm::{disasm, disasm_with_source};
+pub use opcode::{Instr, Opcode};
+pub use verify::VerifiedModule;
 
 use crate::ast::HttpMethod;
 use crate::diagnostics::Code;
 use crate::span::Span;
 use crate::types::Type;
-use crate::value::{EndStatus, Value};
+use crate::value::Value;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
+use sha2::Digest;
 use std::fmt;
 
 /// The first four bytes of every module.
 pub const MAGIC: [u8; 4] = *b"FLBC";
-/// The module format this build reads and writes.
-pub const FORMAT_VERSION: u16 = 1;
+/// The module format this build reads and writes. Bump it with any change
+/// to the encoding, and regenerate the format fixture (see
+/// `docs/bytecode.md`).
+pub const FORMAT_VERSION: u16 = 2;
+/// Bytes of the SHA-256 checksum that ends a `.flowbc` file.
+pub const CHECKSUM_LEN: usize = 32;
+
+/// A SHA-256 digest.
+pub type Sha256 = [u8; 32];
 
 /// A compiled flow.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -38,8 +50,9 @@ pub struct Module {
     pub name: String,
     /// The template version (`version N`, 1 when absent).
     pub version: i64,
-    /// SHA-256 of the source text, lower-case hex.
-    pub source_hash: String,
+    /// SHA-256 of the source text (hex in JSON).
+    #[serde(with = "digest_text")]
+    pub source_hash: Sha256,
     /// The constant pool.
     pub consts: Vec<Value>,
     pub inquiry: Vec<FieldInfo>,
@@ -130,233 +143,149 @@ pub struct ResultInfo {
     pub fields: Vec<FieldInfo>,
 }
 
-/// One instruction. Operands are indices into the module's tables or pcs.
-///
-/// Stack effects are listed as `pops -> pushes`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Instr {
-    /// `0 -> 1`: push `consts[i]`.
-    Const(u32),
-    /// `0 -> 1`: push an inquiry field.
-    LoadInquiry(u32),
-    /// `0 -> 1`: read an account field from the host (`none` when unset).
-    LoadAccount(u32),
-    /// `0 -> 1`: push a field of a bound result.
-    LoadResult(u32, u16),
-    /// `0 -> 1`: push how many times a step was entered.
-    Attempts(u32),
-    /// `0 -> 1`: push the host's date.
-    Today,
-    /// `1 -> 1`: whole years from a date to the host's date.
-    Age,
-    Lower,
-    Upper,
-    Trim,
-    /// `1 -> 1`: length in Unicode scalar values.
-    Len,
-    Not,
-    /// `1 -> 1`: checked negation.
-    Neg,
-    /// `2 -> 1`: checked `int` addition or string join.
-    Add,
-    /// `2 -> 1`: checked `int` subtraction.
-    Sub,
-    Eq,
-    Ne,
-    Lt,
-    Le,
-    Gt,
-    Ge,
-    /// `n+1 -> 1`: is the value below the `n` list items equal to one of them.
-    In(u32),
-    /// `0 -> 0`: go to pc.
-    Jump(u32),
-    /// `1 -> 0`: pop a bool, go to pc when false.
-    JumpIfFalse(u32),
-    /// `and`: when the top is false go to pc keeping it (`1 -> 1`), else pop
-    /// it and go on (`1 -> 0`).
-    JumpIfFalseOrPop(u32),
-    /// `or`: when the top is true go to pc keeping it, else pop it.
-    JumpIfTrueOrPop(u32),
-    /// `0 -> 0`: a step is entered: count the visit, tell the host.
-    Enter(u32),
-    /// `0 -> 0`: suspend at a screen step until resumed with its input.
-    Suspend(u32),
-    /// `0 -> 0`: the run ends.
-    End(EndStatus),
-    /// `argc -> 0`: host call binding `result`. Host errors are retried
-    /// `retry` times; then execution goes to `on_error`, or the run stops
-    /// with R0003 at this instruction when there is none.
-    Call {
-        result: u32,
-        argc: u32,
-        retry: u8,
-        timeout_secs: Option<u32>,
-        on_error: Option<u32>,
-    },
-    /// `1 -> 0`: write an inquiry field.
-    SetInquiry(u32),
-    /// `1 -> 0`: write an account field through the host.
-    SetAccount(u32),
-    /// `0 -> 0`: tag the inquiry with the string constant.
-    Tag(u32),
-    /// `0 -> 0`: open a case in the queue named by the string constant.
-    Case(u32),
-}
-
-impl Instr {
-    /// Values popped and pushed on the fall-through edge.
-    pub fn stack_effect(self) -> (u32, u32) {
-        use Instr::*;
-        match self {
-            Const(_) | LoadInquiry(_) | LoadAccount(_) | LoadResult(..) | Attempts(_) | Today => {
-                (0, 1)
-            }
-            Age | Lower | Upper | Trim | Len | Not | Neg => (1, 1),
-            Add | Sub | Eq | Ne | Lt | Le | Gt | Ge => (2, 1),
-            In(n) => (n.saturating_add(1), 1),
-            Jump(_) | Enter(_) | Suspend(_) | End(_) | Tag(_) | Case(_) => (0, 0),
-            JumpIfFalse(_) | JumpIfFalseOrPop(_) | JumpIfTrueOrPop(_) | SetInquiry(_)
-            | SetAccount(_) => (1, 0),
-            Call { argc, .. } => (argc, 0),
-        }
-    }
-
-    /// The mnemonic used by the disassembler.
-    pub fn mnemonic(self) -> &'static str {
-        use Instr::*;
-        match self {
-            Const(_) => "const",
-            LoadInquiry(_) => "load_inquiry",
-            LoadAccount(_) => "load_account",
-            LoadResult(..) => "load_result",
-            Attempts(_) => "attempts",
-            Today => "today",
-            Age => "age",
-            Lower => "lower",
-            Upper => "upper",
-            Trim => "trim",
-            Len => "len",
-            Not => "not",
-            Neg => "neg",
-            Add => "add",
-            Sub => "sub",
-            Eq => "eq",
-            Ne => "ne",
-            Lt => "lt",
-            Le => "le",
-            Gt => "gt",
-            Ge => "ge",
-            In(_) => "in",
-            Jump(_) => "jump",
-            JumpIfFalse(_) => "jump_if_false",
-            JumpIfFalseOrPop(_) => "jump_if_false_or_pop",
-            JumpIfTrueOrPop(_) => "jump_if_true_or_pop",
-            Enter(_) => "enter",
-            Suspend(_) => "suspend",
-            End(_) => "end",
-            Call { .. } => "call",
-            SetInquiry(_) => "set_inquiry",
-            SetAccount(_) => "set_account",
-            Tag(_) => "tag",
-            Case(_) => "case",
-        }
-    }
-}
-
 /// A failure to load, verify or run a module, or to load a state.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RuntimeError {
     pub code: Code,
+    /// What went wrong, without the pc.
     pub message: String,
+    /// The instruction it happened at, when there is one.
+    pub pc: Option<u32>,
+    /// The source span of that instruction, when known.
+    pub span: Option<Span>,
 }
 
 impl RuntimeError {
+    /// An error not tied to an instruction.
     pub fn new(code: Code, message: impl Into<String>) -> RuntimeError {
         RuntimeError {
             code,
             message: message.into(),
+            pc: None,
+            span: None,
+        }
+    }
+
+    /// An error at the instruction `pc`.
+    pub fn at(code: Code, pc: u32, message: impl Into<String>) -> RuntimeError {
+        RuntimeError {
+            pc: Some(pc),
+            ..RuntimeError::new(code, message)
+        }
+    }
+
+    /// A broken internal invariant, named: a bug in flowc, never the fault
+    /// of the input (R0005, since the module or state cannot be run).
+    pub fn invariant(name: &'static str) -> RuntimeError {
+        RuntimeError::new(
+            Code::R0005,
+            format!("internal error: invariant `{name}` does not hold"),
+        )
+    }
+
+    /// Fills in the span of the instruction the error is at from `module`.
+    pub fn with_span_from(mut self, module: &Module) -> RuntimeError {
+        if self.span.is_none() {
+            self.span = self
+                .pc
+                .and_then(|pc| module.spans.get(pc as usize))
+                .copied();
+        }
+        self
+    }
+
+    /// The message as printed: `pc N: ` (when at an instruction), then the
+    /// message.
+    pub fn detail(&self) -> String {
+        match self.pc {
+            Some(pc) => format!("pc {pc}: {}", self.message),
+            None => self.message.clone(),
         }
     }
 }
 
 impl fmt::Display for RuntimeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "error[{}]: {}", self.code, self.message)
+        write!(f, "error[{}]: {}", self.code, self.detail())
     }
 }
 
 impl std::error::Error for RuntimeError {}
 
-/// Lower-case hex SHA-256 of some bytes.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    let mut out = String::with_capacity(64);
-    for b in digest.iter() {
-        out.push_str(&format!("{b:02x}"));
+/// The SHA-256 of some bytes.
+pub fn sha256(bytes: &[u8]) -> Sha256 {
+    sha2::Sha256::digest(bytes).into()
+}
+
+/// Postcard bytes of plain owned data. Encoding into a `Vec` fails only
+/// when a `Serialize` impl does, which none of ours do: a failure is the
+/// broken invariant `postcard_encodes_plain_data`, loud in tests.
+pub(crate) fn encode<T: Serialize>(value: &T) -> Vec<u8> {
+    match postcard::to_stdvec(value) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            debug_assert!(false, "invariant `postcard_encodes_plain_data`: {e}");
+            Vec::new()
+        }
     }
-    out
+}
+
+/// A digest as raw bytes in binary encodings (postcard) and as lower-case
+/// hex text in human-readable ones (JSON).
+mod digest_text {
+    use super::Sha256;
+    use serde::de::Error;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(digest: &Sha256, s: S) -> Result<S::Ok, S::Error> {
+        if s.is_human_readable() {
+            s.serialize_str(&hex::encode(digest))
+        } else {
+            digest.serialize(s)
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Sha256, D::Error> {
+        if d.is_human_readable() {
+            let text = String::deserialize(d)?;
+            let mut out = [0; 32];
+            hex::decode_to_slice(&text, &mut out)
+                .map_err(|e| D::Error::custom(format!("a SHA-256 in hex: {e}")))?;
+            Ok(out)
+        } else {
+            Sha256::deserialize(d)
+        }
+    }
 }
 
 impl Module {
-    /// The compact binary form (`.flowbc`).
+    /// The `.flowbc` file: the postcard encoding followed by its SHA-256.
+    /// Any `Module` encodes, verified or not (tests build hostile ones).
     pub fn to_bytes(&self) -> Vec<u8> {
-        // Serializing plain owned data into a Vec cannot fail.
-        postcard::to_stdvec(self).unwrap_or_default()
+        let mut bytes = encode(self);
+        let checksum = sha256(&bytes);
+        bytes.extend_from_slice(&checksum);
+        bytes
     }
 
-    /// Reads and verifies a binary module. Any garbage (wrong magic or
-    /// version, truncation, trailing bytes, out-of-range indices, bad stack
-    /// discipline) is R0005.
-    pub fn from_bytes(bytes: &[u8]) -> Result<Module, RuntimeError> {
-        if bytes.get(..4) != Some(&MAGIC[..]) {
-            return Err(RuntimeError::new(
-                Code::R0005,
-                "not a flow module: the magic bytes `FLBC` are missing",
-            ));
-        }
-        let (module, rest): (Module, &[u8]) = postcard::take_from_bytes(bytes)
-            .map_err(|e| RuntimeError::new(Code::R0005, format!("malformed module: {e}")))?;
-        if !rest.is_empty() {
-            return Err(RuntimeError::new(
-                Code::R0005,
-                format!("malformed module: {} trailing bytes", rest.len()),
-            ));
-        }
-        crate::verify::verify(&module)?;
-        Ok(module)
-    }
-
-    /// The module as pretty JSON.
+    /// The module as pretty JSON (no checksum: JSON is for reading).
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).unwrap_or_default()
-    }
-
-    /// Reads and verifies a JSON module (R0005 on any fault).
-    pub fn from_json(text: &str) -> Result<Module, RuntimeError> {
-        let module: Module = serde_json::from_str(text)
-            .map_err(|e| RuntimeError::new(Code::R0005, format!("malformed module JSON: {e}")))?;
-        crate::verify::verify(&module)?;
-        Ok(module)
+        match serde_json::to_string_pretty(self) {
+            Ok(text) => text,
+            Err(e) => {
+                debug_assert!(false, "invariant `json_encodes_plain_data`: {e}");
+                String::new()
+            }
+        }
     }
 
     pub fn step(&self, id: u32) -> Option<&StepInfo> {
         self.steps.get(id as usize)
     }
 
+    /// A step's name, `?` for an id out of range (raw modules may hold
+    /// any id; verified ones hold none out of range).
     pub fn step_name(&self, id: u32) -> &str {
         self.step(id).map_or("?", |s| s.name.as_str())
-    }
-
-    /// The step whose code contains `pc` (steps are laid out in order).
-    pub fn step_at(&self, pc: u32) -> Option<u32> {
-        let mut best: Option<(u32, u32)> = None;
-        for (i, s) in self.steps.iter().enumerate() {
-            if s.entry <= pc && best.is_none_or(|(e, _)| s.entry >= e) {
-                best = Some((s.entry, i as u32));
-            }
-        }
-        best.map(|(_, i)| i)
     }
 }

@@ -12,27 +12,32 @@
 //! Constants are interned in first-use order in a `Vec` (no hash-map
 //! iteration anywhere), so compiling the same source twice gives the same
 //! bytes.
+//!
+//! The checker hands over ids that are all in range; a place where that
+//! turns out false records a named broken invariant, and `compile` returns
+//! it as an error instead of a module with a made-up operand.
 
 use crate::ast::{BinaryOp, Record};
 use crate::bytecode::{
-    CallTarget, FORMAT_VERSION, FieldInfo, Instr, MAGIC, Module, ResultInfo, StepInfo, StepKindTag,
-    sha256_hex,
+    CallTarget, FORMAT_VERSION, FieldInfo, Instr, MAGIC, Module, ResultInfo, RuntimeError,
+    StepInfo, StepKindTag, sha256,
 };
-use crate::invariant;
 use crate::span::Span;
 use crate::typed::{Builtin, CallKind, Expr, ExprKind, StepKind, Stmt, Target, TypedFlow};
 use crate::value::Value;
 use std::collections::HashMap;
 
 /// Compiles a checked flow. `source` is the text it was checked from (its
-/// SHA-256 goes in the header).
-pub fn compile(flow: &TypedFlow, source: &str) -> Module {
+/// SHA-256 goes in the header). The module still has to be verified; an
+/// error is a bug in flowc (a broken invariant, named).
+pub fn compile(flow: &TypedFlow, source: &str) -> Result<Module, RuntimeError> {
     let mut g = Gen {
         code: Vec::new(),
         spans: Vec::new(),
         consts: Vec::new(),
         const_ids: HashMap::new(),
         step_jumps: Vec::new(),
+        broken: None,
     };
     let mut steps = Vec::with_capacity(flow.steps.len());
     let mut results: Vec<ResultInfo> = flow
@@ -61,7 +66,7 @@ pub fn compile(flow: &TypedFlow, source: &str) -> Module {
         .collect();
 
     for (id, step) in flow.steps.iter().enumerate() {
-        let id = id as u32;
+        let id = g.index(id, "step_ids_fit_u32");
         let entry = g.pc();
         g.emit(Instr::Enter(id), step.span);
         let (kind, collects, captures) = match &step.kind {
@@ -86,9 +91,9 @@ pub fn compile(flow: &TypedFlow, source: &str) -> Module {
                     let pc = g.pc();
                     g.transition(*target, step.span);
                     for call_pc in calls {
-                        if let Some(Instr::Call { on_error, .. }) = g.code.get_mut(call_pc as usize)
-                        {
-                            *on_error = Some(pc);
+                        match g.code.get_mut(call_pc as usize) {
+                            Some(Instr::Call { on_error, .. }) => *on_error = Some(pc),
+                            _ => g.broken("on_error_patches_a_call"),
                         }
                     }
                 }
@@ -118,13 +123,13 @@ pub fn compile(flow: &TypedFlow, source: &str) -> Module {
         });
     }
     for (pc, step) in std::mem::take(&mut g.step_jumps) {
-        // A checked transition names a step of the flow; if not, a jump
-        // out of the code, which the verifier refuses.
-        let entry = invariant::holds(steps.get(step as usize), "transitions-name-steps")
-            .map_or(u32::MAX, |s| s.entry);
-        if let Some(Instr::Jump(t)) = g.code.get_mut(pc as usize) {
-            *t = entry;
+        match (steps.get(step as usize), g.code.get_mut(pc as usize)) {
+            (Some(s), Some(Instr::Jump(t))) => *t = s.entry,
+            _ => g.broken("step_jumps_patch_a_jump_to_a_step"),
         }
+    }
+    if let Some(name) = g.broken {
+        return Err(RuntimeError::invariant(name));
     }
 
     let mut module = Module {
@@ -132,7 +137,7 @@ pub fn compile(flow: &TypedFlow, source: &str) -> Module {
         format_version: FORMAT_VERSION,
         name: flow.name.clone(),
         version: flow.version,
-        source_hash: sha256_hex(source.as_bytes()),
+        source_hash: sha256(source.as_bytes()),
         consts: g.consts,
         inquiry: flow
             .inquiry
@@ -155,31 +160,10 @@ pub fn compile(flow: &TypedFlow, source: &str) -> Module {
         results,
         code: g.code,
         spans: g.spans,
-        max_stack: u32::MAX,
+        max_stack: 0,
     };
-    // The analysis the verifier runs gives the deepest stack; a module the
-    // verifier rejects keeps max_stack 0 so that loading it fails loudly.
-    module.max_stack = crate::verify::stack_depths(&module)
-        .map(|d| {
-            let before = d.iter().flatten().copied().max().unwrap_or(0);
-            // the deepest point can also be right after the last push
-            before.max(max_after(&module, &d))
-        })
-        .unwrap_or(0);
-    module
-}
-
-fn max_after(m: &Module, depths: &[Option<u32>]) -> u32 {
-    m.code
-        .iter()
-        .zip(depths)
-        .filter_map(|(i, d)| {
-            let d = (*d)?;
-            let (pops, pushes) = i.stack_effect();
-            Some(d.saturating_sub(pops) + pushes)
-        })
-        .max()
-        .unwrap_or(0)
+    module.max_stack = crate::bytecode::verify::required_stack(&module)?;
+    Ok(module)
 }
 
 struct Gen {
@@ -191,11 +175,27 @@ struct Gen {
     const_ids: HashMap<Value, u32>,
     /// `jump` instructions whose target is a step entry, patched at the end.
     step_jumps: Vec<(u32, u32)>,
+    /// The first invariant found broken.
+    broken: Option<&'static str>,
 }
 
 impl Gen {
-    fn pc(&self) -> u32 {
-        invariant::operand(self.code.len(), "operands-fit")
+    fn broken(&mut self, name: &'static str) {
+        self.broken.get_or_insert(name);
+    }
+
+    /// A count or index as an operand, or a broken invariant when it does
+    /// not fit (the operand is then 0, and `compile` fails).
+    fn index<T: TryFrom<usize> + Default>(&mut self, n: usize, name: &'static str) -> T {
+        T::try_from(n).unwrap_or_else(|_| {
+            self.broken(name);
+            T::default()
+        })
+    }
+
+    fn pc(&mut self) -> u32 {
+        let len = self.code.len();
+        self.index(len, "pcs_fit_u32")
     }
 
     fn emit(&mut self, instr: Instr, span: Span) -> u32 {
@@ -208,14 +208,14 @@ impl Gen {
     /// Points the jump at `at` to the next instruction.
     fn patch(&mut self, at: u32) {
         let here = self.pc();
-        if let Some(
-            Instr::Jump(t)
-            | Instr::JumpIfFalse(t)
-            | Instr::JumpIfFalseOrPop(t)
-            | Instr::JumpIfTrueOrPop(t),
-        ) = self.code.get_mut(at as usize)
-        {
-            *t = here;
+        match self.code.get_mut(at as usize) {
+            Some(
+                Instr::Jump(t)
+                | Instr::JumpIfFalse(t)
+                | Instr::JumpIfFalseOrPop(t)
+                | Instr::JumpIfTrueOrPop(t),
+            ) => *t = here,
+            _ => self.broken("patch_targets_a_jump"),
         }
     }
 
@@ -223,7 +223,7 @@ impl Gen {
         if let Some(&i) = self.const_ids.get(v) {
             return i;
         }
-        let i = invariant::operand(self.consts.len(), "operands-fit");
+        let i = self.index(self.consts.len(), "constant_ids_fit_u32");
         self.consts.push(v.clone());
         self.const_ids.insert(v.clone(), i);
         i
@@ -259,13 +259,15 @@ impl Gen {
                 for (_, e) in args {
                     self.expr(e);
                 }
-                if let Some(r) = results.get_mut(*result as usize) {
-                    r.args = args.iter().map(|(n, _)| n.clone()).collect();
+                match results.get_mut(*result as usize) {
+                    Some(r) => r.args = args.iter().map(|(n, _)| n.clone()).collect(),
+                    None => self.broken("call_binds_a_known_result"),
                 }
+                let argc = self.index(args.len(), "argument_counts_fit_u32");
                 let pc = self.emit(
                     Instr::Call {
                         result: *result,
-                        argc: invariant::operand(args.len(), "operands-fit"),
+                        argc,
                         retry: *retry,
                         timeout_secs: *timeout_secs,
                         on_error: None,
@@ -336,11 +338,7 @@ impl Gen {
                 self.emit(Instr::LoadAccount(*field), span);
             }
             ExprKind::ResultField { result, field } => {
-                // Result fields come from the catalogue: a handful each.
-                let field = u16::try_from(*field).unwrap_or_else(|_| {
-                    invariant::broken("operands-fit", format_args!("result field {field}"));
-                    u16::MAX
-                });
+                let field = self.index(*field as usize, "result_fields_fit_u16");
                 self.emit(Instr::LoadResult(*result, field), span);
             }
             ExprKind::Attempts(s) => {
@@ -368,30 +366,24 @@ impl Gen {
                 self.expr(inner);
                 self.emit(Instr::Neg, span);
             }
-            ExprKind::Binary {
-                op: BinaryOp::And,
-                lhs,
-                rhs,
-            } => {
-                self.expr(lhs);
-                let j = self.emit(Instr::JumpIfFalseOrPop(0), span);
-                self.expr(rhs);
-                self.patch(j);
-            }
-            ExprKind::Binary {
-                op: BinaryOp::Or,
-                lhs,
-                rhs,
-            } => {
-                self.expr(lhs);
-                let j = self.emit(Instr::JumpIfTrueOrPop(0), span);
-                self.expr(rhs);
-                self.patch(j);
-            }
             ExprKind::Binary { op, lhs, rhs } => {
                 self.expr(lhs);
-                self.expr(rhs);
                 let instr = match op {
+                    // `and`/`or` short-circuit: the right side only runs
+                    // when the left one does not decide.
+                    BinaryOp::And | BinaryOp::Or => {
+                        let j = self.emit(
+                            if *op == BinaryOp::And {
+                                Instr::JumpIfFalseOrPop(0)
+                            } else {
+                                Instr::JumpIfTrueOrPop(0)
+                            },
+                            span,
+                        );
+                        self.expr(rhs);
+                        self.patch(j);
+                        return;
+                    }
                     BinaryOp::Eq => Instr::Eq,
                     BinaryOp::Ne => Instr::Ne,
                     BinaryOp::Lt => Instr::Lt,
@@ -400,9 +392,8 @@ impl Gen {
                     BinaryOp::Ge => Instr::Ge,
                     BinaryOp::Add => Instr::Add,
                     BinaryOp::Sub => Instr::Sub,
-                    // handled above
-                    BinaryOp::And | BinaryOp::Or => Instr::Eq,
                 };
+                self.expr(rhs);
                 self.emit(instr, span);
             }
             ExprKind::In { value, list } => {
@@ -410,10 +401,8 @@ impl Gen {
                 for item in list {
                     self.expr(item);
                 }
-                self.emit(
-                    Instr::In(invariant::operand(list.len(), "operands-fit")),
-                    span,
-                );
+                let n = self.index(list.len(), "in_lists_fit_u32");
+                self.emit(Instr::In(n), span);
             }
         }
     }

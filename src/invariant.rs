@@ -29,17 +29,6 @@ pub(crate) fn holds<T>(value: Option<T>, name: &str) -> Option<T> {
     value
 }
 
-/// `n` as an instruction operand or table index. Sources are bounded (see
-/// `parser::MAX_SOURCE_BYTES`), so no count comes near `u32::MAX`; past it
-/// the operand is `u32::MAX`, which the verifier refuses.
-#[track_caller]
-pub(crate) fn operand(n: usize, name: &str) -> u32 {
-    u32::try_from(n).unwrap_or_else(|_| {
-        broken(name, format_args!("{n} does not fit in 32 bits"));
-        u32::MAX
-    })
-}
-
 /// The diagnostic for a broken invariant found where a diagnostic can be
 /// reported: an error, so that nothing is compiled from the input, which
 /// says that flowc is at fault. Calls [`broken`].
@@ -68,6 +57,5 @@ mod tests {
     #[test]
     fn holds_passes_values_through() {
         assert_eq!(holds(Some(3), "demo"), Some(3));
-        assert_eq!(operand(7, "demo"), 7);
     }
 }

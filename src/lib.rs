@@ -12,7 +12,7 @@
 //! 3. `check`: names, types, the step graph and its data flow, plan limits,
 //!    giving a typed flow;
 //! 4. `codegen`: typed flow to a `bytecode` module;
-//! 5. `verify`: every module is checked before it runs;
+//! 5. `bytecode::verify`: every module is checked before it runs;
 //! 6. `vm`: runs a module, suspending at screens and calling the embedder
 //!    through `host`.
 //!
@@ -39,9 +39,9 @@ pub mod testing;
 pub mod typed;
 pub mod types;
 pub mod value;
-pub mod verify;
 pub mod vm;
 
+use bytecode::RuntimeError;
 use diagnostics::Diagnostic;
 
 /// The front end: lexing and parsing, with their diagnostics. Later stages
@@ -75,33 +75,47 @@ pub fn check_source(source: &str, catalog: &catalog::Catalog) -> check::Checked 
 }
 
 /// A source checked and compiled: the typed flow (for its tests) and the
-/// module, or the diagnostics that stopped it.
+/// verified module, or the diagnostics that stopped it.
 pub struct Compiled {
     pub flow: Option<typed::TypedFlow>,
-    pub module: Option<bytecode::Module>,
+    pub module: Option<bytecode::VerifiedModule>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Parses, checks and compiles one source: the pipeline of `flowc run`,
-/// `flowc test` and `flowc build`. `module` is `None` when any error was
-/// reported.
+/// Parses, checks, compiles and verifies one source: the pipeline of
+/// `flowc run`, `flowc test` and `flowc build`. `module` is `None` when any
+/// error was reported.
 pub fn compile_source(source: &str, catalog: &catalog::Catalog) -> Compiled {
     let mut checked = check_source(source, catalog);
-    let mut module = checked.flow.as_ref().map(|f| codegen::compile(f, source));
     // Every module is verified before anything runs it, compiled ones too:
-    // one the verifier rejects is a compiler bug, reported rather than run.
-    if let Some(Err(e)) = module.as_ref().map(verify::verify) {
-        let end = u32::try_from(source.len()).unwrap_or(u32::MAX);
-        checked.diagnostics.push(invariant::diagnostic(
-            "compiled-modules-verify",
-            span::Span {
+    // one the code generator or the verifier rejects is a compiler bug,
+    // reported rather than run.
+    let compiled = checked.flow.as_ref().map(|f| {
+        codegen::compile(f, source).and_then(|m| {
+            bytecode::VerifiedModule::verify(m).map_err(|e| RuntimeError {
+                message: format!(
+                    "internal error: the compiled module fails verification: {}",
+                    e.message
+                ),
+                ..e
+            })
+        })
+    });
+    let module = match compiled {
+        None => None,
+        Some(Ok(module)) => Some(module),
+        Some(Err(e)) => {
+            let span = e.span.unwrap_or(span::Span {
                 start: 0,
-                end: end.min(1),
-            },
-            format_args!("the compiled module fails verification: {}", e.message),
-        ));
-        module = None;
-    }
+                end: u32::from(!source.is_empty()),
+            });
+            checked.diagnostics.push(
+                Diagnostic::new(diagnostics::Code::R0005, span, e.detail())
+                    .help("this is a bug in flowc; please report it with the source"),
+            );
+            None
+        }
+    };
     Compiled {
         flow: checked.flow,
         module,

@@ -6,7 +6,7 @@
 //! the final state.
 
 use crate::ast::BinaryOp;
-use crate::bytecode::{Module, RuntimeError};
+use crate::bytecode::{Module, RuntimeError, VerifiedModule};
 use crate::host::{Script, ScriptedHost, TraceEvent};
 use crate::invariant;
 use crate::span::line_col;
@@ -26,7 +26,7 @@ pub enum RunEnd {
 /// Runs `module` from the start with `host`, answering screens from the
 /// host's script, until it ends, runs out of input, or fails. The whole run
 /// gets `fuel` instructions.
-pub fn drive(module: &Module, host: &mut ScriptedHost, fuel: u64) -> (State, RunEnd) {
+pub fn drive(module: &VerifiedModule, host: &mut ScriptedHost, fuel: u64) -> (State, RunEnd) {
     let mut state = Vm::start(module);
     let end = drive_from(module, &mut state, host, fuel);
     (state, end)
@@ -34,13 +34,13 @@ pub fn drive(module: &Module, host: &mut ScriptedHost, fuel: u64) -> (State, Run
 
 /// [`drive`] from an existing state.
 pub fn drive_from(
-    module: &Module,
+    module: &VerifiedModule,
     state: &mut State,
     host: &mut ScriptedHost,
     fuel: u64,
 ) -> RunEnd {
     loop {
-        let budget = fuel.saturating_sub(state.fuel_used);
+        let budget = fuel.saturating_sub(state.fuel_used());
         match Vm::run(module, state, host, budget) {
             Ok(Outcome::Ended(status)) => {
                 host.trace.push(TraceEvent::End { status });
@@ -61,7 +61,7 @@ pub fn drive_from(
                 if let Err(e) = Vm::resume(module, state, &input) {
                     host.trace.push(TraceEvent::Error {
                         code: e.code,
-                        message: e.message.clone(),
+                        message: e.detail(),
                         at: None,
                     });
                     return RunEnd::Error(e);
@@ -74,7 +74,7 @@ pub fn drive_from(
             Err(e) => {
                 host.trace.push(TraceEvent::Error {
                     code: e.code,
-                    message: e.message.clone(),
+                    message: e.detail(),
                     at: None,
                 });
                 return RunEnd::Error(e);
@@ -101,7 +101,12 @@ impl TestOutcome {
 
 /// Runs every test of `flow` against `module` (compiled from `source`, read
 /// from `file`, the name used in failure locations).
-pub fn run_tests(module: &Module, flow: &TypedFlow, source: &str, file: &str) -> Vec<TestOutcome> {
+pub fn run_tests(
+    module: &VerifiedModule,
+    flow: &TypedFlow,
+    source: &str,
+    file: &str,
+) -> Vec<TestOutcome> {
     flow.tests
         .iter()
         .map(|t| run_test(module, t, source, file))
@@ -110,9 +115,9 @@ pub fn run_tests(module: &Module, flow: &TypedFlow, source: &str, file: &str) ->
 
 /// Runs one test: a fresh run with an empty Account, the test's inputs and
 /// stubs, and its clock (else the system clock in UTC).
-pub fn run_test(module: &Module, test: &Test, source: &str, file: &str) -> TestOutcome {
+pub fn run_test(module: &VerifiedModule, test: &Test, source: &str, file: &str) -> TestOutcome {
     let (line, column) = line_col(source, test.span.start);
-    let mut host = ScriptedHost::new(Script::from_test(module, test));
+    let mut host = ScriptedHost::new(Script::from_test(module.module(), test));
     let (state, end) = drive(module, &mut host, DEFAULT_FUEL);
     let here = || {
         Vm::location(module, &state, source)
@@ -136,6 +141,7 @@ pub fn run_test(module: &Module, test: &Test, source: &str, file: &str) -> TestO
         RunEnd::Error(_) if !host.missing_stubs.is_empty() => {
             for r in &host.missing_stubs {
                 let call = module
+                    .module()
                     .results
                     .iter()
                     .find(|i| &i.name == r)
@@ -148,12 +154,11 @@ pub fn run_test(module: &Module, test: &Test, source: &str, file: &str) -> TestO
             None
         }
         RunEnd::Error(e) => {
-            failures.push(format!(
-                "runtime error[{}] at {}: {}",
-                e.code,
-                here(),
-                e.message
-            ));
+            let at = e.span.map_or_else(here, |span| {
+                let (l, c) = line_col(source, span.start);
+                format!("{file}:{l}:{c}")
+            });
+            failures.push(format!("runtime error[{}] at {at}: {}", e.code, e.detail()));
             None
         }
     };
@@ -162,7 +167,9 @@ pub fn run_test(module: &Module, test: &Test, source: &str, file: &str) -> TestO
             failures.push(unused);
         }
         for expect in &test.expects {
-            if let Some(f) = check_expect(module, &state, &host, status, expect, source, file) {
+            if let Some(f) =
+                check_expect(module.module(), &state, &host, status, expect, source, file)
+            {
                 failures.push(f);
             }
         }
@@ -213,7 +220,7 @@ fn path_value(module: &Module, state: &State, host: &ScriptedHost, path: Path) -
         Path::Field {
             record: crate::ast::Record::Inquiry,
             field,
-        } => invariant::holds(state.inquiry.get(field as usize), PATHS).cloned(),
+        } => invariant::holds(state.inquiry().get(field as usize), PATHS).cloned(),
         Path::Field {
             record: crate::ast::Record::Account,
             field,
@@ -221,7 +228,7 @@ fn path_value(module: &Module, state: &State, host: &ScriptedHost, path: Path) -
             .and_then(|f| host.script.account.get(&f.name))
             .cloned(),
         Path::Result { result, field } => {
-            match invariant::holds(state.results.get(result as usize), PATHS) {
+            match invariant::holds(state.results().get(result as usize), PATHS) {
                 Some(Some(values)) => invariant::holds(values.get(field as usize), PATHS).cloned(),
                 _ => None,
             }

@@ -1,18 +1,20 @@
 //! The stack machine.
 //!
 //! A plain `match` loop over [`Instr`] (as in loxido), run against a
-//! verified module, with every table access through `get()`. Each
-//! instruction costs one unit of fuel; a `run` that spends its budget stops
-//! with R0001 and can be continued by another `run`. At a screen the run
+//! [`VerifiedModule`] (the only kind it accepts), with every table access
+//! through `get()`. Each instruction costs one unit of fuel; a `run` that
+//! spends its budget stops with R0001 and can be continued by another
+//! `run`. At a screen the run
 //! suspends and returns a [`ScreenRequest`]; [`Vm::resume`] checks the
 //! user's input and moves past the screen. Errors leave the state at the
-//! failing instruction, so the embedder can retry later.
+//! failing instruction, so the embedder can retry later; they carry that
+//! pc and its source span.
 
 pub mod state;
 
 pub use state::{RunStatus, State};
 
-use crate::bytecode::{Instr, Module, RuntimeError};
+use crate::bytecode::{Instr, RuntimeError, VerifiedModule};
 use crate::diagnostics::Code;
 use crate::host::{Host, HostCall, HostError};
 use crate::span::line_col;
@@ -43,7 +45,18 @@ pub const DEFAULT_FUEL: u64 = 1_000_000;
 pub struct Vm;
 
 fn err(code: Code, pc: u32, message: impl std::fmt::Display) -> RuntimeError {
-    RuntimeError::new(code, format!("pc {pc}: {message}"))
+    RuntimeError::at(code, pc, message.to_string())
+}
+
+/// A named invariant that verification and the state checks guarantee:
+/// broken, it stops debug builds (tests, fuzzing) at once, and is an R0005
+/// error in release builds rather than a made-up value.
+fn broken(pc: u32, name: &'static str) -> RuntimeError {
+    debug_assert!(false, "invariant `{name}` broken at pc {pc}");
+    RuntimeError {
+        pc: Some(pc),
+        ..RuntimeError::invariant(name)
+    }
 }
 
 fn type_err(pc: u32, instr: Instr) -> RuntimeError {
@@ -56,12 +69,13 @@ fn type_err(pc: u32, instr: Instr) -> RuntimeError {
 
 impl Vm {
     /// A fresh run at the start step.
-    pub fn start(module: &Module) -> State {
+    pub fn start(module: &VerifiedModule) -> State {
         State::new(module)
     }
 
     /// What the screen a state is suspended at needs, if it is suspended.
-    pub fn screen_request(module: &Module, state: &State) -> Option<ScreenRequest> {
+    pub fn screen_request(verified: &VerifiedModule, state: &State) -> Option<ScreenRequest> {
+        let module = verified.module();
         if state.status != RunStatus::Suspended {
             return None;
         }
@@ -83,17 +97,28 @@ impl Vm {
 
     /// Runs until the flow suspends at a screen or ends, spending at most
     /// `fuel` instructions. A suspended state returns its screen again; an
-    /// ended one its status.
+    /// ended one its status. An error carries the pc it stopped at and that
+    /// instruction's source span.
     pub fn run(
-        module: &Module,
+        module: &VerifiedModule,
         state: &mut State,
         host: &mut dyn Host,
         fuel: u64,
     ) -> Result<Outcome, RuntimeError> {
+        Vm::run_loop(module, state, host, fuel).map_err(|e| e.with_span_from(module.module()))
+    }
+
+    fn run_loop(
+        verified: &VerifiedModule,
+        state: &mut State,
+        host: &mut dyn Host,
+        fuel: u64,
+    ) -> Result<Outcome, RuntimeError> {
+        let module = verified.module();
         match state.status {
             RunStatus::Ended(s) => return Ok(Outcome::Ended(s)),
             RunStatus::Suspended => {
-                return Vm::screen_request(module, state)
+                return Vm::screen_request(verified, state)
                     .map(Outcome::Suspended)
                     .ok_or_else(|| {
                         RuntimeError::new(Code::R0004, "suspended state not at a screen")
@@ -103,7 +128,7 @@ impl Vm {
         }
         // A loaded state's stack has no spare capacity: reserve it once, so
         // that pushes in the loop below never allocate.
-        let want = state::stack_capacity(module);
+        let want = state::stack_capacity(verified);
         if state.stack.capacity() < want {
             state.stack.reserve(want.saturating_sub(state.stack.len()));
         }
@@ -166,9 +191,10 @@ impl Vm {
                 }
                 Instr::LoadResult(r, f) => {
                     let v = match state.results.get(r as usize) {
-                        Some(Some(values)) => {
-                            values.get(usize::from(f)).cloned().unwrap_or(Value::None)
-                        }
+                        Some(Some(values)) => values
+                            .get(usize::from(f))
+                            .cloned()
+                            .ok_or_else(|| broken(pc, "result_values_match_fields"))?,
                         Some(None) => Value::None,
                         None => return Err(err(Code::R0005, pc, "result out of range")),
                     };
@@ -277,7 +303,7 @@ impl Vm {
                 }
                 Instr::Suspend(_) => {
                     state.status = RunStatus::Suspended;
-                    let req = Vm::screen_request(module, state).ok_or_else(|| {
+                    let req = Vm::screen_request(verified, state).ok_or_else(|| {
                         err(Code::R0005, pc, "suspend at a step that is not a screen")
                     })?;
                     return Ok(Outcome::Suspended(req));
@@ -301,14 +327,16 @@ impl Vm {
                         .len()
                         .checked_sub(argc as usize)
                         .ok_or_else(|| err(Code::R0005, pc, "stack underflow"))?;
-                    let values = stack.get(base..).unwrap_or(&[]);
+                    let values = stack
+                        .get(base..)
+                        .ok_or_else(|| broken(pc, "call_arguments_on_the_stack"))?;
                     let args: Vec<(String, Value)> = info
                         .args
                         .iter()
                         .cloned()
                         .zip(values.iter().cloned())
                         .collect();
-                    let mut last = HostError::new("no call made");
+                    let mut last = None;
                     let mut answer = None;
                     for attempt in 0..=u32::from(retry) {
                         let call = HostCall {
@@ -331,15 +359,17 @@ impl Vm {
                                     format!("host error in `{}` ({}): {e}", info.name, info.call),
                                 ));
                             }
-                            Err(e) => last = e,
+                            Err(e) => last = Some(e),
                         }
                     }
                     match (answer, on_error) {
                         (Some(v), _) => {
+                            let slot = state
+                                .results
+                                .get_mut(result as usize)
+                                .ok_or_else(|| broken(pc, "state_tables_match_module"))?;
                             stack.truncate(base);
-                            if let Some(slot) = state.results.get_mut(result as usize) {
-                                *slot = Some(v);
-                            }
+                            *slot = Some(v);
                         }
                         (None, Some(t)) => {
                             stack.truncate(base);
@@ -347,6 +377,8 @@ impl Vm {
                         }
                         (None, None) => {
                             let tries = u32::from(retry) + 1;
+                            let last =
+                                last.ok_or_else(|| broken(pc, "a_failed_call_has_an_error"))?;
                             return Err(err(
                                 Code::R0003,
                                 pc,
@@ -374,13 +406,15 @@ impl Vm {
                     if !fits {
                         return Err(type_err(pc, instr));
                     }
+                    let slot = state
+                        .inquiry
+                        .get_mut(f as usize)
+                        .ok_or_else(|| broken(pc, "state_tables_match_module"))?;
                     let v = stack
                         .pop()
                         .ok_or_else(|| err(Code::R0005, pc, "stack underflow"))?;
                     host.inquiry_written(&field.name, &v);
-                    if let Some(slot) = state.inquiry.get_mut(f as usize) {
-                        *slot = v;
-                    }
+                    *slot = v;
                 }
                 Instr::SetAccount(f) => {
                     let field = module
@@ -426,17 +460,22 @@ impl Vm {
     /// an optional field) and every capture (`true`), and nothing else;
     /// otherwise R0002 and the state is left exactly as it was.
     pub fn resume(
-        module: &Module,
+        module: &VerifiedModule,
         state: &mut State,
         input: &[(String, Value)],
     ) -> Result<(), RuntimeError> {
-        let (step, writes) = Vm::check_input(module, state, input)?;
+        let writes = Vm::check_input(module, state, input)?;
+        if writes
+            .iter()
+            .any(|(f, _)| *f as usize >= state.inquiry.len())
+        {
+            return Err(broken(state.pc, "state_tables_match_module"));
+        }
         for (f, v) in writes {
             if let Some(slot) = state.inquiry.get_mut(f as usize) {
                 *slot = v;
             }
         }
-        let _ = step;
         state.status = RunStatus::Running;
         state.pc = state.pc.wrapping_add(1);
         Ok(())
@@ -446,7 +485,7 @@ impl Vm {
     /// "birthdate": "1815-12-10", "selfie": true}`), read strictly: text
     /// that is not JSON or gives a key twice is R0002 like any bad input.
     pub fn resume_json(
-        module: &Module,
+        module: &VerifiedModule,
         state: &mut State,
         input: &str,
     ) -> Result<(), RuntimeError> {
@@ -465,7 +504,7 @@ impl Vm {
     /// A `serde_json::Value` has already lost any repeated key; read text
     /// with [`Vm::resume_json`] (or [`crate::json::parse`]) to refuse them.
     pub fn input_from_json(
-        module: &Module,
+        module: &VerifiedModule,
         state: &State,
         input: &serde_json::Value,
     ) -> Result<Vec<(String, Value)>, RuntimeError> {
@@ -492,11 +531,13 @@ impl Vm {
         Ok(out)
     }
 
+    /// The inquiry writes a valid answer to the screen makes.
     fn check_input(
-        module: &Module,
+        verified: &VerifiedModule,
         state: &State,
         input: &[(String, Value)],
-    ) -> Result<(u32, Vec<(u32, Value)>), RuntimeError> {
+    ) -> Result<Vec<(u32, Value)>, RuntimeError> {
+        let module = verified.module();
         let bad = |m: String| RuntimeError::new(Code::R0002, m);
         if state.status != RunStatus::Suspended {
             return Err(bad("the run is not suspended at a screen".into()));
@@ -570,13 +611,18 @@ impl Vm {
         {
             return Err(bad(format!("screen `{screen}` is missing capture `{c}`")));
         }
-        Ok((*s, writes))
+        Ok(writes)
     }
 
     /// The source line and column of the instruction a state is at, for
     /// error messages.
-    pub fn location(module: &Module, state: &State, source: &str) -> Option<(usize, usize)> {
+    pub fn location(
+        module: &VerifiedModule,
+        state: &State,
+        source: &str,
+    ) -> Option<(usize, usize)> {
         module
+            .module()
             .spans
             .get(state.pc as usize)
             .map(|s| line_col(source, s.start))

@@ -9,7 +9,7 @@
 //! and verified modules that misbehave at run time (endless loops end with
 //! R0001, ill-typed operands with R0005).
 
-use flowc::bytecode::{Instr, Module};
+use flowc::bytecode::{Instr, VerifiedModule};
 use flowc::catalog::Catalog;
 use flowc::diagnostics::Code;
 use flowc::host::{Script, ScriptedHost};
@@ -38,7 +38,7 @@ flow robust {
 }
 "#;
 
-fn module() -> Module {
+fn module() -> VerifiedModule {
     let c = flowc::compile_source(FLOW, &Catalog::builtin());
     assert!(
         !c.diagnostics.iter().any(|d| d.is_error()),
@@ -48,7 +48,7 @@ fn module() -> Module {
     c.module.unwrap()
 }
 
-fn suspended(m: &Module) -> State {
+fn suspended(m: &VerifiedModule) -> State {
     let mut state = Vm::start(m);
     let mut host = ScriptedHost::new(Script::default());
     let out = Vm::run(m, &mut state, &mut host, 1000).unwrap();
@@ -57,7 +57,7 @@ fn suspended(m: &Module) -> State {
 }
 
 /// Runs whatever loaded; only errors may come out.
-fn smoke(m: &Module, state: &mut State) {
+fn smoke(m: &VerifiedModule, state: &mut State) {
     let mut host = ScriptedHost::new(Script::default());
     let _ = Vm::run(m, state, &mut host, 10_000);
     let _ = Vm::resume_json(m, state, r#"{"name": "a"}"#);
@@ -103,12 +103,12 @@ proptest! {
         let m = module();
         let mut b = bytes.clone();
         if magic && b.len() >= 4 { b[..4].copy_from_slice(b"FLBC"); }
-        if let Err(e) = Module::from_bytes(&b) { prop_assert_eq!(e.code, Code::R0005); }
+        if let Err(e) = VerifiedModule::from_bytes(&b) { prop_assert_eq!(e.code, Code::R0005); }
         if magic && b.len() >= 4 { b[..4].copy_from_slice(b"FLST"); }
         let e = State::from_bytes(&m, &b).unwrap_err();
         prop_assert_eq!(e.code, Code::R0004);
         let text = String::from_utf8_lossy(&bytes);
-        prop_assert_eq!(Module::from_json(&text).unwrap_err().code, Code::R0005);
+        prop_assert_eq!(VerifiedModule::from_json(&text).unwrap_err().code, Code::R0005);
     }
 
     #[test]
@@ -124,7 +124,7 @@ proptest! {
             }
         }
         let text: String = chars.into_iter().collect();
-        match Module::from_json(&text) {
+        match VerifiedModule::from_json(&text) {
             Err(e) => prop_assert_eq!(e.code, Code::R0005),
             Ok(m) => { let mut s = Vm::start(&m); smoke(&m, &mut s); }
         }
@@ -140,7 +140,7 @@ proptest! {
                 prop_assert_eq!(e.code, Code::R0002);
                 prop_assert_eq!(&state, &before);
             }
-            Ok(()) => prop_assert_eq!(state.status, RunStatus::Running),
+            Ok(()) => prop_assert_eq!(state.status(), RunStatus::Running),
         }
     }
 
@@ -157,19 +157,20 @@ proptest! {
         field in json_value(),
     ) {
         let m = module();
-        let mut s = suspended(&m);
-        s.pc = pc;
-        s.status = match status {
-            0 => RunStatus::Running,
-            1 => RunStatus::Suspended,
-            2 => RunStatus::Ended(EndStatus::Approved),
-            _ => RunStatus::Ended(EndStatus::Failed),
-        };
-        s.stack = stack.iter().map(junk_value).collect();
-        if let Some(v) = s.visits.first_mut() { *v = visits; }
-        s.fuel_used = fuel;
-        s.inquiry[2] = junk_value(&field);
-        s.results[0] = Some(vec![junk_value(&field); 4]);
+        let s = edited(&suspended(&m), |s| {
+            s["pc"] = json(&pc);
+            s["status"] = json(&match status {
+                0 => RunStatus::Running,
+                1 => RunStatus::Suspended,
+                2 => RunStatus::Ended(EndStatus::Approved),
+                _ => RunStatus::Ended(EndStatus::Failed),
+            });
+            s["stack"] = json(&stack.iter().map(junk_value).collect::<Vec<_>>());
+            s["visits"][0] = json(&visits);
+            s["fuel_used"] = json(&fuel);
+            s["inquiry"][2] = json(&junk_value(&field));
+            s["results"][0] = json(&Some(vec![junk_value(&field); 4]));
+        });
         match State::from_bytes(&m, &s.to_bytes(&m)) {
             Err(e) => prop_assert_eq!(e.code, Code::R0004),
             Ok(mut loaded) => {
@@ -178,6 +179,20 @@ proptest! {
             }
         }
     }
+}
+
+/// The serde JSON of anything (a field of a `State`).
+fn json<T: serde::Serialize>(value: &T) -> serde_json::Value {
+    serde_json::to_value(value).unwrap()
+}
+
+/// `state` with some fields changed through its serde form: the VM is the
+/// only code that changes a state, so a hostile one (as a saved state with
+/// a valid envelope could hold) is made the way a decoder would make it.
+fn edited(state: &State, edit: impl FnOnce(&mut serde_json::Value)) -> State {
+    let mut j = json(state);
+    edit(&mut j);
+    serde_json::from_value(j).unwrap()
 }
 
 /// Any JSON made into a `Value` of some type (or `none`).
@@ -192,8 +207,11 @@ fn junk_value(j: &serde_json::Value) -> Value {
 
 /// A one-step module built by hand around `code` (the step is an action at
 /// pc 0), with a few constants of every type.
-fn handmade(code: Vec<Instr>, max_stack: u32) -> Result<Module, flowc::bytecode::RuntimeError> {
-    let mut m = module();
+fn handmade(
+    code: Vec<Instr>,
+    max_stack: u32,
+) -> Result<VerifiedModule, flowc::bytecode::RuntimeError> {
+    let mut m = module().into_module();
     m.steps.truncate(1);
     m.steps[0].kind = flowc::bytecode::StepKindTag::Action;
     m.steps[0].collects.clear();
@@ -209,7 +227,7 @@ fn handmade(code: Vec<Instr>, max_stack: u32) -> Result<Module, flowc::bytecode:
     m.spans = vec![m.spans[0]; code.len()];
     m.code = code;
     m.max_stack = max_stack;
-    Module::from_bytes(&m.to_bytes())
+    VerifiedModule::from_bytes(&m.to_bytes())
 }
 
 #[test]
@@ -227,7 +245,7 @@ fn an_endless_jump_loop_ends_with_r0001() {
     let mut host = ScriptedHost::new(Script::default());
     let e = Vm::run(&m, &mut state, &mut host, 1_000).unwrap_err();
     assert_eq!(e.code, Code::R0001);
-    assert_eq!(state.visits[0], 500);
+    assert_eq!(state.visits()[0], 500);
 }
 
 #[test]
@@ -325,11 +343,12 @@ fn a_huge_max_stack_is_refused_not_reserved() {
     .unwrap_err();
     assert_eq!(e.code, Code::R0005);
     assert!(e.message.contains("max_stack"), "{e}");
-    // Built in memory and never verified: the VM still reserves little.
-    let mut m = module();
+    // A module built in memory is refused the same way: the VM only takes
+    // verified modules, so no unverified claim is ever reserved.
+    let mut m = module().into_module();
     m.max_stack = u32::MAX;
-    let state = Vm::start(&m);
-    assert!(state.stack.capacity() <= m.code.len());
+    let e = VerifiedModule::verify(m).unwrap_err();
+    assert!(e.message.contains("max_stack"), "{e}");
 }
 
 #[test]
@@ -346,13 +365,14 @@ fn a_state_at_every_pc_loads_or_is_r0004_and_runs_without_panic() {
         Value::Date(flowc::value::Date(0)),
         Value::Status(flowc::value::Status::Passed),
     ];
-    for pc in 0..m.code.len() as u32 + 2 {
+    for pc in 0..m.module().code.len() as u32 + 2 {
         for depth in 0..3 {
             for operand in &operands {
-                let mut s = base.clone();
-                s.pc = pc;
-                s.status = RunStatus::Running;
-                s.stack = vec![operand.clone(); depth];
+                let s = edited(&base, |s| {
+                    s["pc"] = json(&pc);
+                    s["status"] = json(&RunStatus::Running);
+                    s["stack"] = json(&vec![operand.clone(); depth]);
+                });
                 if let Ok(mut loaded) = State::from_bytes(&m, &s.to_bytes(&m)) {
                     let mut host = ScriptedHost::new(Script::default());
                     let _ = flowc::testing::drive_from(&m, &mut loaded, &mut host, 10_000);
@@ -381,7 +401,8 @@ fn a_very_long_in_list_compiles_and_runs() {
     );
     let c = flowc::compile_source(&src, &Catalog::builtin());
     let m = c.module.unwrap();
-    flowc::verify::verify(&m).unwrap();
+    // what `compile_source` returns is verified; so is its file
+    VerifiedModule::from_bytes(&m.to_bytes()).unwrap();
     for (n, want) in [(69_999, EndStatus::Approved), (70_000, EndStatus::Declined)] {
         let mut state = suspended(&m);
         Vm::resume(&m, &mut state, &[("n".into(), Value::Int(n))]).unwrap();
@@ -410,8 +431,11 @@ fn a_stop_error_skips_retries_and_on_error() {
     let e = Vm::run(&m, &mut state, &mut host, 1000).unwrap_err();
     assert_eq!(e.code, Code::R0003);
     assert!(e.message.contains("no stub left for `db`"), "{e}");
-    assert!(matches!(m.code[state.pc as usize], Instr::Call { .. }));
-    assert_eq!(state.stack.len(), 3, "the arguments are still there");
+    assert!(matches!(
+        m.module().code[state.pc() as usize],
+        Instr::Call { .. }
+    ));
+    assert_eq!(state.stack().len(), 3, "the arguments are still there");
     assert_eq!(host.missing_stubs, ["db"], "one call, no retry");
     assert_eq!(host.visits(), ["work"], "no `on error -> ask`");
 }

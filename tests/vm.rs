@@ -9,7 +9,7 @@
 //! corrupt modules and states are errors, never panics; disassembly
 //! snapshots; determinism.
 
-use flowc::bytecode::{Instr, Module, disasm_with_source};
+use flowc::bytecode::{Instr, Module, VerifiedModule, disasm_with_source, sha256};
 use flowc::catalog::Catalog;
 use flowc::diagnostics::Code;
 use flowc::host::{Script, ScriptedHost, TraceEvent};
@@ -38,7 +38,7 @@ fn examples() -> Vec<(String, String)> {
     out
 }
 
-fn compile(source: &str) -> (TypedFlow, Module) {
+fn compile(source: &str) -> (TypedFlow, VerifiedModule) {
     let c = flowc::compile_source(source, &Catalog::builtin());
     let errors: Vec<_> = c.diagnostics.iter().filter(|d| d.is_error()).collect();
     assert!(errors.is_empty(), "{errors:#?}");
@@ -49,13 +49,13 @@ fn compile(source: &str) -> (TypedFlow, Module) {
 /// bytes, everything but the host is dropped, the module is reloaded from
 /// bytes and the state from its bytes, then resumed.
 fn run_with_reloads(module_bytes: &[u8], host: &mut ScriptedHost) -> (State, RunEnd) {
-    let module = Module::from_bytes(module_bytes).unwrap();
+    let module = VerifiedModule::from_bytes(module_bytes).unwrap();
     let mut state = Vm::start(&module);
     let mut saved: Vec<u8> = Vec::new();
     drop(module);
     let mut first = true;
     loop {
-        let module = Module::from_bytes(module_bytes).unwrap();
+        let module = VerifiedModule::from_bytes(module_bytes).unwrap();
         if !first {
             state = State::from_bytes(&module, &saved).unwrap();
         }
@@ -71,7 +71,7 @@ fn run_with_reloads(module_bytes: &[u8], host: &mut ScriptedHost) -> (State, Run
                 });
                 saved = state.to_bytes(&module);
                 drop(module);
-                let module = Module::from_bytes(module_bytes).unwrap();
+                let module = VerifiedModule::from_bytes(module_bytes).unwrap();
                 let mut reloaded = State::from_bytes(&module, &saved).unwrap();
                 assert_eq!(reloaded, state);
                 let Some(input) = host.next_input(&req.screen) else {
@@ -88,7 +88,7 @@ fn run_with_reloads(module_bytes: &[u8], host: &mut ScriptedHost) -> (State, Run
             Err(e) => {
                 host.trace.push(TraceEvent::Error {
                     code: e.code,
-                    message: e.message.clone(),
+                    message: e.detail(),
                     at: None,
                 });
                 return (state, RunEnd::Error(e));
@@ -104,9 +104,9 @@ fn suspending_and_reloading_at_every_screen_changes_nothing() {
         let (flow, module) = compile(&source);
         let bytes = module.to_bytes();
         for test in &flow.tests {
-            let mut straight = ScriptedHost::new(Script::from_test(&module, test));
+            let mut straight = ScriptedHost::new(Script::from_test(module.module(), test));
             let (s1, e1) = drive(&module, &mut straight, 1_000_000);
-            let mut reloaded = ScriptedHost::new(Script::from_test(&module, test));
+            let mut reloaded = ScriptedHost::new(Script::from_test(module.module(), test));
             let (s2, e2) = run_with_reloads(&bytes, &mut reloaded);
             assert_eq!(e1, e2, "{name}: {}", test.name);
             assert_eq!(s1, s2, "{name}: {}", test.name);
@@ -137,7 +137,7 @@ fn every_example_test_passes() {
 fn disassembly_snapshots() {
     for (name, source) in examples() {
         let (_, module) = compile(&source);
-        insta::assert_snapshot!(name.clone(), disasm_with_source(&module, &source));
+        insta::assert_snapshot!(name.clone(), disasm_with_source(module.module(), &source));
     }
 }
 
@@ -148,12 +148,12 @@ fn compiling_twice_gives_identical_bytes() {
         let (_, b) = compile(&source);
         assert_eq!(a.to_bytes(), b.to_bytes());
         assert_eq!(a.to_json(), b.to_json());
-        assert_eq!(Module::from_bytes(&a.to_bytes()).unwrap(), a);
-        assert_eq!(Module::from_json(&a.to_json()).unwrap(), a);
+        assert_eq!(VerifiedModule::from_bytes(&a.to_bytes()).unwrap(), a);
+        assert_eq!(VerifiedModule::from_json(&a.to_json()).unwrap(), a);
     }
 }
 
-fn sample() -> (String, Module) {
+fn sample() -> (String, VerifiedModule) {
     let (_, source) = examples()
         .into_iter()
         .find(|(n, _)| n == "database_kyc")
@@ -163,33 +163,81 @@ fn sample() -> (String, Module) {
 }
 
 /// Runs a module that loaded with an empty script: it must not panic.
-fn smoke(module: &Module) {
+fn smoke(module: &VerifiedModule) {
     let mut host = ScriptedHost::new(Script::default());
     let _ = drive(module, &mut host, 10_000);
+}
+
+/// A `.flowbc` file for `body` (a module's postcard bytes, damaged or not)
+/// with a checksum that matches, so loading reaches the decoder and the
+/// verifier.
+fn sealed(body: &[u8]) -> Vec<u8> {
+    let mut bytes = body.to_vec();
+    bytes.extend_from_slice(&sha256(body));
+    bytes
+}
+
+fn body(module: &VerifiedModule) -> Vec<u8> {
+    let bytes = module.to_bytes();
+    bytes[..bytes.len() - 32].to_vec()
 }
 
 #[test]
 fn truncated_modules_are_r0005() {
     let (_, module) = sample();
     let bytes = module.to_bytes();
+    let body = body(&module);
     for len in 0..bytes.len() {
-        let err = Module::from_bytes(&bytes[..len]).unwrap_err();
+        let err = VerifiedModule::from_bytes(&bytes[..len]).unwrap_err();
         assert_eq!(err.code, Code::R0005, "len {len}: {err}");
+        if len < body.len() {
+            let err = VerifiedModule::from_bytes(&sealed(&body[..len])).unwrap_err();
+            assert_eq!(err.code, Code::R0005, "sealed len {len}: {err}");
+        }
     }
     let mut longer = bytes.clone();
     longer.push(0);
-    assert_eq!(Module::from_bytes(&longer).unwrap_err().code, Code::R0005);
+    assert_eq!(
+        VerifiedModule::from_bytes(&longer).unwrap_err().code,
+        Code::R0005
+    );
+    let mut longer = body.clone();
+    longer.push(0);
+    let err = VerifiedModule::from_bytes(&sealed(&longer)).unwrap_err();
+    assert!(err.message.contains("trailing"), "{err}");
 }
 
 #[test]
-fn every_single_byte_flip_is_rejected_or_harmless() {
+fn the_checksum_catches_every_single_byte_flip() {
     let (_, module) = sample();
     let bytes = module.to_bytes();
     for i in 0..bytes.len() {
         for mask in [0x01u8, 0x80, 0xff] {
             let mut b = bytes.clone();
             b[i] ^= mask;
-            match Module::from_bytes(&b) {
+            let err = VerifiedModule::from_bytes(&b).unwrap_err();
+            assert_eq!(err.code, Code::R0005, "byte {i}: {err}");
+        }
+    }
+    let mut b = bytes.clone();
+    let mid = b.len() / 2;
+    b[mid] ^= 1;
+    let err = VerifiedModule::from_bytes(&b).unwrap_err();
+    assert!(err.message.contains("checksum"), "{err}");
+}
+
+/// Past the checksum (a checksum is not a signature), every flipped byte
+/// is rejected by the decoder or the verifier, or loads a module that runs
+/// without panicking.
+#[test]
+fn every_single_byte_flip_past_the_checksum_is_rejected_or_harmless() {
+    let (_, module) = sample();
+    let body = body(&module);
+    for i in 0..body.len() {
+        for mask in [0x01u8, 0x80, 0xff] {
+            let mut b = body.clone();
+            b[i] ^= mask;
+            match VerifiedModule::from_bytes(&sealed(&b)) {
                 Err(e) => assert_eq!(e.code, Code::R0005, "byte {i}: {e}"),
                 Ok(m) => smoke(&m),
             }
@@ -200,41 +248,57 @@ fn every_single_byte_flip_is_rejected_or_harmless() {
 #[test]
 fn wrong_magic_and_version_are_r0005() {
     let (_, module) = sample();
-    let mut m = module.clone();
+    let mut m = module.module().clone();
     m.magic = *b"FLBX";
     assert_eq!(
-        Module::from_bytes(&m.to_bytes()).unwrap_err().code,
+        VerifiedModule::from_bytes(&m.to_bytes()).unwrap_err().code,
         Code::R0005
     );
-    let mut m = module.clone();
+    assert_eq!(VerifiedModule::verify(m).unwrap_err().code, Code::R0005);
+    let mut m = module.module().clone();
     m.format_version = 99;
-    let err = Module::from_bytes(&m.to_bytes()).unwrap_err();
+    let err = VerifiedModule::from_bytes(&m.to_bytes()).unwrap_err();
     assert_eq!(err.code, Code::R0005);
-    assert!(err.message.contains("format"), "{err}");
-    assert_eq!(Module::from_json("{}").unwrap_err().code, Code::R0005);
+    assert!(err.message.contains("format 99"), "{err}");
+    // An older format is named as such, not as a damaged file.
+    let mut old = module.to_bytes();
+    old[4] = 1;
+    let err = VerifiedModule::from_bytes(&old).unwrap_err();
+    assert!(err.message.contains("unsupported module format 1"), "{err}");
+    assert_eq!(
+        VerifiedModule::from_json("{}").unwrap_err().code,
+        Code::R0005
+    );
 }
 
 fn expect_r0005(m: &Module, needle: &str) {
-    let err = Module::from_bytes(&m.to_bytes()).unwrap_err();
+    let err = VerifiedModule::from_bytes(&m.to_bytes()).unwrap_err();
     assert_eq!(err.code, Code::R0005);
     assert!(
-        err.message.contains(needle),
-        "expected `{needle}` in `{}`",
-        err.message
+        err.to_string().contains(needle),
+        "expected `{needle}` in `{err}`"
     );
-    let err = Module::from_json(&m.to_json()).unwrap_err();
+    let err = VerifiedModule::from_json(&m.to_json()).unwrap_err();
+    assert_eq!(err.code, Code::R0005);
+    let err = VerifiedModule::verify(m.clone()).unwrap_err();
     assert_eq!(err.code, Code::R0005);
 }
 
 #[test]
 fn handcrafted_bad_modules_are_r0005_naming_the_pc() {
-    let (_, module) = sample();
+    let (_, verified) = sample();
+    let module = verified.module();
     let pc_of = |f: &dyn Fn(&Instr) -> bool| module.code.iter().position(f).unwrap();
 
     let mut m = module.clone();
     let j = pc_of(&|i| matches!(i, Instr::Jump(_)));
     m.code[j] = Instr::Jump(10_000);
     expect_r0005(&m, &format!("pc {j}: jump target 10000"));
+    // the pc and its source span are fields of the error
+    let err = VerifiedModule::verify(m).unwrap_err();
+    assert_eq!(err.pc, Some(j as u32));
+    assert_eq!(err.span, Some(module.spans[j]));
+    assert_eq!(err.message, "jump target 10000 out of range in `jump`");
 
     let mut m = module.clone();
     let c = pc_of(&|i| matches!(i, Instr::Const(_)));
@@ -285,9 +349,21 @@ fn handcrafted_bad_modules_are_r0005_naming_the_pc() {
         *argc = 1;
     }
     expect_r0005(&m, &format!("pc {k}"));
+
+    // `tag` of a constant that is not a string
+    let mut m = module.clone();
+    let t = pc_of(&|i| matches!(i, Instr::Tag(_)));
+    m.code[t] = Instr::Tag(0);
+    expect_r0005(&m, &format!("pc {t}: constant 0 is not a string"));
+
+    // `suspend` at a step that is not a screen
+    let mut m = module.clone();
+    let p = pc_of(&|i| matches!(i, Instr::Suspend(_)));
+    m.code[p] = Instr::Suspend(1);
+    expect_r0005(&m, &format!("pc {p}: `suspend` at step 1, not a screen"));
 }
 
-fn suspended_state(module: &Module) -> State {
+fn suspended_state(module: &VerifiedModule) -> State {
     let mut state = Vm::start(module);
     let mut host = ScriptedHost::new(Script::default());
     assert!(matches!(
@@ -342,7 +418,7 @@ proptest! {
     #[test]
     fn random_module_mutations_never_panic(edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>(), 0u8..3), 1..8)) {
         let (_, module) = sample();
-        let mut bytes = module.to_bytes();
+        let mut bytes = body(&module);
         for (at, byte, op) in edits {
             if bytes.is_empty() { break; }
             let i = at.index(bytes.len());
@@ -352,7 +428,7 @@ proptest! {
                 _ => bytes.insert(i, byte),
             }
         }
-        match Module::from_bytes(&bytes) {
+        match VerifiedModule::from_bytes(&sealed(&bytes)) {
             Err(e) => prop_assert_eq!(e.code, Code::R0005),
             Ok(m) => smoke(&m),
         }
@@ -478,7 +554,7 @@ fn bad_resume_input_is_r0002_and_leaves_the_state_alone() {
     assert!(err.message.contains("not JSON"), "{}", err.message);
     assert_eq!(s, state);
     Vm::resume_json(&module, &mut s, json).unwrap();
-    assert_eq!(s.status, flowc::vm::RunStatus::Running);
+    assert_eq!(s.status(), flowc::vm::RunStatus::Running);
 }
 
 #[test]
@@ -497,7 +573,10 @@ fn host_errors_retry_then_stop_at_the_call_and_can_be_reissued() {
     let mut host = ScriptedHost::new(script);
     let err = Vm::run(&module, &mut state, &mut host, 1000).unwrap_err();
     assert_eq!(err.code, Code::R0003);
-    assert!(matches!(module.code[state.pc as usize], Instr::Call { .. }));
+    assert!(matches!(
+        module.module().code[state.pc() as usize],
+        Instr::Call { .. }
+    ));
     // retry 1: two calls; retries are not step entries
     assert_eq!(
         host.trace
@@ -513,7 +592,7 @@ fn host_errors_retry_then_stop_at_the_call_and_can_be_reissued() {
     assert_eq!(out, Outcome::Ended(flowc::value::EndStatus::Approved));
     assert_eq!(host.visits(), ["check", "route"]);
     // len counts chars (3 for "Adà"), age from the host clock (210)
-    assert_eq!(state.inquiry[4], Value::Int(3 + 210));
+    assert_eq!(state.inquiry()[4], Value::Int(3 + 210));
     assert_ne!(saved, state);
 }
 
@@ -565,7 +644,25 @@ flow overflow {
     let err = Vm::run(&module, &mut state, &mut host, 1000).unwrap_err();
     assert_eq!(err.code, Code::R0006);
     // the operands are still there: the state is at the failing `add`
-    assert_eq!(module.code[state.pc as usize], Instr::Add);
-    assert_eq!(state.stack.len(), 2);
-    let _ = before;
+    assert_eq!(module.module().code[state.pc() as usize], Instr::Add);
+    assert_eq!(state.stack().len(), 2);
+    // the error names that instruction and its source
+    assert_eq!(err.pc, Some(state.pc()));
+    let span = err.span.unwrap();
+    assert_eq!(
+        &src[span.start as usize..span.end as usize],
+        "inquiry.n + 1"
+    );
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "error[R0006]: pc {}: integer overflow in `9223372036854775807 + 1`",
+            state.pc()
+        )
+    );
+    // running again fails the same way, from the same state
+    let mut again = before.clone();
+    let mut host = ScriptedHost::new(Script::default());
+    Vm::run(&module, &mut again, &mut host, 1000).unwrap_err();
+    assert_eq!(again, state);
 }

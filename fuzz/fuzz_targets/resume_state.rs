@@ -5,7 +5,7 @@
 //! that passes them must then run, resume and end without panicking.
 #![no_main]
 
-use flowc::bytecode::Module;
+use flowc::bytecode::VerifiedModule;
 use flowc::catalog::Catalog;
 use flowc::host::{Script, ScriptedHost};
 use flowc::vm::state::State;
@@ -15,8 +15,8 @@ use std::sync::OnceLock;
 const FLOW: &str = include_str!("../../examples/database_kyc.flow");
 const SCENARIO: &str = include_str!("../../examples/scenarios/database_kyc_retry.json");
 
-fn module() -> Option<&'static Module> {
-    static MODULE: OnceLock<Option<Module>> = OnceLock::new();
+fn module() -> Option<&'static VerifiedModule> {
+    static MODULE: OnceLock<Option<VerifiedModule>> = OnceLock::new();
     MODULE
         .get_or_init(|| flowc::compile_source(FLOW, &Catalog::builtin()).module)
         .as_ref()
@@ -35,7 +35,7 @@ fuzz_target!(|data: &[u8]| {
     if state.check(module).is_err() {
         return;
     }
-    let Ok(script) = Script::from_scenario(module, SCENARIO) else {
+    let Ok(script) = Script::from_scenario(module.module(), SCENARIO) else {
         return;
     };
     let mut host = ScriptedHost::new(script);

@@ -6,6 +6,7 @@
 //! instruction per line with its pc, mnemonic, raw operands and a `;`
 //! comment resolving them to names.
 
+use super::opcode::Operand;
 use super::{Instr, Module};
 use crate::span::line_col;
 use std::fmt::Write;
@@ -25,7 +26,7 @@ fn render(m: &Module, source: Option<&str>) -> String {
     let magic = String::from_utf8_lossy(&m.magic).into_owned();
     let _ = writeln!(out, "module {} version {}", m.name, m.version);
     let _ = writeln!(out, "format {magic} {}", m.format_version);
-    let _ = writeln!(out, "source sha256 {}", m.source_hash);
+    let _ = writeln!(out, "source sha256 {}", hex::encode(m.source_hash));
     let _ = writeln!(out, "start {}", m.step_name(m.start));
     let _ = writeln!(out, "max_stack {}", m.max_stack);
 
@@ -99,7 +100,22 @@ fn render(m: &Module, source: Option<&str>) -> String {
     out
 }
 
+/// The raw operands and the `;` comment resolving them, both from the
+/// instruction's shape.
 fn operands(m: &Module, instr: Instr) -> (String, String) {
+    let mut raw: Vec<String> = Vec::new();
+    let mut comments: Vec<String> = Vec::new();
+    for operand in instr.shape().operands() {
+        let (text, comment) = operand_text(m, operand);
+        raw.extend(text);
+        comments.extend(comment);
+    }
+    (raw.join(" "), comments.join(", "))
+}
+
+/// One operand as written (nothing for an absent optional one) and what
+/// it refers to, when it refers to something with a name.
+fn operand_text(m: &Module, operand: Operand) -> (Option<String>, Option<String>) {
     let field = |list: &[super::FieldInfo], i: u32| {
         list.get(i as usize)
             .map_or("?".to_string(), |f| f.name.clone())
@@ -109,65 +125,37 @@ fn operands(m: &Module, instr: Instr) -> (String, String) {
             .get(i as usize)
             .map_or("?".to_string(), |c| c.to_string())
     };
-    let target = |pc: u32| match m.steps.iter().find(|s| s.entry == pc) {
-        Some(s) => s.name.clone(),
-        None => format!("-> {pc:04}"),
-    };
-    match instr {
-        Instr::Const(i) => (i.to_string(), konst(i)),
-        Instr::LoadInquiry(i) | Instr::SetInquiry(i) => (i.to_string(), field(&m.inquiry, i)),
-        Instr::LoadAccount(i) | Instr::SetAccount(i) => (i.to_string(), field(&m.account, i)),
-        Instr::LoadResult(r, f) => {
+    match operand {
+        Operand::Const(i) | Operand::Text(i) => (Some(i.to_string()), Some(konst(i))),
+        Operand::Inquiry(i) => (Some(i.to_string()), Some(field(&m.inquiry, i))),
+        Operand::Account(i) => (Some(i.to_string()), Some(field(&m.account, i))),
+        Operand::ResultField(r, f) => {
             let res = m.results.get(r as usize);
             let rname = res.map_or("?", |r| r.name.as_str());
             let fname = res
                 .and_then(|r| r.fields.get(usize::from(f)))
                 .map_or("?", |f| f.name.as_str());
-            (format!("{r} {f}"), format!("{rname}.{fname}"))
+            (Some(format!("{r} {f}")), Some(format!("{rname}.{fname}")))
         }
-        Instr::Attempts(s) | Instr::Enter(s) | Instr::Suspend(s) => {
-            (s.to_string(), m.step_name(s).to_string())
-        }
-        Instr::In(n) => (n.to_string(), String::new()),
-        Instr::Jump(pc)
-        | Instr::JumpIfFalse(pc)
-        | Instr::JumpIfFalseOrPop(pc)
-        | Instr::JumpIfTrueOrPop(pc) => (pc.to_string(), target(pc)),
-        Instr::End(status) => (status.name().to_string(), String::new()),
-        Instr::Call {
-            result,
-            argc,
-            retry,
-            timeout_secs,
-            on_error,
-        } => {
-            let mut ops = format!("{result} argc={argc} retry={retry}");
-            if let Some(t) = timeout_secs {
-                let _ = write!(ops, " timeout={t}s");
-            }
-            if let Some(pc) = on_error {
-                let _ = write!(ops, " on_error={pc}");
-            }
+        Operand::Call { result, argc } => {
             let res = m.results.get(result as usize);
             let comment = res.map_or("?".to_string(), |r| format!("{} = {}", r.name, r.call));
-            (ops, comment)
+            (Some(format!("{result} argc={argc}")), Some(comment))
         }
-        Instr::Tag(i) | Instr::Case(i) => (i.to_string(), konst(i)),
-        Instr::Today
-        | Instr::Age
-        | Instr::Lower
-        | Instr::Upper
-        | Instr::Trim
-        | Instr::Len
-        | Instr::Not
-        | Instr::Neg
-        | Instr::Add
-        | Instr::Sub
-        | Instr::Eq
-        | Instr::Ne
-        | Instr::Lt
-        | Instr::Le
-        | Instr::Gt
-        | Instr::Ge => (String::new(), String::new()),
+        Operand::Step(s) | Operand::Screen(s) => {
+            (Some(s.to_string()), Some(m.step_name(s).to_string()))
+        }
+        Operand::Target(pc) => {
+            let comment = match m.steps.iter().find(|s| s.entry == pc) {
+                Some(s) => s.name.clone(),
+                None => format!("-> {pc:04}"),
+            };
+            (Some(pc.to_string()), Some(comment))
+        }
+        Operand::OnError(pc) => (pc.map(|pc| format!("on_error={pc}")), None),
+        Operand::Count(n) => (Some(n.to_string()), None),
+        Operand::Retry(r) => (Some(format!("retry={r}")), None),
+        Operand::Timeout(t) => (t.map(|t| format!("timeout={t}s")), None),
+        Operand::Status(status) => (Some(status.name().to_string()), None),
     }
 }

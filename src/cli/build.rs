@@ -84,7 +84,10 @@ pub fn run(args: &Args, catalog: &crate::catalog::Catalog) -> u8 {
             };
             match args.emit {
                 Some(Emit::Disasm) => {
-                    out!("{}", crate::bytecode::disasm_with_source(&module, &source))
+                    out!(
+                        "{}",
+                        crate::bytecode::disasm_with_source(module.module(), &source)
+                    )
                 }
                 Some(_) => outln!("{}", module.to_json()),
                 None => {}

@@ -9,7 +9,7 @@
 //! runtime error or a flow with errors, 2 on usage or I/O errors.
 
 use super::{EXIT_ERRORS, EXIT_USAGE, Format};
-use crate::bytecode::Module;
+use crate::bytecode::VerifiedModule;
 use crate::host::{ScenarioError, Script, ScriptedHost, TraceEvent};
 use crate::testing::{RunEnd, drive};
 use crate::vm::{DEFAULT_FUEL, Vm};
@@ -55,7 +55,7 @@ pub fn run(args: &Args, catalog: &crate::catalog::Catalog) -> u8 {
     let is_module = args.file.extension().is_some_and(|e| e == "flowbc")
         || bytes.starts_with(&crate::bytecode::MAGIC);
     let (module, source) = if is_module {
-        match Module::from_bytes(&bytes) {
+        match VerifiedModule::from_bytes(&bytes) {
             Ok(m) => (m, None),
             Err(e) => {
                 eprintln!("{e}");
@@ -84,7 +84,7 @@ pub fn run(args: &Args, catalog: &crate::catalog::Catalog) -> u8 {
                     return EXIT_USAGE;
                 }
             };
-            match Script::from_scenario(&module, &text) {
+            match Script::from_scenario(module.module(), &text) {
                 Ok(s) => s,
                 Err(ScenarioError::NotJson(e)) => {
                     eprintln!("error: `{}` is not JSON: {e}", path.display());
@@ -99,8 +99,18 @@ pub fn run(args: &Args, catalog: &crate::catalog::Catalog) -> u8 {
     };
     let mut host = ScriptedHost::new(script);
     let (state, end) = drive(&module, &mut host, args.fuel);
+    // An error is located at its instruction's span (else where the run
+    // stopped), in the source when there is one.
     if let (Some(source), Some(TraceEvent::Error { at, .. })) = (&source, host.trace.last_mut()) {
-        *at = Vm::location(&module, &state, source).map(|(l, c)| format!("{name}:{l}:{c}"));
+        let span = match &end {
+            RunEnd::Error(e) => e.span,
+            _ => None,
+        };
+        let location = match span {
+            Some(span) => Some(crate::span::line_col(source, span.start)),
+            None => Vm::location(&module, &state, source),
+        };
+        *at = location.map(|(l, c)| format!("{name}:{l}:{c}"));
     }
     for event in &host.trace {
         match args.format {

@@ -241,6 +241,7 @@ flow f {
         crate::compile_source(FLOW, &Catalog::builtin())
             .module
             .expect("the test flow compiles")
+            .into_module()
     }
 
     fn err(text: &str) -> String {

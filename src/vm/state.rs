@@ -1,21 +1,24 @@
 //! The state of one run: small, plain serde data.
 //!
 //! A suspended state can be saved with [`State::to_bytes`] and resumed in
-//! another process with [`State::from_bytes`]. The bytes wrap the postcard
-//! encoding of the state with the module's source hash, a hash of the module
-//! itself and a SHA-256 checksum of the payload, so a state from another
-//! module, or a corrupt one, is R0004 and never reaches the VM.
+//! another process with [`State::from_bytes`]. The bytes are a postcard
+//! envelope: magic, state format version, the SHA-256 of the module the
+//! state belongs to, the postcard encoding of the state, and a SHA-256
+//! checksum of that payload. A state from another module, or a corrupt
+//! one, is R0004 and never reaches the VM. Saving and loading read the
+//! module's hash and per-pc stack depths from the [`VerifiedModule`],
+//! where verification left them, so they cost nothing that grows with the
+//! module.
 
-use crate::bytecode::{Instr, Module, RuntimeError, sha256_hex};
+use crate::bytecode::{Instr, RuntimeError, Sha256, VerifiedModule, sha256};
 use crate::diagnostics::Code;
 use crate::value::{EndStatus, Value};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 /// The first bytes of a saved state.
 pub const STATE_MAGIC: [u8; 4] = *b"FLST";
 /// The saved-state format this build reads and writes.
-pub const STATE_VERSION: u16 = 1;
+pub const STATE_VERSION: u16 = 2;
 
 /// Where a run is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -29,90 +32,119 @@ pub enum RunStatus {
     Ended(EndStatus),
 }
 
-/// Everything a run needs besides the module and the host.
+/// Everything a run needs besides the module and the host. Only the VM
+/// changes it; the accessors are for reading.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct State {
-    pub pc: u32,
-    pub status: RunStatus,
+    pub(super) pc: u32,
+    pub(super) status: RunStatus,
     /// The operand stack (empty at every suspension).
-    pub stack: Vec<Value>,
+    pub(super) stack: Vec<Value>,
     /// One value per inquiry field, `none` until written.
-    pub inquiry: Vec<Value>,
+    pub(super) inquiry: Vec<Value>,
     /// One slot per result, `None` until its call succeeds.
-    pub results: Vec<Option<Vec<Value>>>,
+    pub(super) results: Vec<Option<Vec<Value>>>,
     /// Times each step was entered (what `attempts()` reads).
-    pub visits: Vec<u32>,
+    pub(super) visits: Vec<u32>,
     /// Instructions executed so far, over every `run` call.
-    pub fuel_used: u64,
+    pub(super) fuel_used: u64,
 }
 
 #[derive(Serialize, Deserialize)]
-struct Envelope {
+struct Envelope<'a> {
     magic: [u8; 4],
     version: u16,
-    source_hash: String,
-    module_hash: String,
-    payload: Vec<u8>,
-    checksum: [u8; 32],
+    /// [`VerifiedModule::hash`] of the module the state belongs to.
+    module_hash: Sha256,
+    payload: &'a [u8],
+    /// SHA-256 of `payload`.
+    checksum: Sha256,
 }
 
 /// The operand stack a run of `module` reserves up front, so that the
-/// dispatch loop never grows it: the verified `max_stack`, bounded for
-/// modules that were built in memory and never verified.
-pub(crate) fn stack_capacity(module: &Module) -> usize {
-    (module.max_stack as usize)
-        .min(module.code.len())
-        .min(1 << 16)
+/// dispatch loop never grows it: the verified `max_stack` (at most the
+/// number of instructions).
+pub(crate) fn stack_capacity(module: &VerifiedModule) -> usize {
+    module.module().max_stack as usize
 }
 
 fn corrupt(message: impl Into<String>) -> RuntimeError {
     RuntimeError::new(Code::R0004, message)
 }
 
-fn module_hash(module: &Module) -> String {
-    sha256_hex(&module.to_bytes())
-}
-
 impl State {
     /// A fresh run of `module`, at the start step's entry.
-    pub fn new(module: &Module) -> State {
+    pub fn new(module: &VerifiedModule) -> State {
+        let m = module.module();
         State {
-            pc: module.step(module.start).map_or(0, |s| s.entry),
+            pc: module.start_pc(),
             status: RunStatus::Running,
             stack: Vec::with_capacity(stack_capacity(module)),
-            inquiry: vec![Value::None; module.inquiry.len()],
-            results: vec![None; module.results.len()],
-            visits: vec![0; module.steps.len()],
+            inquiry: vec![Value::None; m.inquiry.len()],
+            results: vec![None; m.results.len()],
+            visits: vec![0; m.steps.len()],
             fuel_used: 0,
         }
     }
 
+    /// The pc of the next instruction (or of the `suspend`/`end` it
+    /// stopped at).
+    pub fn pc(&self) -> u32 {
+        self.pc
+    }
+
+    pub fn status(&self) -> RunStatus {
+        self.status
+    }
+
+    /// The operand stack, bottom first.
+    pub fn stack(&self) -> &[Value] {
+        &self.stack
+    }
+
+    /// One value per inquiry field, in the module's order.
+    pub fn inquiry(&self) -> &[Value] {
+        &self.inquiry
+    }
+
+    /// One slot per result: its field values once its call succeeded.
+    pub fn results(&self) -> &[Option<Vec<Value>>] {
+        &self.results
+    }
+
+    /// Times each step was entered, in the module's order.
+    pub fn visits(&self) -> &[u32] {
+        &self.visits
+    }
+
+    /// Instructions executed so far, over every `run`.
+    pub fn fuel_used(&self) -> u64 {
+        self.fuel_used
+    }
+
     /// The saved form, bound to `module`.
-    pub fn to_bytes(&self, module: &Module) -> Vec<u8> {
-        let payload = postcard::to_stdvec(self).unwrap_or_default();
-        let checksum: [u8; 32] = Sha256::digest(&payload).into();
+    pub fn to_bytes(&self, module: &VerifiedModule) -> Vec<u8> {
+        let payload = crate::bytecode::encode(self);
         let env = Envelope {
             magic: STATE_MAGIC,
             version: STATE_VERSION,
-            source_hash: module.source_hash.clone(),
-            module_hash: module_hash(module),
-            payload,
-            checksum,
+            module_hash: *module.hash(),
+            payload: &payload,
+            checksum: sha256(&payload),
         };
-        postcard::to_stdvec(&env).unwrap_or_default()
+        crate::bytecode::encode(&env)
     }
 
-    /// Loads a saved state for `module` (which must already be verified,
-    /// as every loaded or compiled module is). R0004 when the bytes are
-    /// corrupt, belong to another module, or describe a state the module
-    /// could not be in.
-    pub fn from_bytes(module: &Module, bytes: &[u8]) -> Result<State, RuntimeError> {
+    /// Loads a saved state for `module`. R0004 when the bytes are corrupt,
+    /// belong to another module, or describe a state the module could not
+    /// be in.
+    pub fn from_bytes(module: &VerifiedModule, bytes: &[u8]) -> Result<State, RuntimeError> {
         if bytes.get(..4) != Some(&STATE_MAGIC[..]) {
             return Err(corrupt(
                 "not a saved flow state: the magic bytes `FLST` are missing",
             ));
         }
-        let (env, rest): (Envelope, &[u8]) =
+        let (env, rest): (Envelope<'_>, &[u8]) =
             postcard::take_from_bytes(bytes).map_err(|e| corrupt(format!("corrupt state: {e}")))?;
         if !rest.is_empty() {
             return Err(corrupt(format!(
@@ -123,17 +155,17 @@ impl State {
         if env.version != STATE_VERSION {
             return Err(corrupt(format!("unsupported state format {}", env.version)));
         }
-        if env.source_hash != module.source_hash || env.module_hash != module_hash(module) {
+        if env.module_hash != *module.hash() {
             return Err(corrupt(format!(
                 "the state belongs to another module (not `{}` version {})",
-                module.name, module.version
+                module.name(),
+                module.version()
             )));
         }
-        let checksum: [u8; 32] = Sha256::digest(&env.payload).into();
-        if checksum != env.checksum {
+        if sha256(env.payload) != env.checksum {
             return Err(corrupt("corrupt state: checksum mismatch"));
         }
-        let (state, rest): (State, &[u8]) = postcard::take_from_bytes(&env.payload)
+        let (state, rest): (State, &[u8]) = postcard::take_from_bytes(env.payload)
             .map_err(|e| corrupt(format!("corrupt state: {e}")))?;
         if !rest.is_empty() {
             return Err(corrupt("corrupt state: trailing bytes in the payload"));
@@ -142,20 +174,24 @@ impl State {
         Ok(state)
     }
 
-    /// Checks that this state fits `module` (R0004 otherwise).
-    pub fn check(&self, module: &Module) -> Result<(), RuntimeError> {
-        let pc = self.pc as usize;
-        let instr = module
+    /// Checks that this state fits `module` (R0004 otherwise): the pc, the
+    /// table sizes, the types of inquiry values, result arity, the stack
+    /// depth the verifier found at the pc, and a status that fits the
+    /// instruction there.
+    pub fn check(&self, module: &VerifiedModule) -> Result<(), RuntimeError> {
+        let m = module.module();
+        let pc = self.pc;
+        let instr = m
             .code
-            .get(pc)
+            .get(pc as usize)
             .ok_or_else(|| corrupt(format!("pc {pc} out of range")))?;
-        if self.inquiry.len() != module.inquiry.len()
-            || self.results.len() != module.results.len()
-            || self.visits.len() != module.steps.len()
+        if self.inquiry.len() != m.inquiry.len()
+            || self.results.len() != m.results.len()
+            || self.visits.len() != m.steps.len()
         {
             return Err(corrupt("the state's tables do not match the module"));
         }
-        for (v, f) in self.inquiry.iter().zip(&module.inquiry) {
+        for (v, f) in self.inquiry.iter().zip(&m.inquiry) {
             if v.base_type().is_some_and(|t| t != f.ty.base) {
                 return Err(corrupt(format!(
                     "inquiry field `{}` holds a value of the wrong type",
@@ -163,7 +199,7 @@ impl State {
                 )));
             }
         }
-        for (slot, r) in self.results.iter().zip(&module.results) {
+        for (slot, r) in self.results.iter().zip(&m.results) {
             if let Some(values) = slot
                 && values.len() != r.fields.len()
             {
@@ -173,10 +209,8 @@ impl State {
                 )));
             }
         }
-        let depths = crate::verify::stack_depths(module)
-            .map_err(|e| corrupt(format!("the module is invalid: {}", e.message)))?;
-        let depth = depths.get(pc).copied().flatten();
-        if depth != Some(self.stack.len() as u32) {
+        let depth = module.stack_depth(pc);
+        if depth.is_none_or(|d| d as usize != self.stack.len()) {
             return Err(corrupt(format!(
                 "stack of {} values does not fit pc {pc}",
                 self.stack.len()
