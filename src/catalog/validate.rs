@@ -229,3 +229,131 @@ fn escapes(path: &str) -> Option<&'static str> {
         .any(|c| matches!(c, Component::ParentDir | Component::Prefix(_)))
         .then_some("steps out with `..`")
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::catalog::Catalog;
+
+    const BASE: &str = r#"capture_kinds = ["government_id", "selfie"]
+
+[[plan]]
+name = "essential"
+statements = ["verify"]
+
+[http]
+results = [{ name = "ok", type = "bool" }]
+"#;
+
+    fn errors(extra: &str) -> Vec<String> {
+        Catalog::parse(&format!("{BASE}{extra}"), |_| Ok(String::new()))
+            .err()
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn the_base_loads() {
+        assert_eq!(errors(""), Vec::<String>::new());
+    }
+
+    #[test]
+    fn duplicates_are_reported_where_they_stand() {
+        let dup_capture = BASE.replace(r#""selfie"]"#, r#""selfie", "selfie"]"#);
+        let err = Catalog::parse(&dup_capture, |_| Ok(String::new())).unwrap_err();
+        assert_eq!(
+            err,
+            ["1:45: capture kind `selfie` is listed twice (first at 1:35)"]
+        );
+        assert_eq!(
+            errors("[[plan]]\nname = \"essential\"\nstatements = [\"verify\", \"verify\"]\n"),
+            [
+                "10:8: plan `essential` is listed twice (first at 4:8)",
+                "11:25: statement `verify` is listed twice in plan `essential` (first at 11:15)"
+            ]
+        );
+        let kind = |table: &str, body: &str| format!("[[{table}]]\nname = \"k\"\n{body}\n");
+        let plain = "plans = [\"essential\"]\nargs = []\nresults = []";
+        assert_eq!(
+            errors(&(kind("verification", plain) + &kind("verification", plain))),
+            ["15:8: verification `k` is listed twice (first at 10:8)"]
+        );
+        // a verification and a report may share a name: `verify k` and
+        // `report k` cannot be confused
+        assert!(errors(&(kind("verification", plain) + &kind("report", plain))).is_empty());
+        assert_eq!(
+            errors(&kind(
+                "report",
+                "plans = [\"essential\", \"essential\"]\nargs = []\nresults = []"
+            )),
+            ["11:23: plan `essential` is listed twice in report `k` (first at 11:10)"]
+        );
+        assert_eq!(
+            errors(
+                "[[solution]]\nname = \"s\"\npath = \"a.flow\"\n[[solution]]\nname = \"s\"\npath = \"a.flow\"\n"
+            ),
+            ["13:8: solution `s` is listed twice (first at 10:8)"]
+        );
+    }
+
+    #[test]
+    fn fields_listed_twice_or_with_contradictory_types() {
+        let body = "[[verification]]\nname = \"k\"\nplans = []\nargs = [{ name = \"a\", type = \"string\" }, { name = \"a\", type = \"string\" }]\nresults = [{ name = \"r\", type = \"int\" }, { name = \"r\", type = \"date\", optional = true }]\n";
+        assert_eq!(
+            errors(body),
+            [
+                "12:51: argument `a` of verification `k` is listed twice (first at 12:18)",
+                "13:51: result field `r` of verification `k` has contradictory types: `date` here, `int` at 13:21",
+            ]
+        );
+        let http = BASE.replace(
+            r#"results = [{ name = "ok", type = "bool" }]"#,
+            r#"results = [{ name = "ok", type = "bool" }, { name = "ok", type = "int" }]"#,
+        );
+        let err = Catalog::parse(&http, |_| Ok(String::new())).unwrap_err();
+        assert_eq!(
+            err,
+            [
+                "8:53: result field `ok` of `http` has contradictory types: `int` here, `bool` at 8:21"
+            ]
+        );
+    }
+
+    #[test]
+    fn unknown_references_and_escaping_paths() {
+        let body = "[[verification]]\nname = \"k\"\nplans = [\"gold\"]\ncapture = \"retina\"\nargs = []\nresults = []\n[[solution]]\nname = \"s\"\npath = \"../s.flow\"\n";
+        assert_eq!(
+            errors(body),
+            [
+                "11:10: verification `k` names unknown plan `gold`",
+                "12:11: verification `k` needs unknown capture `retina`",
+                "17:8: solution path `../s.flow` steps out with `..`; it must stay inside the catalogue's folder",
+            ]
+        );
+        for (path, why) in [("/etc/passwd", "is absolute"), ("", "is empty")] {
+            let err = errors(&format!("[[solution]]\nname = \"s\"\npath = \"{path}\"\n"));
+            assert!(err[0].contains(why), "{err:?}");
+        }
+        // solutions are not read when the catalogue is invalid
+        let mut read = 0;
+        let text = format!("{BASE}[[solution]]\nname = \"s\"\npath = \"../x\"\n");
+        let _ = Catalog::parse(&text, |_| {
+            read += 1;
+            Ok(String::new())
+        });
+        assert_eq!(read, 0);
+    }
+
+    #[test]
+    fn shape_errors_have_positions_and_many_problems_are_capped() {
+        let err = errors("[[plan]]\nname = \"p\"\nstatements = [\"fly\"]\n");
+        assert!(err[0].starts_with("11:15: "), "{err:?}");
+        let many: String = (0..30)
+            .map(|_| "[[plan]]\nname = \"essential\"\nstatements = []\n")
+            .collect();
+        let err = errors(&many);
+        assert_eq!(err.len(), super::MAX_REPORTED + 1);
+        assert!(
+            err[super::MAX_REPORTED].ends_with("and 10 more problems"),
+            "{err:?}"
+        );
+    }
+}
