@@ -207,7 +207,7 @@ impl Catalog {
 
     /// Parses catalogue TOML, validates it and reads each solution's source
     /// with `read`. Each error starts `LINE:COLUMN: ` (1-based, in the TOML
-    /// text); at most [`validate::MAX_REPORTED`] are returned.
+    /// text); at most 20 problems are listed, then a count of the rest.
     pub fn parse(
         text: &str,
         mut read: impl FnMut(&str) -> Result<String, String>,

@@ -14,7 +14,7 @@ use std::path::{Component, Path};
 use toml::Spanned;
 
 /// Most problems reported for one catalogue; the last line counts the rest.
-pub const MAX_REPORTED: usize = 20;
+pub(super) const MAX_REPORTED: usize = 20;
 
 type Name = Spanned<String>;
 
