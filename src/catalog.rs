@@ -4,10 +4,15 @@
 //! and the VM all read. The built-in catalogue is `catalog/default.toml`
 //! (with the solution flows beside it), compiled into the binary;
 //! `flowc --plans FILE.toml` replaces it with a file of the same shape.
+//! A catalogue is validated as it is loaded ([`validate`]); each fault is
+//! reported at its line and column in the TOML file.
 
+use crate::files::{self, Input};
 use crate::types::{BaseType, Type};
 use serde::{Deserialize, Serialize};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+mod validate;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -25,6 +30,10 @@ pub struct Catalog {
     pub http: HttpSpec,
     #[serde(rename = "solution", default)]
     pub solutions: Vec<SolutionSpec>,
+    /// The files the catalogue was read from: the TOML file and the
+    /// solution flows (none for the built-in catalogue).
+    #[serde(skip)]
+    pub files: Vec<PathBuf>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -156,61 +165,70 @@ impl Catalog {
         .expect("the built-in catalogue loads")
     }
 
-    /// Loads a catalogue file (`--plans FILE.toml`); solution paths are read
-    /// relative to the file's folder.
-    pub fn load(path: &Path) -> Result<Catalog, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
-        let dir = path.parent().unwrap_or(Path::new("."));
-        Catalog::parse(&text, |rel| {
-            let p = dir.join(rel);
-            std::fs::read_to_string(&p)
-                .map_err(|e| format!("cannot read solution `{}`: {e}", p.display()))
+    /// Loads a catalogue file (`--plans FILE.toml`) under its size limit;
+    /// solution paths are read relative to the file's folder and may not
+    /// lead out of it. Each error names the file and, where there is one,
+    /// the line and column.
+    pub fn load(path: &Path) -> Result<Catalog, Vec<String>> {
+        let text = files::read_text(path, Input::Catalogue).map_err(|e| vec![e.to_string()])?;
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        let mut read_files = vec![path.to_path_buf()];
+        let root = dir.canonicalize();
+        let mut cat = Catalog::parse(&text, |rel| {
+            let root = root
+                .as_ref()
+                .map_err(|e| format!("cannot read the folder `{}`: {e}", dir.display()))?;
+            let joined = dir.join(rel);
+            let real = joined
+                .canonicalize()
+                .map_err(|e| format!("cannot read solution `{}`: {e}", joined.display()))?;
+            if !real.starts_with(root) {
+                return Err(format!(
+                    "solution path `{rel}` leads out of the catalogue's folder (to `{}`)",
+                    real.display()
+                ));
+            }
+            let source = files::read_text(&real, Input::Source).map_err(|e| e.to_string())?;
+            read_files.push(real);
+            Ok(source)
         })
-        .map_err(|e| format!("in `{}`: {e}", path.display()))
-    }
-
-    /// Parses catalogue TOML, reading each solution's source with `read`.
-    pub fn parse(
-        text: &str,
-        mut read: impl FnMut(&str) -> Result<String, String>,
-    ) -> Result<Catalog, String> {
-        let mut cat: Catalog = toml::from_str(text).map_err(|e| e.to_string())?;
-        for sol in &mut cat.solutions {
-            sol.source = read(&sol.path)?;
-        }
-        cat.validate()?;
+        .map_err(|errors| {
+            errors
+                .into_iter()
+                .map(|e| format!("{}:{e}", path.display()))
+                .collect::<Vec<_>>()
+        })?;
+        cat.files = read_files;
         Ok(cat)
     }
 
-    /// Cross-references a catalogue must satisfy to be usable.
-    fn validate(&self) -> Result<(), String> {
-        let mut seen = std::collections::HashSet::new();
-        for p in &self.plans {
-            if !seen.insert(p.name.as_str()) {
-                return Err(format!("plan `{}` is listed twice", p.name));
-            }
+    /// Parses catalogue TOML, validates it and reads each solution's source
+    /// with `read`. Each error starts `LINE:COLUMN: ` (1-based, in the TOML
+    /// text); at most 20 problems are listed, then a count of the rest.
+    pub fn parse(
+        text: &str,
+        mut read: impl FnMut(&str) -> Result<String, String>,
+    ) -> Result<Catalog, Vec<String>> {
+        let index = crate::span::LineIndex::new(text);
+        let at = |offset: usize| {
+            let (line, column) = index.line_col(u32::try_from(offset).unwrap_or(u32::MAX));
+            format!("{line}:{column}")
+        };
+        let toml_error = |e: toml::de::Error| {
+            let pos = e.span().map_or_else(|| "1:1".to_string(), |s| at(s.start));
+            vec![format!("{pos}: {}", e.message().trim_end())]
+        };
+        let mut cat: Catalog = toml::from_str(text).map_err(toml_error)?;
+        let names: validate::Names = toml::from_str(text).map_err(toml_error)?;
+        validate::validate(&names, &at)?;
+        for (sol, names) in cat.solutions.iter_mut().zip(&names.solutions) {
+            sol.source = read(&sol.path)
+                .map_err(|e| vec![format!("{}: {e}", at(names.path.span().start))])?;
         }
-        for (what, list) in [
-            ("verification", &self.verifications),
-            ("report", &self.reports),
-        ] {
-            let mut names = std::collections::HashSet::new();
-            for c in list {
-                if !names.insert(c.name.as_str()) {
-                    return Err(format!("{what} `{}` is listed twice", c.name));
-                }
-                if let Some(p) = c.plans.iter().find(|p| self.plan(p).is_none()) {
-                    return Err(format!("{what} `{}` names unknown plan `{p}`", c.name));
-                }
-                if let Some(cap) = &c.capture
-                    && !self.capture_kinds.contains(cap)
-                {
-                    return Err(format!("{what} `{}` needs unknown capture `{cap}`", c.name));
-                }
-            }
-        }
-        Ok(())
+        Ok(cat)
     }
 
     pub fn plan(&self, name: &str) -> Option<&PlanSpec> {
@@ -258,12 +276,13 @@ mod tests {
 
     #[test]
     fn bad_catalogues_are_errors_not_panics() {
-        assert!(Catalog::parse("not toml [", |_| Ok(String::new())).is_err());
+        let err = Catalog::parse("not toml [", |_| Ok(String::new())).unwrap_err();
+        assert!(err[0].starts_with("1:"), "{err:?}");
         let unknown_plan =
             BUILTIN_TOML.replace("plans = [\"enterprise\"]", "plans = [\"platinum\"]");
         let err = Catalog::parse(&unknown_plan, |_| Ok(String::new())).unwrap_err();
-        assert!(err.contains("platinum"), "{err}");
+        assert!(err[0].contains("platinum"), "{err:?}");
         let missing = Catalog::parse(BUILTIN_TOML, |p| Err(format!("no {p}"))).unwrap_err();
-        assert!(missing.contains("solutions/"), "{missing}");
+        assert!(missing[0].contains("solutions/"), "{missing:?}");
     }
 }

@@ -7,26 +7,38 @@
 //! Like rustc, human diagnostics go to stderr; `--format json` puts one
 //! JSON object per diagnostic on stdout, so that it can be piped.
 
-/// `print!` to stdout that ignores a closed pipe (`flowc run ... | head`)
-/// instead of panicking as `print!` does.
+/// `print!` to stdout through [`output`]: a closed pipe is quiet, another
+/// failure makes the exit code 2.
 macro_rules! out {
-    ($($t:tt)*) => {{
-        use std::io::Write as _;
-        let _ = write!(std::io::stdout(), $($t)*);
-    }};
+    ($($t:tt)*) => {
+        $crate::cli::output::write($crate::cli::output::Stream::Stdout, format_args!($($t)*))
+    };
 }
 
-/// `println!` to stdout that ignores a closed pipe.
+/// `println!` to stdout through [`output`].
 macro_rules! outln {
-    ($($t:tt)*) => {{
-        use std::io::Write as _;
-        let _ = writeln!(std::io::stdout(), $($t)*);
-    }};
+    ($($t:tt)*) => {
+        $crate::cli::output::write(
+            $crate::cli::output::Stream::Stdout,
+            format_args!("{}\n", format_args!($($t)*)),
+        )
+    };
+}
+
+/// `eprintln!` through [`output`]: never panics.
+macro_rules! errln {
+    ($($t:tt)*) => {
+        $crate::cli::output::write(
+            $crate::cli::output::Stream::Stderr,
+            format_args!("{}\n", format_args!($($t)*)),
+        )
+    };
 }
 
 pub mod build;
 pub mod check;
 pub mod explain;
+pub(crate) mod output;
 pub mod run;
 pub mod test;
 mod trace;
@@ -86,12 +98,23 @@ pub enum Deny {
     Warnings,
 }
 
-/// Parses the command line, runs the subcommand and returns the exit code.
+/// Parses the command line, runs the subcommand and returns the exit code
+/// (2 also when writing its output failed, see [`output`]).
 pub fn run() -> u8 {
+    let code = dispatch();
+    output::finish(code)
+}
+
+fn dispatch() -> u8 {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let _ = e.print();
+            let stream = if e.use_stderr() {
+                output::Stream::Stderr
+            } else {
+                output::Stream::Stdout
+            };
+            output::record(stream, e.print());
             return if e.use_stderr() { EXIT_USAGE } else { 0 };
         }
     };
@@ -102,8 +125,10 @@ pub fn run() -> u8 {
         None => Catalog::builtin(),
         Some(path) => match Catalog::load(path) {
             Ok(catalog) => catalog,
-            Err(e) => {
-                eprintln!("error: {e}");
+            Err(errors) => {
+                for e in errors {
+                    errln!("error: {e}");
+                }
                 return EXIT_USAGE;
             }
         },
@@ -128,26 +153,23 @@ pub(crate) fn emit_diagnostics(
         return;
     }
     match format {
-        Format::Human => eprint!(
-            "{}",
-            render::render_human(diags, file_name, source, render::use_color())
+        Format::Human => output::write(
+            output::Stream::Stderr,
+            format_args!(
+                "{}",
+                render::render_human(diags, file_name, source, render::use_color())
+            ),
         ),
         Format::Json => out!("{}", render::render_json(diags, file_name, source)),
     }
 }
 
-/// Reads a source file, or prints why not.
+/// Reads a source file under its size limit, or prints why not.
 pub(crate) fn read_source(path: &std::path::Path) -> Option<String> {
-    match std::fs::read(path) {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => Some(text),
-            Err(_) => {
-                eprintln!("error: `{}` is not valid UTF-8", path.display());
-                None
-            }
-        },
+    match crate::files::read_text(path, crate::files::Input::Source) {
+        Ok(text) => Some(text),
         Err(e) => {
-            eprintln!("error: cannot read `{}`: {e}", path.display());
+            errln!("error: {e}");
             None
         }
     }

@@ -10,12 +10,17 @@
 //!
 //! Comments are tokens ([`Token::Comment`], [`Token::DocComment`]): the
 //! parser facade moves them out of the stream into `ast::File::comments`.
+//! A line ends at `\n`, `\r\n` or a lone `\r` (as `span::LineIndex` counts
+//! lines). A bidirectional-control character in a string or comment is
+//! W0305 ([`bidi`]).
 
 use crate::diagnostics::{Code, Diagnostic};
 use crate::span::Span;
 use crate::value::Date;
 use logos::Logos;
 use std::fmt;
+
+mod bidi;
 
 /// Faults found while lexing; logos hands them to the lexer through its
 /// `extras` so that a token with a bad value can still be emitted.
@@ -189,11 +194,12 @@ pub enum Token {
     Duration(u64),
 
     // ----- comments ---------------------------------------------------------
-    /// `// text`: the text after `//`, without the line ending.
-    #[regex(r"//([^/\n][^\n]*)?", |lex| comment_text(lex.slice(), 2), allow_greedy = true)]
+    /// `// text`: the text after `//`, up to the line ending (`\n`, `\r\n`
+    /// or a lone `\r`).
+    #[regex(r"//([^/\n\r][^\n\r]*)?", |lex| comment_text(lex.slice(), 2), allow_greedy = true)]
     Comment(String),
-    /// `/// text`: the text after `///`, without the line ending.
-    #[regex(r"///[^\n]*", |lex| comment_text(lex.slice(), 3), allow_greedy = true)]
+    /// `/// text`: the text after `///`, up to the line ending.
+    #[regex(r"///[^\n\r]*", |lex| comment_text(lex.slice(), 3), allow_greedy = true)]
     DocComment(String),
 }
 
@@ -407,6 +413,7 @@ pub fn tokenize(source: &str) -> Lexed {
     flush_stray(&mut stray, &mut stray_diags, source);
     let mut diagnostics = std::mem::take(&mut lexer.extras.diagnostics);
     diagnostics.append(&mut stray_diags);
+    bidi::check(source, &tokens, &mut diagnostics);
     crate::diagnostics::sort(&mut diagnostics);
     Lexed {
         tokens,
@@ -436,8 +443,7 @@ fn flush_stray(stray: &mut Option<(usize, usize)>, out: &mut Vec<Diagnostic>, so
 }
 
 fn comment_text(slice: &str, prefix: usize) -> String {
-    let text = slice.get(prefix..).unwrap_or("");
-    text.strip_suffix('\r').unwrap_or(text).to_string()
+    slice.get(prefix..).unwrap_or("").to_string()
 }
 
 fn report(lex: &mut logos::Lexer<'_, Token>, diag: Diagnostic) {
@@ -445,8 +451,8 @@ fn report(lex: &mut logos::Lexer<'_, Token>, diag: Diagnostic) {
 }
 
 /// Reads a string literal after its opening quote, decoding escapes. An
-/// unterminated string runs to the end of the line; a bad escape is reported
-/// on its own bytes and the string still yields a token.
+/// unterminated string runs to the end of the line (`\n` or `\r`); a bad
+/// escape is reported on its own bytes and the string still yields a token.
 fn lex_string(lex: &mut logos::Lexer<'_, Token>) -> Result<String, LexError> {
     let open = lex.span().start;
     let rest = lex.remainder();
@@ -462,7 +468,7 @@ fn lex_string(lex: &mut logos::Lexer<'_, Token>) -> Result<String, LexError> {
                 terminated = true;
                 break;
             }
-            '\n' => {
+            '\n' | '\r' => {
                 consumed = i;
                 break;
             }
@@ -511,7 +517,7 @@ fn lex_string(lex: &mut logos::Lexer<'_, Token>) -> Result<String, LexError> {
                             ),
                         }
                     }
-                    Some((j, other)) if other != '\n' => {
+                    Some((j, other)) if !matches!(other, '\n' | '\r') => {
                         let end = open + 1 + j + other.len_utf8();
                         let shown: String = other.escape_debug().collect();
                         faults.push(
@@ -540,20 +546,12 @@ fn lex_string(lex: &mut logos::Lexer<'_, Token>) -> Result<String, LexError> {
     }
     if !terminated {
         let end = lex.span().end;
-        let end = if lex.slice().ends_with('\r') {
-            end - 1
-        } else {
-            end
-        };
         report(
             lex,
             Diagnostic::new(Code::E0002, span(open, end), "unterminated string")
                 .label("this string has no closing `\"`")
                 .help("close the string with `\"` on the same line"),
         );
-        if out.ends_with('\r') {
-            out.pop();
-        }
     }
     Ok(out)
 }
@@ -749,6 +747,23 @@ mod tests {
                 Token::Comment("".into())
             ]
         );
+    }
+
+    #[test]
+    fn a_lone_cr_ends_comments_and_strings() {
+        // A file saved with CR-only line endings: the comment stops at the
+        // first `\r`, so the code after it is read.
+        assert_eq!(
+            toks("// note\rflow /// doc\r\"open\rend"),
+            vec![
+                Token::Comment(" note".into()),
+                Token::Flow,
+                Token::DocComment(" doc".into()),
+                Token::Str("open".into()),
+                Token::End,
+            ]
+        );
+        assert_eq!(codes("\"open\rend"), vec![("E0002".into(), 0, 5)]);
     }
 
     #[test]

@@ -27,6 +27,7 @@ pub mod check;
 pub mod cli;
 pub mod codegen;
 pub mod diagnostics;
+pub mod files;
 pub mod flowgraph;
 pub mod host;
 mod invariant;

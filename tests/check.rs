@@ -138,7 +138,11 @@ fn run(src: &str) -> (Vec<Diagnostic>, Option<TypedFlow>) {
         parsed.diagnostics
     );
     let checked = check(parsed.file.as_ref().expect("a file"), &Catalog::builtin());
-    (checked.diagnostics, checked.flow)
+    // The front end's warnings (W0305) beside the checker's diagnostics.
+    let mut diags = parsed.diagnostics;
+    diags.extend(checked.diagnostics);
+    flowc::diagnostics::sort(&mut diags);
+    (diags, checked.flow)
 }
 
 #[test]

@@ -8,7 +8,7 @@
 
 use super::opcode::Operand;
 use super::{Instr, Module};
-use crate::span::line_col;
+use crate::span::LineIndex;
 use std::fmt::Write;
 
 /// The listing without source line numbers.
@@ -74,6 +74,7 @@ fn render(m: &Module, source: Option<&str>) -> String {
     }
 
     let _ = writeln!(out, "\ncode:");
+    let index = source.map(LineIndex::new);
     for (pc, instr) in m.code.iter().enumerate() {
         let pc = pc as u32;
         for s in m.steps.iter().filter(|s| s.entry == pc) {
@@ -89,8 +90,8 @@ fn render(m: &Module, source: Option<&str>) -> String {
         if !comment.is_empty() {
             comments.push(comment);
         }
-        if let (Some(src), Some(span)) = (source, m.spans.get(pc as usize)) {
-            comments.push(format!("line {}", line_col(src, span.start).0));
+        if let (Some(index), Some(span)) = (&index, m.spans.get(pc as usize)) {
+            comments.push(format!("line {}", index.line_col(span.start).0));
         }
         if !comments.is_empty() {
             line = format!("{line:<36} ; {}", comments.join(", "));

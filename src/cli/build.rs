@@ -5,10 +5,12 @@
 //! (`start..end Token`), `--emit ast` the syntax tree as pretty JSON,
 //! `--emit disasm` the module's disassembly, `--emit json` the module as
 //! JSON; all go to stdout, and with `--emit` nothing is written unless `-o`
-//! is given. Diagnostics as for `check`.
+//! is given. Diagnostics as for `check`. The module is written atomically
+//! and never over one of the build's inputs.
 
 use super::{EXIT_ERRORS, EXIT_USAGE, Format};
-use std::path::PathBuf;
+use crate::files;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Emit {
@@ -97,11 +99,38 @@ pub fn run(args: &Args, catalog: &crate::catalog::Catalog) -> u8 {
                 (None, None) => args.file.with_extension("flowbc"),
                 (None, Some(_)) => return 0,
             };
-            if let Err(e) = std::fs::write(&out, module.to_bytes()) {
-                eprintln!("error: cannot write `{}`: {e}", out.display());
-                return EXIT_USAGE;
-            }
-            0
+            write_module(&out, &module.to_bytes(), &args.file, catalog)
+        }
+    }
+}
+
+/// Writes the module to `out` atomically, refusing to replace an input of
+/// the build (the source, the `--plans` catalogue or one of its solutions,
+/// under any path spelling or link) or to write a module that `flowc run`
+/// would refuse as too large.
+fn write_module(out: &Path, bytes: &[u8], source: &Path, catalog: &crate::catalog::Catalog) -> u8 {
+    let mut inputs = std::iter::once(source).chain(catalog.files.iter().map(PathBuf::as_path));
+    if let Some(input) = inputs.find(|i| files::same_file(out, i)) {
+        errln!(
+            "error: `{}` is an input of this build (`{}`); refusing to write the module over it",
+            out.display(),
+            input.display()
+        );
+        return EXIT_USAGE;
+    }
+    let limit = files::Input::Module.limit();
+    if bytes.len() as u64 > limit {
+        errln!(
+            "error: the module is larger than {}, the limit for a module; it was not written",
+            files::size(limit)
+        );
+        return EXIT_USAGE;
+    }
+    match files::write_atomic(out, bytes) {
+        Ok(()) => 0,
+        Err(e) => {
+            errln!("error: cannot write `{}`: {e}", out.display());
+            EXIT_USAGE
         }
     }
 }

@@ -17,7 +17,7 @@ pub fn run(args: &Args) -> u8 {
             0
         }
         None => {
-            eprintln!(
+            errln!(
                 "error: `{}` is not a flowc code; codes look like E0303, W0301 or R0003 (see docs/diagnostics.md)",
                 args.code
             );

@@ -10,6 +10,7 @@
 
 use super::{EXIT_ERRORS, EXIT_USAGE, Format};
 use crate::bytecode::VerifiedModule;
+use crate::files::{self, Input};
 use crate::host::{ScenarioError, Script, ScriptedHost, TraceEvent};
 use crate::testing::{RunEnd, drive};
 use crate::vm::{DEFAULT_FUEL, Vm};
@@ -44,27 +45,41 @@ pub enum TraceFormat {
 
 pub fn run(args: &Args, catalog: &crate::catalog::Catalog) -> u8 {
     let name = args.file.display().to_string();
-    let bytes = match std::fs::read(&args.file) {
+    // A module by its extension or its magic bytes, whatever its name: read
+    // under the larger (module) limit, then hold a source to its own.
+    let by_name = args.file.extension().is_some_and(|e| e == "flowbc");
+    let too_large = |kind| files::ReadError {
+        path: args.file.clone(),
+        kind,
+        fault: files::Fault::TooLarge,
+    };
+    let bytes = match files::read(&args.file, Input::Module) {
         Ok(b) => b,
+        Err(e) if matches!(e.fault, files::Fault::TooLarge) && !by_name => {
+            errln!("error: {}", too_large(Input::Source));
+            return EXIT_USAGE;
+        }
         Err(e) => {
-            eprintln!("error: cannot read `{name}`: {e}");
+            errln!("error: {e}");
             return EXIT_USAGE;
         }
     };
-    // A module by its extension or its magic bytes, whatever its name.
-    let is_module = args.file.extension().is_some_and(|e| e == "flowbc")
-        || bytes.starts_with(&crate::bytecode::MAGIC);
+    let is_module = by_name || bytes.starts_with(&crate::bytecode::MAGIC);
+    if !is_module && bytes.len() as u64 > Input::Source.limit() {
+        errln!("error: {}", too_large(Input::Source));
+        return EXIT_USAGE;
+    }
     let (module, source) = if is_module {
         match VerifiedModule::from_bytes(&bytes) {
             Ok(m) => (m, None),
             Err(e) => {
-                eprintln!("{e}");
+                errln!("{e}");
                 return EXIT_ERRORS;
             }
         }
     } else {
         let Ok(source) = String::from_utf8(bytes) else {
-            eprintln!("error: `{name}` is not valid UTF-8");
+            errln!("error: `{name}` is not valid UTF-8");
             return EXIT_USAGE;
         };
         let compiled = crate::compile_source(&source, catalog);
@@ -77,21 +92,21 @@ pub fn run(args: &Args, catalog: &crate::catalog::Catalog) -> u8 {
     let script = match &args.scenario {
         None => Script::default(),
         Some(path) => {
-            let text = match std::fs::read_to_string(path) {
+            let text = match files::read_text(path, Input::Scenario) {
                 Ok(t) => t,
                 Err(e) => {
-                    eprintln!("error: cannot read `{}`: {e}", path.display());
+                    errln!("error: {e}");
                     return EXIT_USAGE;
                 }
             };
             match Script::from_scenario(module.module(), &text) {
                 Ok(s) => s,
                 Err(ScenarioError::NotJson(e)) => {
-                    eprintln!("error: `{}` is not JSON: {e}", path.display());
+                    errln!("error: `{}` is not JSON: {e}", path.display());
                     return EXIT_USAGE;
                 }
                 Err(e) => {
-                    eprintln!("error: in scenario `{}`: {e}", path.display());
+                    errln!("error: in scenario `{}`: {e}", path.display());
                     return EXIT_USAGE;
                 }
             }
@@ -120,13 +135,13 @@ pub fn run(args: &Args, catalog: &crate::catalog::Catalog) -> u8 {
     }
     if matches!(end, RunEnd::Ended(_)) {
         for unused in host.unused() {
-            eprintln!("note: the scenario has {unused}");
+            errln!("note: the scenario has {unused}");
         }
     }
     let mut missing = host.missing_stubs.clone();
     missing.dedup();
     for r in &missing {
-        eprintln!("error: the run called `{r}` with no stub left for it");
+        errln!("error: the run called `{r}` with no stub left for it");
     }
     match end {
         RunEnd::Error(_) => EXIT_ERRORS,

@@ -66,6 +66,7 @@ codes! {
     W0301 => "unreachable step",
     W0302 => "account field written from user input",
     W0303 => "constant condition or route that can never be taken",
+    W0305 => "bidirectional-control character in a string literal or comment",
     R0001 => "fuel exhausted",
     R0002 => "bad resume input",
     R0003 => "host error",

@@ -4,7 +4,7 @@
 //! (`IndexType::Byte`), which keeps labels right on non-ASCII lines.
 
 use crate::diagnostics::{Diagnostic, Severity};
-use crate::span::line_col;
+use crate::span::LineIndex;
 use ariadne::{Color, Config, IndexType, Label, Report, ReportKind, Source};
 use std::io::IsTerminal;
 
@@ -21,9 +21,10 @@ pub fn use_color() -> bool {
 pub fn render_human(diags: &[Diagnostic], file_name: &str, source: &str, color: bool) -> String {
     let mut out = String::new();
     let src = Source::from(source);
+    let index = LineIndex::new(source);
     for d in diags {
-        if longest_label_line(d, source) > MAX_DRAWN_LINE {
-            out.push_str(&render_plain(d, file_name, source));
+        if longest_label_line(d, &index) > MAX_DRAWN_LINE {
+            out.push_str(&render_plain(d, file_name, &index));
             continue;
         }
         let (kind_word, kind, col) = match d.severity {
@@ -104,33 +105,21 @@ pub fn render_human(diags: &[Diagnostic], file_name: &str, source: &str, color: 
 const MAX_DRAWN_LINE: usize = 1000;
 
 /// The length of the longest source line a label of `d` starts on.
-fn longest_label_line(d: &Diagnostic, source: &str) -> usize {
+fn longest_label_line(d: &Diagnostic, index: &LineIndex<'_>) -> usize {
     std::iter::once(&d.primary)
         .chain(&d.secondary)
-        .map(|l| {
-            let at = (l.span.start as usize).min(source.len());
-            let bytes = source.as_bytes();
-            let start = bytes
-                .get(..at)
-                .and_then(|b| b.iter().rposition(|&c| c == b'\n'))
-                .map_or(0, |i| i + 1);
-            let end = bytes
-                .get(at..)
-                .and_then(|b| b.iter().position(|&c| c == b'\n'))
-                .map_or(source.len(), |i| at + i);
-            end - start
-        })
+        .map(|l| index.line_range(l.span.start).len())
         .max()
         .unwrap_or(0)
 }
 
 /// A rustc-like report without source lines, for labels on huge lines.
-fn render_plain(d: &Diagnostic, file_name: &str, source: &str) -> String {
+fn render_plain(d: &Diagnostic, file_name: &str, index: &LineIndex<'_>) -> String {
     let kind = match d.severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
     };
-    let (line, col) = line_col(source, d.primary.span.start);
+    let (line, col) = index.line_col(d.primary.span.start);
     let mut out = format!(
         "{kind}[{}]: {}\n  --> {file_name}:{line}:{col}\n",
         d.code, d.message
@@ -139,7 +128,7 @@ fn render_plain(d: &Diagnostic, file_name: &str, source: &str) -> String {
         out.push_str(&format!("   = {}\n", d.primary.message));
     }
     for l in &d.secondary {
-        let (line, col) = line_col(source, l.span.start);
+        let (line, col) = index.line_col(l.span.start);
         out.push_str(&format!("   = {file_name}:{line}:{col}: {}\n", l.message));
     }
     if let Some(help) = &d.help {
@@ -154,8 +143,9 @@ fn render_plain(d: &Diagnostic, file_name: &str, source: &str) -> String {
 /// One JSON object per diagnostic, one per line.
 pub fn render_json(diags: &[Diagnostic], file_name: &str, source: &str) -> String {
     let mut out = String::new();
+    let index = LineIndex::new(source);
     for d in diags {
-        let (line, column) = line_col(source, d.primary.span.start);
+        let (line, column) = index.line_col(d.primary.span.start);
         let mut labels = vec![serde_json::json!({
             "message": d.primary.message, "start": d.primary.span.start, "end": d.primary.span.end, "primary": true,
         })];
