@@ -7,8 +7,9 @@
 //! step on the final facts with reporting on, so the same code decides the
 //! facts and the narrowing the typed flow promises.
 
+use super::consts::{const_eval, is_constant, reads_inquiry, same_expr};
+use super::expr::Cx;
 use super::names::with_suggestion;
-use super::types::{Cx, const_eval, is_constant, reads_inquiry, same_expr};
 use crate::ast::{self, Call, Record, Stmt};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::flowgraph::BitSet;

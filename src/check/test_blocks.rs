@@ -1,5 +1,6 @@
-//! `test` blocks: names resolved against the steps, fields and results,
-//! values evaluated (constants only), and the checks of §3 "Tests".
+//! The checker of the flow's `test` blocks (not of this crate's unit
+//! tests): names resolved against the steps, fields and results, values
+//! evaluated (constants only), and the checks of §3 "Tests".
 
 use super::names::{Env, with_suggestion};
 use crate::ast::{self, BinaryOp, ExprKind, Record, StepKind, TestItem};
@@ -108,7 +109,7 @@ fn resolve_result(env: &Env, name: &ast::Name, diags: &mut Vec<Diagnostic>) -> O
 fn value_of(e: &ast::Expr, ty: Type, what: &str, diags: &mut Vec<Diagnostic>) -> Option<Value> {
     // A constant expression: literals, `-N`, statuses, `none`, and
     // operators over them (`"a" + "b"`, `-1 + 2`).
-    let Some(v) = super::types::const_eval(e) else {
+    let Some(v) = super::consts::const_eval(e) else {
         diags.push(
             Diagnostic::new(
                 Code::E0201,

@@ -1,0 +1,429 @@
+//! Typing of operators, `in` lists and built-in function calls (§3): what
+//! each operand must be, and the type the whole gives.
+
+use super::expr::{Cx, PLACEHOLDER, TExpr, Ty, err_expr, mk};
+use super::names::{builtin_functions, with_suggestion};
+use crate::ast::{self, BinaryOp, UnaryOp};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::flowgraph::BitSet;
+use crate::span::Span;
+use crate::typed::{self, Builtin};
+use crate::types::{BaseType, Type};
+
+impl Cx<'_, '_> {
+    /// Checks that `te` is a present value of one of `accept`; reports
+    /// E0203 or E0201 otherwise. `None` when it is not (or was an error).
+    pub(super) fn need(
+        &mut self,
+        src: &ast::Expr,
+        te: &TExpr,
+        accept: &[BaseType],
+        what: &str,
+    ) -> Option<BaseType> {
+        match te.ty {
+            Ty::Err => None,
+            Ty::NoneLit => {
+                self.report(
+                    Diagnostic::new(
+                        Code::E0203,
+                        src.span,
+                        format!("`none` where a value is needed {what}"),
+                    )
+                    .label("this is `none`"),
+                );
+                None
+            }
+            Ty::Known(t) => {
+                if !accept.contains(&t.base) {
+                    let want = either(accept);
+                    self.report(
+                        Diagnostic::new(
+                            Code::E0201,
+                            src.span,
+                            format!("expected {want} {what}, found `{t}`"),
+                        )
+                        .label(format!("this is `{t}`")),
+                    );
+                    None
+                } else if t.optional {
+                    let help = self.optional_help(src);
+                    self.report(
+                        Diagnostic::new(
+                            Code::E0203,
+                            src.span,
+                            format!(
+                                "optional value of type `{t}` where `{}` is needed {what}",
+                                t.base
+                            ),
+                        )
+                        .label(format!("this is `{t}`: it may be `none`"))
+                        .help(help),
+                    );
+                    None
+                } else {
+                    Some(t.base)
+                }
+            }
+        }
+    }
+
+    /// Like [`Self::need`] for the two operands of `sym`; when neither has
+    /// an accepted type, one E0201 on the whole expression (one fault).
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn need_both(
+        &mut self,
+        (lhs, l): (&ast::Expr, &TExpr),
+        (rhs, r): (&ast::Expr, &TExpr),
+        accept: &[BaseType],
+        sym: &str,
+        span: Span,
+    ) -> (Option<BaseType>, Option<BaseType>) {
+        if let (Ty::Known(a), Ty::Known(b)) = (l.ty, r.ty)
+            && !accept.contains(&a.base)
+            && !accept.contains(&b.base)
+        {
+            let want = either(accept);
+            self.report(
+                Diagnostic::new(
+                    Code::E0201,
+                    span,
+                    format!("cannot apply `{sym}` to `{a}` and `{b}`"),
+                )
+                .label(format!("`{sym}` takes {want}"))
+                .secondary(lhs.span, format!("this is `{a}`"))
+                .secondary(rhs.span, format!("this is `{b}`")),
+            );
+            return (None, None);
+        }
+        let ctx = format!("for `{sym}`");
+        (
+            self.need(lhs, l, accept, &ctx),
+            self.need(rhs, r, accept, &ctx),
+        )
+    }
+
+    /// An operand of `and`, `or` or `not`: a `bool` (E0202, as for a
+    /// condition), present (E0203).
+    pub(super) fn need_bool(&mut self, src: &ast::Expr, te: &TExpr, sym: &str) -> bool {
+        if let Ty::Known(t) = te.ty
+            && t.base != BaseType::Bool
+        {
+            self.report(
+                Diagnostic::new(
+                    Code::E0202,
+                    src.span,
+                    format!("operand of `{sym}` is not `bool`"),
+                )
+                .label(format!("this is `{t}`")),
+            );
+            return false;
+        }
+        self.need(src, te, &[BaseType::Bool], &format!("for `{sym}`"))
+            .is_some()
+    }
+
+    pub(super) fn unary(
+        &mut self,
+        op: UnaryOp,
+        operand: &ast::Expr,
+        facts: &BitSet,
+        span: Span,
+    ) -> TExpr {
+        let inner = self.expr(operand, facts);
+        let base = match op {
+            UnaryOp::Not => BaseType::Bool,
+            UnaryOp::Neg => BaseType::Int,
+        };
+        let ok = match op {
+            UnaryOp::Not => self.need_bool(operand, &inner, "not"),
+            UnaryOp::Neg => self
+                .need(operand, &inner, &[base], "for unary `-`")
+                .is_some(),
+        };
+        let kind = match op {
+            UnaryOp::Not => typed::ExprKind::Not(Box::new(inner.e)),
+            UnaryOp::Neg => typed::ExprKind::Neg(Box::new(inner.e)),
+        };
+        let t = Type::new(base);
+        TExpr {
+            e: mk(kind, t, span),
+            ty: if ok || matches!(inner.ty, Ty::Known(i) if i.base == base) {
+                Ty::Known(t)
+            } else {
+                Ty::Err
+            },
+        }
+    }
+
+    /// `VALUE in [ITEM, ...]`: a present value on the left, a non-empty list
+    /// of present values of its type on the right.
+    pub(super) fn in_list(
+        &mut self,
+        value: &ast::Expr,
+        list: &[ast::Expr],
+        facts: &BitSet,
+        span: Span,
+    ) -> TExpr {
+        let v = self.expr(value, facts);
+        let base = self.need(value, &v, &BaseType::ALL, "on the left of `in`");
+        if list.is_empty() {
+            self.report(
+                Diagnostic::new(Code::E0201, span, "`in` needs a non-empty list")
+                    .label("the list is empty"),
+            );
+        }
+        let mut items = Vec::with_capacity(list.len());
+        // One fault, one diagnostic: only the first bad element.
+        let mut want = base;
+        for item in list {
+            let te = self.expr(item, facts);
+            if let Some(b) = want {
+                let ctx = format!("in a list of `{b}`");
+                if self.need(item, &te, &[b], &ctx).is_none() && te.ty != Ty::Err {
+                    want = None;
+                }
+            }
+            items.push(te.e);
+        }
+        let t = Type::new(BaseType::Bool);
+        TExpr {
+            e: mk(
+                typed::ExprKind::In {
+                    value: Box::new(v.e),
+                    list: items,
+                },
+                t,
+                span,
+            ),
+            ty: Ty::Known(t),
+        }
+    }
+
+    pub(super) fn call(
+        &mut self,
+        func: &ast::Name,
+        args: &[ast::Expr],
+        facts: &BitSet,
+        span: Span,
+    ) -> TExpr {
+        let typed_args: Vec<(TExpr, &ast::Expr)> =
+            args.iter().map(|a| (self.expr(a, facts), a)).collect();
+        let Some(b) = Builtin::from_name(&func.node) else {
+            let d = Diagnostic::new(
+                Code::E0204,
+                func.span,
+                format!("unknown function `{}`", func.node),
+            )
+            .label("not a built-in function");
+            let d = with_suggestion(d, &func.node, builtin_functions());
+            self.report(d.note("the built-in functions are `attempts`, `age`, `lower`, `upper`, `trim`, `len` and `today`"));
+            return err_expr(span);
+        };
+        let (params, ret): (&[BaseType], BaseType) = match b {
+            Builtin::Age => (&[BaseType::Date], BaseType::Int),
+            Builtin::Lower | Builtin::Upper | Builtin::Trim => {
+                (&[BaseType::String], BaseType::String)
+            }
+            Builtin::Len => (&[BaseType::String], BaseType::Int),
+            Builtin::Today => (&[], BaseType::Date),
+        };
+        if params.len() != args.len() {
+            let sig = params
+                .iter()
+                .map(|p| p.name())
+                .collect::<Vec<_>>()
+                .join(", ");
+            self.report(
+                Diagnostic::new(
+                    Code::E0204,
+                    span,
+                    format!(
+                        "`{}` takes {} argument{}, found {}",
+                        b.name(),
+                        params.len(),
+                        if params.len() == 1 { "" } else { "s" },
+                        args.len()
+                    ),
+                )
+                .label("wrong number of arguments")
+                .note(format!("signature: `{}({sig}) -> {ret}`", b.name())),
+            );
+        } else {
+            for ((te, src), p) in typed_args.iter().zip(params) {
+                let ctx = format!("as the argument of `{}`", b.name());
+                self.need(src, te, &[*p], &ctx);
+            }
+        }
+        let t = Type::new(ret);
+        TExpr {
+            e: mk(
+                typed::ExprKind::Builtin {
+                    func: b,
+                    args: typed_args.into_iter().map(|(te, _)| te.e).collect(),
+                },
+                t,
+                span,
+            ),
+            ty: Ty::Known(t),
+        }
+    }
+
+    pub(super) fn binary(
+        &mut self,
+        op: BinaryOp,
+        lhs: &ast::Expr,
+        rhs: &ast::Expr,
+        facts: &BitSet,
+        span: Span,
+    ) -> TExpr {
+        let l = self.expr(lhs, facts);
+        let r = if op == BinaryOp::And {
+            let mut inner = facts.clone();
+            self.cond_facts(lhs, &mut inner);
+            self.expr(rhs, &inner)
+        } else {
+            self.expr(rhs, facts)
+        };
+        let sym = op.symbol();
+        let bool_t = Type::new(BaseType::Bool);
+        let (ty, mut le, mut re) = (l.ty, l.e, r.e);
+        let out = match op {
+            BinaryOp::And | BinaryOp::Or => {
+                self.need_bool(
+                    lhs,
+                    &TExpr {
+                        e: le.clone(),
+                        ty: l.ty,
+                    },
+                    sym,
+                );
+                self.need_bool(
+                    rhs,
+                    &TExpr {
+                        e: re.clone(),
+                        ty: r.ty,
+                    },
+                    sym,
+                );
+                Ty::Known(bool_t)
+            }
+            BinaryOp::Eq | BinaryOp::Ne => {
+                match (ty, r.ty) {
+                    (Ty::NoneLit, Ty::Known(t)) => le.ty = t.with_optional(true),
+                    (Ty::Known(t), Ty::NoneLit) => re.ty = t.with_optional(true),
+                    (Ty::Known(a), Ty::Known(b)) if a.base != b.base => self.report(
+                        Diagnostic::new(
+                            Code::E0201,
+                            span,
+                            format!("cannot compare `{a}` with `{b}`"),
+                        )
+                        .label(format!("`{sym}` needs operands of one type"))
+                        .secondary(lhs.span, format!("this is `{a}`"))
+                        .secondary(rhs.span, format!("this is `{b}`")),
+                    ),
+                    _ => {}
+                }
+                Ty::Known(bool_t)
+            }
+            BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
+                let accept = [BaseType::Int, BaseType::Date];
+                let (a, b) = self.need_both(
+                    (lhs, &TExpr { e: le.clone(), ty }),
+                    (
+                        rhs,
+                        &TExpr {
+                            e: re.clone(),
+                            ty: r.ty,
+                        },
+                    ),
+                    &accept,
+                    sym,
+                    span,
+                );
+                if let (Some(a), Some(b)) = (a, b)
+                    && a != b
+                {
+                    self.report(
+                        Diagnostic::new(
+                            Code::E0201,
+                            span,
+                            format!("cannot compare `{a}` with `{b}`"),
+                        )
+                        .label(format!("`{sym}` needs two `int`s or two `date`s")),
+                    );
+                }
+                Ty::Known(bool_t)
+            }
+            BinaryOp::Add | BinaryOp::Sub => {
+                let accept: &[BaseType] = if op == BinaryOp::Add {
+                    &[BaseType::Int, BaseType::String]
+                } else {
+                    &[BaseType::Int]
+                };
+                let (a, b) = self.need_both(
+                    (lhs, &TExpr { e: le.clone(), ty }),
+                    (
+                        rhs,
+                        &TExpr {
+                            e: re.clone(),
+                            ty: r.ty,
+                        },
+                    ),
+                    accept,
+                    sym,
+                    span,
+                );
+                match (a, b) {
+                    (Some(a), Some(b)) if a == b => Ty::Known(Type::new(a)),
+                    (Some(a), Some(b)) => {
+                        self.report(
+                            Diagnostic::new(
+                                Code::E0201,
+                                span,
+                                format!("cannot apply `{sym}` to `{a}` and `{b}`"),
+                            )
+                            .label(format!("`{sym}` needs operands of one type")),
+                        );
+                        Ty::Err
+                    }
+                    // The other operand was only optional (E0203): the
+                    // result's type is still known. A wrong type (E0201)
+                    // leaves it unknown, so nothing cascades from it.
+                    (Some(a), None) | (None, Some(a))
+                        if [ty, r.ty]
+                            .iter()
+                            .all(|t| matches!(t, Ty::Known(t) if t.base == a)) =>
+                    {
+                        Ty::Known(Type::new(a))
+                    }
+                    _ => Ty::Err,
+                }
+            }
+        };
+        let t = match out {
+            Ty::Known(t) => t,
+            _ => PLACEHOLDER,
+        };
+        TExpr {
+            e: mk(
+                typed::ExprKind::Binary {
+                    op,
+                    lhs: Box::new(le),
+                    rhs: Box::new(re),
+                },
+                t,
+                span,
+            ),
+            ty: out,
+        }
+    }
+}
+
+/// Accepted types in a message: `` `int` or `date` ``.
+fn either(accept: &[BaseType]) -> String {
+    accept
+        .iter()
+        .map(|b| format!("`{b}`"))
+        .collect::<Vec<_>>()
+        .join(" or ")
+}
