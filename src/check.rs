@@ -51,7 +51,7 @@ use crate::flowgraph::{self, BitSet, Graph};
 use crate::typed::{self, StepId, TypedFlow};
 use expr::Cx;
 use facts::Layout;
-use names::{Env, with_suggestion};
+use names::Env;
 
 /// What [`check`] gives: the typed flow when there is no error, and every
 /// diagnostic (sorted by position).
@@ -113,8 +113,7 @@ fn check_flow(
                 "solutions: {}",
                 crate::diagnostics::ticked(catalog.solutions.iter().map(|s| s.name.as_str()))
             ));
-            diags.push(with_suggestion(
-                d,
+            diags.push(d.did_you_mean(
                 &using.name.node,
                 catalog.solutions.iter().map(|s| s.name.as_str()),
             ));

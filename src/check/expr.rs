@@ -11,7 +11,7 @@
 //! diagnostic about it.
 
 use super::facts::Layout;
-use super::names::{Env, builtin_constants, with_suggestion};
+use super::names::{Env, builtin_constants};
 use crate::ast::{self, BinaryOp, ExprKind, Record};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::flowgraph::BitSet;
@@ -237,11 +237,7 @@ impl Cx<'_, '_> {
                     } else if self.env.field(Record::Account, n).is_some() {
                         d = d.help(format!("read the field as `account.{n}`"));
                     } else {
-                        d = with_suggestion(
-                            d,
-                            n,
-                            builtin_constants().chain(std::iter::once("none")),
-                        );
+                        d = d.did_you_mean(n, builtin_constants().chain(std::iter::once("none")));
                     }
                     self.report(d);
                     err_expr(span)
@@ -288,8 +284,7 @@ impl Cx<'_, '_> {
                 format!("unknown {rec} field `{}`", f.field.node),
             )
             .label(format!("no {rec} field has this name"));
-            let d = with_suggestion(
-                d,
+            let d = d.did_you_mean(
                 &f.field.node,
                 self.env.fields(f.record).iter().map(|x| x.name.as_str()),
             );
@@ -351,7 +346,7 @@ impl Cx<'_, '_> {
             if matches!(result.node.as_str(), "inquiry" | "account") {
                 d = d.help("fields are read as `inquiry.F` or `account.F`");
             } else {
-                d = with_suggestion(d, &result.node, self.env.result_names());
+                d = d.did_you_mean(&result.node, self.env.result_names());
             }
             self.report(d);
             return err_expr(span);
@@ -373,7 +368,7 @@ impl Cx<'_, '_> {
             )
             .label(format!("not a result field of {what}"))
             .note(format!("its fields are {fields}"));
-            let d = with_suggestion(d, &field.node, info.fields.iter().map(|f| f.name.as_str()));
+            let d = d.did_you_mean(&field.node, info.fields.iter().map(|f| f.name.as_str()));
             self.report(d);
             return err_expr(span);
         };

@@ -1,7 +1,6 @@
 //! Name tables: fields, steps and results, resolved once, with the
 //! diagnostics about declarations (E0102, E0104, E0105, E0107) and
-//! transitions (E0101, E0305), and the did-you-mean helper every unknown
-//! name uses.
+//! transitions (E0101, E0305).
 
 use crate::ast::{self, Call, Item, Record, StepKind, Stmt, Target};
 use crate::catalog::{CallSpec, Catalog};
@@ -20,54 +19,6 @@ pub fn builtin_constants() -> impl Iterator<Item = &'static str> {
 /// Built-in functions, `attempts` included.
 pub fn builtin_functions() -> impl Iterator<Item = &'static str> {
     std::iter::once("attempts").chain(Builtin::ALL.into_iter().map(Builtin::name))
-}
-
-/// Levenshtein distance, in chars.
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev.get(j).copied().unwrap_or(0) + usize::from(ca != *cb);
-            let del = prev.get(j + 1).copied().unwrap_or(0) + 1;
-            let ins = cur.get(j).copied().unwrap_or(0) + 1;
-            if let Some(c) = cur.get_mut(j + 1) {
-                *c = sub.min(del).min(ins);
-            }
-        }
-        prev = cur;
-    }
-    prev.last().copied().unwrap_or(0)
-}
-
-/// The closest candidate within a small edit distance (a third of the
-/// name's length, at least one), first in order on ties.
-pub fn suggest<'c>(name: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<String> {
-    let limit = (name.chars().count() / 3).max(1);
-    let mut best: Option<(usize, &str)> = None;
-    for c in candidates {
-        if c == name {
-            continue;
-        }
-        let d = distance(name, c);
-        if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
-            best = Some((d, c));
-        }
-    }
-    best.map(|(_, c)| c.to_string())
-}
-
-/// Adds `help: did you mean `x`?` when a candidate is close.
-pub fn with_suggestion<'c>(
-    d: Diagnostic,
-    name: &str,
-    candidates: impl IntoIterator<Item = &'c str>,
-) -> Diagnostic {
-    match suggest(name, candidates) {
-        Some(s) => d.help(format!("did you mean `{s}`?")),
-        None => d,
-    }
 }
 
 #[derive(Debug, Clone)]
@@ -179,16 +130,13 @@ impl<'a> Env<'a> {
 
     /// E0101 for a step name that names no step.
     pub fn unknown_step(&self, name: &ast::Name, what: &str) -> Diagnostic {
-        with_suggestion(
-            Diagnostic::new(
-                Code::E0101,
-                name.span,
-                format!("unknown step `{}` {what}", name.node),
-            )
-            .label("no step has this name"),
-            &name.node,
-            self.step_names(),
+        Diagnostic::new(
+            Code::E0101,
+            name.span,
+            format!("unknown step `{}` {what}", name.node),
         )
+        .label("no step has this name")
+        .did_you_mean(&name.node, self.step_names())
     }
 }
 
@@ -284,7 +232,7 @@ pub fn collect<'a>(
                     format!("`start` names no step: `{}`", name.node),
                 )
                 .label("no step has this name");
-                diags.push(with_suggestion(d, &name.node, env.step_names()));
+                diags.push(d.did_you_mean(&name.node, env.step_names()));
                 env.start = if env.steps.is_empty() { None } else { Some(0) };
             }
         },

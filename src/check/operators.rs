@@ -2,7 +2,7 @@
 //! each operand must be, and the type the whole gives.
 
 use super::expr::{Cx, PLACEHOLDER, TExpr, Ty, err_expr, mk};
-use super::names::{builtin_functions, with_suggestion};
+use super::names::builtin_functions;
 use crate::ast::{self, BinaryOp, UnaryOp};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::flowgraph::BitSet;
@@ -215,7 +215,7 @@ impl Cx<'_, '_> {
                 format!("unknown function `{}`", func.node),
             )
             .label("not a built-in function");
-            let d = with_suggestion(d, &func.node, builtin_functions());
+            let d = d.did_you_mean(&func.node, builtin_functions());
             self.report(d.note("the built-in functions are `attempts`, `age`, `lower`, `upper`, `trim`, `len` and `today`"));
             return err_expr(span);
         };

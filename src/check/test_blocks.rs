@@ -2,7 +2,7 @@
 //! tests): names resolved against the steps, fields and results, values
 //! evaluated (constants only), and the checks of §3 "Tests".
 
-use super::names::{Env, with_suggestion};
+use super::names::Env;
 use crate::ast::{self, BinaryOp, ExprKind, Record, StepKind, TestItem};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::span::Span;
@@ -99,7 +99,7 @@ fn resolve_result(env: &Env, name: &ast::Name, diags: &mut Vec<Diagnostic>) -> O
                 format!("unknown result `{}` in `stub`", name.node),
             )
             .label("no `let` binds this name");
-            diags.push(with_suggestion(d, &name.node, env.result_names()));
+            diags.push(d.did_you_mean(&name.node, env.result_names()));
             None
         }
     }
@@ -213,7 +213,7 @@ fn input(
             )
             .label("not collected or captured by this screen")
             .secondary(step.name.span, "the screen");
-            with_suggestion(d, name, takes.iter().map(|(n, _)| *n))
+            d.did_you_mean(name, takes.iter().map(|(n, _)| *n))
         },
         |name| format!("for `{name}`"),
         diags,
@@ -275,7 +275,7 @@ fn stub(
                 format!("result `{}` has no field `{name}`", info.name),
             )
             .label("not a field of this result");
-            with_suggestion(d, name, info.fields.iter().map(|f| f.name.as_str()))
+            d.did_you_mean(name, info.fields.iter().map(|f| f.name.as_str()))
         },
         |name| format!("for `{}.{name}`", info.name),
         diags,
@@ -381,8 +381,7 @@ fn path(env: &Env, e: &ast::Expr, diags: &mut Vec<Diagnostic>) -> Result<Option<
                         format!("unknown {rec} field `{}`", f.field.node),
                     )
                     .label(format!("no {rec} field has this name"));
-                    diags.push(with_suggestion(
-                        d,
+                    diags.push(d.did_you_mean(
                         &f.field.node,
                         env.fields(f.record).iter().map(|x| x.name.as_str()),
                     ));
@@ -398,7 +397,7 @@ fn path(env: &Env, e: &ast::Expr, diags: &mut Vec<Diagnostic>) -> Result<Option<
                     format!("unknown result `{}`", result.node),
                 )
                 .label("no `let` binds this name");
-                diags.push(with_suggestion(d, &result.node, env.result_names()));
+                diags.push(d.did_you_mean(&result.node, env.result_names()));
                 return Err(());
             };
             if info.error {
@@ -419,11 +418,9 @@ fn path(env: &Env, e: &ast::Expr, diags: &mut Vec<Diagnostic>) -> Result<Option<
                         format!("result `{}` has no field `{}`", info.name, field.node),
                     )
                     .label("not a field of this result");
-                    diags.push(with_suggestion(
-                        d,
-                        &field.node,
-                        info.fields.iter().map(|f| f.name.as_str()),
-                    ));
+                    diags.push(
+                        d.did_you_mean(&field.node, info.fields.iter().map(|f| f.name.as_str())),
+                    );
                     Err(())
                 }
             }
