@@ -29,6 +29,7 @@ pub mod diagnostics;
 pub mod flowgraph;
 pub mod host;
 pub mod lexer;
+pub mod ops;
 pub mod parser;
 pub mod plans;
 pub mod span;

@@ -21,7 +21,7 @@
 //!
 //! Everything is deterministic and linear in the input.
 
-use crate::ast::{self, Action, Expr, ExprKind, Item, Name, Step, StepKind, Transition};
+use crate::ast::{self, Action, BinaryOp, Expr, ExprKind, Item, Name, Step, StepKind, Transition};
 use crate::diagnostics::{self, Code, Diagnostic};
 use crate::lexer::{self, Keyword, Role, Token, Triple};
 use crate::span::{Span, Spanned};
@@ -446,20 +446,8 @@ fn check_limits(toks: &[Triple]) -> Option<Diagnostic> {
             Token::RBrace | Token::RParen | Token::RBracket => depth = depth.saturating_sub(1),
             _ => {}
         }
-        let counts = matches!(
-            t,
-            Token::LParen
-                | Token::LBracket
-                | Token::Kw(Keyword::Not | Keyword::And | Keyword::Or | Keyword::In)
-                | Token::Minus
-                | Token::Plus
-                | Token::EqEq
-                | Token::NotEq
-                | Token::Lt
-                | Token::Le
-                | Token::Gt
-                | Token::Ge
-        );
+        let counts = matches!(t, Token::LParen | Token::LBracket)
+            || t.fixed_text().is_some_and(crate::ops::is_operator);
         let resets = matches!(t, Token::LBrace | Token::RBrace | Token::Arrow)
             || t.keyword().is_some_and(Keyword::begins_clause);
         if resets {
@@ -482,9 +470,6 @@ fn check_limits(toks: &[Triple]) -> Option<Diagnostic> {
 
 // ----- expected tokens in the user's terms ----------------------------------------
 
-const OPERATORS: &[&str] = &[
-    "or", "and", "==", "!=", "<", "<=", ">", ">=", "in", "+", "-",
-];
 const EXPR_STARTS: &[&str] = &[
     "IDENT", "STRING", "INT", "DATE", "true", "false", "none", "not", "-", "(", "inquiry",
     "account",
@@ -505,7 +490,8 @@ fn describe_expected(expected: &[String]) -> String {
             .count()
             > 10;
     let expr_position = has("IDENT") && has("STRING") && has("INT");
-    let op_position = OPERATORS.iter().filter(|o| has(o)).count() >= 6;
+    let is_operator = |n: &str| n == "in" || BinaryOp::ALL.iter().any(|o| o.symbol() == n);
+    let op_position = names.iter().filter(|n| is_operator(n)).count() >= 6;
     let mut out: Vec<String> = Vec::new();
     let mut push = |s: String| {
         if !out.contains(&s) {
@@ -516,7 +502,7 @@ fn describe_expected(expected: &[String]) -> String {
         let n = n.as_str();
         if expr_position && EXPR_STARTS.contains(&n) && !(op_position && n == "-") {
             push("an expression".to_string());
-        } else if op_position && OPERATORS.contains(&n) {
+        } else if op_position && is_operator(n) {
             push("an operator".to_string());
         } else if step_position
             && (n == "IDENT" || Keyword::from_text(n).is_some_and(Keyword::is_step_name))

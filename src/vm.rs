@@ -15,6 +15,7 @@ pub use state::{RunStatus, State};
 use crate::bytecode::{Instr, Module, RuntimeError};
 use crate::diagnostics::Code;
 use crate::host::{Host, HostCall, HostError};
+use crate::ops::{BinaryOp, OpError, UnaryOp};
 use crate::span::line_col;
 use crate::types::{BaseType, Type};
 use crate::value::{EndStatus, Value};
@@ -202,21 +203,15 @@ impl Vm {
                     };
                     set_top(stack, v);
                 }
-                Instr::Not => {
-                    let Some(Value::Bool(b)) = stack.last() else {
-                        return Err(type_err(pc, instr));
+                Instr::Not | Instr::Neg => {
+                    let op = if instr == Instr::Not {
+                        UnaryOp::Not
+                    } else {
+                        UnaryOp::Neg
                     };
-                    let b = !*b;
-                    set_top(stack, Value::Bool(b));
-                }
-                Instr::Neg => {
-                    let Some(Value::Int(i)) = stack.last() else {
-                        return Err(type_err(pc, instr));
-                    };
-                    let v = i.checked_neg().ok_or_else(|| {
-                        err(Code::R0006, pc, format!("integer overflow in `-{i}`"))
-                    })?;
-                    set_top(stack, Value::Int(v));
+                    let top = stack.last().ok_or_else(|| type_err(pc, instr))?;
+                    let v = top.unary(op).map_err(|e| op_err(pc, instr, e))?;
+                    set_top(stack, v);
                 }
                 Instr::Add
                 | Instr::Sub
@@ -240,7 +235,7 @@ impl Vm {
                         .get(base..)
                         .and_then(|s| s.split_first())
                         .ok_or_else(|| err(Code::R0005, pc, "stack underflow"))?;
-                    let found = list.iter().any(|item| item == value);
+                    let found = value.is_in(list);
                     stack.truncate(base);
                     stack.push(Value::Bool(found));
                 }
@@ -612,6 +607,16 @@ fn check_result(
     Ok(values)
 }
 
+/// The runtime error for an operator's [`OpError`] at `pc`.
+fn op_err(pc: u32, instr: Instr, e: OpError) -> RuntimeError {
+    match e {
+        OpError::Type => type_err(pc, instr),
+        other => err(other.code(), pc, other),
+    }
+}
+
+/// The two operands on top of the stack, combined by the operator
+/// ([`crate::ops`]) that `instr` computes.
 fn binary(pc: u32, instr: Instr, stack: &[Value]) -> Result<Value, RuntimeError> {
     let n = stack.len();
     let (Some(a), Some(b)) = (
@@ -620,47 +625,16 @@ fn binary(pc: u32, instr: Instr, stack: &[Value]) -> Result<Value, RuntimeError>
     ) else {
         return Err(err(Code::R0005, pc, "stack underflow"));
     };
-    use std::cmp::Ordering;
-    let order = |a: &Value, b: &Value| -> Option<Ordering> {
-        match (a, b) {
-            (Value::Int(x), Value::Int(y)) => Some(x.cmp(y)),
-            (Value::Date(x), Value::Date(y)) => Some(x.cmp(y)),
-            _ => None,
-        }
+    let op = match instr {
+        Instr::Add => BinaryOp::Add,
+        Instr::Sub => BinaryOp::Sub,
+        Instr::Eq => BinaryOp::Eq,
+        Instr::Ne => BinaryOp::Ne,
+        Instr::Lt => BinaryOp::Lt,
+        Instr::Le => BinaryOp::Le,
+        Instr::Gt => BinaryOp::Gt,
+        Instr::Ge => BinaryOp::Ge,
+        _ => return Err(type_err(pc, instr)),
     };
-    Ok(match instr {
-        Instr::Eq => Value::Bool(a == b),
-        Instr::Ne => Value::Bool(a != b),
-        Instr::Add => match (a, b) {
-            (Value::Int(x), Value::Int(y)) => {
-                Value::Int(x.checked_add(*y).ok_or_else(|| {
-                    err(Code::R0006, pc, format!("integer overflow in `{x} + {y}`"))
-                })?)
-            }
-            (Value::Str(x), Value::Str(y)) => {
-                let mut s = String::with_capacity(x.len() + y.len());
-                s.push_str(x);
-                s.push_str(y);
-                Value::Str(s)
-            }
-            _ => return Err(type_err(pc, instr)),
-        },
-        Instr::Sub => match (a, b) {
-            (Value::Int(x), Value::Int(y)) => {
-                Value::Int(x.checked_sub(*y).ok_or_else(|| {
-                    err(Code::R0006, pc, format!("integer overflow in `{x} - {y}`"))
-                })?)
-            }
-            _ => return Err(type_err(pc, instr)),
-        },
-        _ => {
-            let o = order(a, b).ok_or_else(|| type_err(pc, instr))?;
-            Value::Bool(match instr {
-                Instr::Lt => o.is_lt(),
-                Instr::Le => o.is_le(),
-                Instr::Gt => o.is_gt(),
-                _ => o.is_ge(),
-            })
-        }
-    })
+    a.binary(op, b).map_err(|e| op_err(pc, instr, e))
 }

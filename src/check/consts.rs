@@ -2,7 +2,7 @@
 //! W0303 (constant and repeated routes), W0302 (values the user entered)
 //! and test values need.
 
-use crate::ast::{self, BinaryOp, ExprKind, Record, UnaryOp};
+use crate::ast::{self, ExprKind, Record};
 use crate::value::{Status, Value};
 
 /// True when `e` reads nothing that changes at run time: no field, result,
@@ -22,7 +22,8 @@ pub fn is_constant(e: &ast::Expr) -> bool {
     }
 }
 
-/// Evaluates a constant expression, when it can be done without the clock.
+/// Evaluates a constant expression, when it can be done without the clock,
+/// with the operators' one definition ([`crate::ops`]).
 pub fn const_eval(e: &ast::Expr) -> Option<Value> {
     Some(match &e.kind {
         ExprKind::Str(s) => Value::Str(s.clone()),
@@ -31,48 +32,14 @@ pub fn const_eval(e: &ast::Expr) -> Option<Value> {
         ExprKind::Bool(b) => Value::Bool(*b),
         ExprKind::None => Value::None,
         ExprKind::Name(n) => Value::Status(Status::from_name(n)?),
-        ExprKind::Unary {
-            op: UnaryOp::Not,
-            operand,
-        } => match const_eval(operand)? {
-            Value::Bool(b) => Value::Bool(!b),
-            _ => return None,
-        },
-        ExprKind::Unary {
-            op: UnaryOp::Neg,
-            operand,
-        } => match const_eval(operand)? {
-            Value::Int(i) => Value::Int(i.checked_neg()?),
-            _ => return None,
-        },
+        ExprKind::Unary { op, operand } => const_eval(operand)?.unary(*op).ok()?,
         ExprKind::Binary { op, lhs, rhs } => {
-            let (a, b) = (const_eval(lhs)?, const_eval(rhs)?);
-            match (op, a, b) {
-                (BinaryOp::And, Value::Bool(a), Value::Bool(b)) => Value::Bool(a && b),
-                (BinaryOp::Or, Value::Bool(a), Value::Bool(b)) => Value::Bool(a || b),
-                (BinaryOp::Eq, a, b) => Value::Bool(a == b),
-                (BinaryOp::Ne, a, b) => Value::Bool(a != b),
-                (BinaryOp::Lt, Value::Int(a), Value::Int(b)) => Value::Bool(a < b),
-                (BinaryOp::Le, Value::Int(a), Value::Int(b)) => Value::Bool(a <= b),
-                (BinaryOp::Gt, Value::Int(a), Value::Int(b)) => Value::Bool(a > b),
-                (BinaryOp::Ge, Value::Int(a), Value::Int(b)) => Value::Bool(a >= b),
-                (BinaryOp::Lt, Value::Date(a), Value::Date(b)) => Value::Bool(a < b),
-                (BinaryOp::Le, Value::Date(a), Value::Date(b)) => Value::Bool(a <= b),
-                (BinaryOp::Gt, Value::Date(a), Value::Date(b)) => Value::Bool(a > b),
-                (BinaryOp::Ge, Value::Date(a), Value::Date(b)) => Value::Bool(a >= b),
-                (BinaryOp::Add, Value::Int(a), Value::Int(b)) => Value::Int(a.checked_add(b)?),
-                (BinaryOp::Sub, Value::Int(a), Value::Int(b)) => Value::Int(a.checked_sub(b)?),
-                (BinaryOp::Add, Value::Str(a), Value::Str(b)) => Value::Str(a + &b),
-                _ => return None,
-            }
+            const_eval(lhs)?.binary(*op, &const_eval(rhs)?).ok()?
         }
         ExprKind::In { value, list } => {
             let v = const_eval(value)?;
-            let mut found = false;
-            for item in list {
-                found |= const_eval(item)? == v;
-            }
-            Value::Bool(found)
+            let items = list.iter().map(const_eval).collect::<Option<Vec<_>>>()?;
+            Value::Bool(v.is_in(&items))
         }
         _ => return None,
     })

@@ -6,6 +6,7 @@ use super::names::builtin_functions;
 use crate::ast::{self, BinaryOp, UnaryOp};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::flowgraph::BitSet;
+use crate::ops::OpKind;
 use crate::span::Span;
 use crate::typed::{self, Builtin};
 use crate::types::{BaseType, Type};
@@ -130,14 +131,16 @@ impl Cx<'_, '_> {
         span: Span,
     ) -> TExpr {
         let inner = self.expr(operand, facts);
-        let base = match op {
-            UnaryOp::Not => BaseType::Bool,
-            UnaryOp::Neg => BaseType::Int,
-        };
+        let base = op.operand();
         let ok = match op {
-            UnaryOp::Not => self.need_bool(operand, &inner, "not"),
+            UnaryOp::Not => self.need_bool(operand, &inner, op.symbol()),
             UnaryOp::Neg => self
-                .need(operand, &inner, &[base], "for unary `-`")
+                .need(
+                    operand,
+                    &inner,
+                    &[base],
+                    &format!("for unary `{}`", op.symbol()),
+                )
                 .is_some(),
         };
         let kind = match op {
@@ -286,62 +289,15 @@ impl Cx<'_, '_> {
         };
         let sym = op.symbol();
         let bool_t = Type::new(BaseType::Bool);
-        let (ty, mut le, mut re) = (l.ty, l.e, r.e);
-        let out = match op {
-            BinaryOp::And | BinaryOp::Or => {
-                self.need_bool(
-                    lhs,
-                    &TExpr {
-                        e: le.clone(),
-                        ty: l.ty,
-                    },
-                    sym,
-                );
-                self.need_bool(
-                    rhs,
-                    &TExpr {
-                        e: re.clone(),
-                        ty: r.ty,
-                    },
-                    sym,
-                );
+        let out = match op.kind() {
+            OpKind::Logic => {
+                self.need_bool(lhs, &l, sym);
+                self.need_bool(rhs, &r, sym);
                 Ty::Known(bool_t)
             }
-            BinaryOp::Eq | BinaryOp::Ne => {
-                match (ty, r.ty) {
-                    (Ty::NoneLit, Ty::Known(t)) => le.ty = t.with_optional(true),
-                    (Ty::Known(t), Ty::NoneLit) => re.ty = t.with_optional(true),
-                    (Ty::Known(a), Ty::Known(b)) if a.base != b.base => self.report(
-                        Diagnostic::new(
-                            Code::E0201,
-                            span,
-                            format!("cannot compare `{a}` with `{b}`"),
-                        )
-                        .label(format!("`{sym}` needs operands of one type"))
-                        .secondary(lhs.span, format!("this is `{a}`"))
-                        .secondary(rhs.span, format!("this is `{b}`")),
-                    ),
-                    _ => {}
-                }
-                Ty::Known(bool_t)
-            }
-            BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
-                let accept = [BaseType::Int, BaseType::Date];
-                let (a, b) = self.need_both(
-                    (lhs, &TExpr { e: le.clone(), ty }),
-                    (
-                        rhs,
-                        &TExpr {
-                            e: re.clone(),
-                            ty: r.ty,
-                        },
-                    ),
-                    &accept,
-                    sym,
-                    span,
-                );
-                if let (Some(a), Some(b)) = (a, b)
-                    && a != b
+            OpKind::Equality => {
+                if let (Ty::Known(a), Ty::Known(b)) = (l.ty, r.ty)
+                    && a.base != b.base
                 {
                     self.report(
                         Diagnostic::new(
@@ -349,57 +305,22 @@ impl Cx<'_, '_> {
                             span,
                             format!("cannot compare `{a}` with `{b}`"),
                         )
-                        .label(format!("`{sym}` needs two `int`s or two `date`s")),
+                        .label(format!("`{sym}` needs {}", op.needs()))
+                        .secondary(lhs.span, format!("this is `{a}`"))
+                        .secondary(rhs.span, format!("this is `{b}`")),
                     );
                 }
                 Ty::Known(bool_t)
             }
-            BinaryOp::Add | BinaryOp::Sub => {
-                let accept: &[BaseType] = if op == BinaryOp::Add {
-                    &[BaseType::Int, BaseType::String]
-                } else {
-                    &[BaseType::Int]
-                };
-                let (a, b) = self.need_both(
-                    (lhs, &TExpr { e: le.clone(), ty }),
-                    (
-                        rhs,
-                        &TExpr {
-                            e: re.clone(),
-                            ty: r.ty,
-                        },
-                    ),
-                    accept,
-                    sym,
-                    span,
-                );
-                match (a, b) {
-                    (Some(a), Some(b)) if a == b => Ty::Known(Type::new(a)),
-                    (Some(a), Some(b)) => {
-                        self.report(
-                            Diagnostic::new(
-                                Code::E0201,
-                                span,
-                                format!("cannot apply `{sym}` to `{a}` and `{b}`"),
-                            )
-                            .label(format!("`{sym}` needs operands of one type")),
-                        );
-                        Ty::Err
-                    }
-                    // The other operand was only optional (E0203): the
-                    // result's type is still known. A wrong type (E0201)
-                    // leaves it unknown, so nothing cascades from it.
-                    (Some(a), None) | (None, Some(a))
-                        if [ty, r.ty]
-                            .iter()
-                            .all(|t| matches!(t, Ty::Known(t) if t.base == a)) =>
-                    {
-                        Ty::Known(Type::new(a))
-                    }
-                    _ => Ty::Err,
-                }
-            }
+            OpKind::Order | OpKind::Arithmetic => self.by_signature(op, (lhs, &l), (rhs, &r), span),
         };
+        let (mut le, mut re) = (l.e, r.e);
+        // `none` beside a `T` is a `T?`.
+        match (l.ty, r.ty) {
+            (Ty::NoneLit, Ty::Known(t)) => le.ty = t.with_optional(true),
+            (Ty::Known(t), Ty::NoneLit) => re.ty = t.with_optional(true),
+            _ => {}
+        }
         let t = match out {
             Ty::Known(t) => t,
             _ => PLACEHOLDER,
@@ -415,6 +336,47 @@ impl Cx<'_, '_> {
                 span,
             ),
             ty: out,
+        }
+    }
+
+    /// An operator typed by its signatures ([`BinaryOp::signatures`]): each
+    /// operand a present value of a type some signature takes, and the pair
+    /// one signature's. The type is the signature's result. When an operand
+    /// was wrong, a comparison is still `bool`, and arithmetic has the type
+    /// the operands' types pick (an optional operand is E0203 but leaves
+    /// its type known), else an unknown type, so nothing cascades.
+    fn by_signature(
+        &mut self,
+        op: BinaryOp,
+        (lhs, l): (&ast::Expr, &TExpr),
+        (rhs, r): (&ast::Expr, &TExpr),
+        span: Span,
+    ) -> Ty {
+        let sym = op.symbol();
+        let accept = op.operand_types();
+        let (a, b) = self.need_both((lhs, l), (rhs, r), &accept, sym, span);
+        if let (Some(a), Some(b)) = (a, b) {
+            if let Some(sig) = op.signature(a, b) {
+                return Ty::Known(Type::new(sig.out));
+            }
+            let message = if op.kind() == OpKind::Order {
+                format!("cannot compare `{a}` with `{b}`")
+            } else {
+                format!("cannot apply `{sym}` to `{a}` and `{b}`")
+            };
+            self.report(
+                Diagnostic::new(Code::E0201, span, message)
+                    .label(format!("`{sym}` needs {}", op.needs())),
+            );
+        }
+        if op.kind() == OpKind::Order {
+            return Ty::Known(Type::new(BaseType::Bool));
+        }
+        match (l.ty, r.ty) {
+            (Ty::Known(x), Ty::Known(y)) => op
+                .signature(x.base, y.base)
+                .map_or(Ty::Err, |s| Ty::Known(Type::new(s.out))),
+            _ => Ty::Err,
         }
     }
 }

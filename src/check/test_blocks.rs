@@ -5,6 +5,7 @@
 use super::names::Env;
 use crate::ast::{self, BinaryOp, ExprKind, Record, StepKind, TestItem};
 use crate::diagnostics::{Code, Diagnostic};
+use crate::ops::OpKind;
 use crate::span::Span;
 use crate::typed::{self, Expect, Input, Path, Stub, StubAnswer};
 use crate::types::{BaseType, Type};
@@ -429,16 +430,6 @@ fn path(env: &Env, e: &ast::Expr, diags: &mut Vec<Diagnostic>) -> Result<Option<
     }
 }
 
-fn flip(op: BinaryOp) -> BinaryOp {
-    match op {
-        BinaryOp::Lt => BinaryOp::Gt,
-        BinaryOp::Le => BinaryOp::Ge,
-        BinaryOp::Gt => BinaryOp::Lt,
-        BinaryOp::Ge => BinaryOp::Le,
-        other => other,
-    }
-}
-
 /// `expect PATH OP VALUE` (either side), or `expect PATH` for a `bool` path.
 fn expect(env: &Env, e: &ast::Expr, diags: &mut Vec<Diagnostic>) -> Option<Expect> {
     let not_bool = |diags: &mut Vec<Diagnostic>| {
@@ -449,19 +440,7 @@ fn expect(env: &Env, e: &ast::Expr, diags: &mut Vec<Diagnostic>) -> Option<Expec
         )
     };
     let (op, lhs, rhs) = match &e.kind {
-        ExprKind::Binary { op, lhs, rhs }
-            if matches!(
-                op,
-                BinaryOp::Eq
-                    | BinaryOp::Ne
-                    | BinaryOp::Lt
-                    | BinaryOp::Le
-                    | BinaryOp::Gt
-                    | BinaryOp::Ge
-            ) =>
-        {
-            (*op, &**lhs, &**rhs)
-        }
+        ExprKind::Binary { op, lhs, rhs } if op.is_comparison() => (*op, &**lhs, &**rhs),
         _ => {
             return match path(env, e, diags) {
                 Ok(Some((p, ty))) if ty.base == BaseType::Bool => Some(Expect::Compare {
@@ -481,7 +460,7 @@ fn expect(env: &Env, e: &ast::Expr, diags: &mut Vec<Diagnostic>) -> Option<Expec
     let (p, ty, op, value) = match (path(env, lhs, diags), path(env, rhs, diags)) {
         (Err(()), _) | (_, Err(())) => return None,
         (Ok(Some((p, ty))), Ok(None)) => (p, ty, op, rhs),
-        (Ok(None), Ok(Some((p, ty)))) => (p, ty, flip(op), lhs),
+        (Ok(None), Ok(Some((p, ty)))) => (p, ty, op.flipped(), lhs),
         _ => {
             not_bool(diags);
             return None;
@@ -490,18 +469,16 @@ fn expect(env: &Env, e: &ast::Expr, diags: &mut Vec<Diagnostic>) -> Option<Expec
     // In `expect` the path is taken as optional: a `none` makes the
     // expectation fail at run time, ordering comparisons included.
     let ty = ty.with_optional(true);
-    let ordering = matches!(
-        op,
-        BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge
-    );
-    if ordering && !matches!(ty.base, BaseType::Int | BaseType::Date) {
+    let ordering = op.kind() == OpKind::Order;
+    if ordering && op.signature(ty.base, ty.base).is_none() {
         diags.push(
             Diagnostic::new(
                 Code::E0201,
                 e.span,
                 format!(
-                    "`{}` needs two `int`s or two `date`s, found `{}`",
+                    "`{}` needs {}, found `{}`",
                     op.symbol(),
+                    op.needs(),
                     ty.base
                 ),
             )
