@@ -263,13 +263,13 @@ pub enum ExprKind {
         result: Name,
         field: Name,
     },
-    /// `f(args)`; `attempts(STEP)` is [`ExprKind::Attempts`].
+    /// `f(args)`, a call of a built-in function. A step argument
+    /// (`attempts(collect)`) is a bare name here, a keyword included
+    /// (`attempts(screen)`); the checker resolves it as a step.
     Call {
         func: Name,
         args: Vec<Expr>,
     },
-    /// `attempts(STEP)`: its argument is a step name, not an expression.
-    Attempts(Name),
     Unary {
         op: UnaryOp,
         operand: Box<Expr>,

@@ -20,6 +20,7 @@
 //! in the library panics on any input.
 
 pub mod ast;
+pub mod builtins;
 pub mod bytecode;
 pub mod catalog;
 pub mod check;

@@ -12,6 +12,7 @@ pub mod state;
 
 pub use state::{RunStatus, State};
 
+use crate::builtins::{self, Eval};
 use crate::bytecode::{Instr, Module, RuntimeError};
 use crate::diagnostics::Code;
 use crate::host::{Host, HostCall, HostError};
@@ -182,27 +183,12 @@ impl Vm {
                         .ok_or_else(|| err(Code::R0005, pc, "step out of range"))?;
                     stack.push(Value::Int(i64::from(*n)));
                 }
-                Instr::Today => stack.push(Value::Date(host.today())),
-                Instr::Age => {
-                    let Some(Value::Date(d)) = stack.last() else {
-                        return Err(type_err(pc, instr));
-                    };
-                    let d = *d;
-                    let age = d.age_at(host.today());
-                    set_top(stack, Value::Int(age));
-                }
-                Instr::Lower | Instr::Upper | Instr::Trim | Instr::Len => {
-                    let Some(Value::Str(s)) = stack.last() else {
-                        return Err(type_err(pc, instr));
-                    };
-                    let v = match instr {
-                        Instr::Lower => Value::Str(s.to_lowercase()),
-                        Instr::Upper => Value::Str(s.to_uppercase()),
-                        Instr::Trim => Value::Str(s.trim().to_string()),
-                        _ => Value::Int(i64::try_from(s.chars().count()).unwrap_or(i64::MAX)),
-                    };
-                    set_top(stack, v);
-                }
+                Instr::Today
+                | Instr::Age
+                | Instr::Lower
+                | Instr::Upper
+                | Instr::Trim
+                | Instr::Len => call_builtin(pc, instr, stack, host)?,
                 Instr::Not | Instr::Neg => {
                     let op = if instr == Instr::Not {
                         UnaryOp::Not
@@ -605,6 +591,32 @@ fn check_result(
         }
     }
     Ok(values)
+}
+
+/// A built-in function's instruction: the row of [`crate::builtins`] that
+/// `instr` computes, applied to its arguments on top of the stack (and the
+/// host's clock, for one that reads it), which it replaces.
+fn call_builtin(
+    pc: u32,
+    instr: Instr,
+    stack: &mut Vec<Value>,
+    host: &mut dyn Host,
+) -> Result<(), RuntimeError> {
+    let b = builtins::by_instr(instr).ok_or_else(|| type_err(pc, instr))?;
+    let base = stack
+        .len()
+        .checked_sub(b.params.len())
+        .ok_or_else(|| err(Code::R0005, pc, "stack underflow"))?;
+    let args = stack.get(base..).unwrap_or(&[]);
+    let v = match b.eval {
+        Eval::Pure(_, f) => f(args),
+        Eval::Clock(_, f) => f(args, host.today()),
+        Eval::StepEntries => Err(OpError::Type),
+    }
+    .map_err(|e| op_err(pc, instr, e))?;
+    stack.truncate(base);
+    stack.push(v);
+    Ok(())
 }
 
 /// The runtime error for an operator's [`OpError`] at `pc`.

@@ -9,9 +9,10 @@ use crate::value::{Status, Value};
 /// `attempts` or clock (`today`, `age`).
 pub fn is_constant(e: &ast::Expr) -> bool {
     match &e.kind {
-        ExprKind::Field(_) | ExprKind::ResultField { .. } | ExprKind::Attempts(_) => false,
+        ExprKind::Field(_) | ExprKind::ResultField { .. } => false,
         ExprKind::Call { func, args } => {
-            !matches!(func.node.as_str(), "today" | "age") && args.iter().all(is_constant)
+            crate::builtins::lookup(&func.node).is_none_or(|b| b.is_pure())
+                && args.iter().all(is_constant)
         }
         ExprKind::Unary { operand, .. } => is_constant(operand),
         ExprKind::Binary { lhs, rhs, .. } => is_constant(lhs) && is_constant(rhs),
@@ -71,7 +72,6 @@ pub fn same_expr(a: &ast::Expr, b: &ast::Expr) -> bool {
                 && a1.len() == a2.len()
                 && a1.iter().zip(a2).all(|(x, y)| same_expr(x, y))
         }
-        (K::Attempts(x), K::Attempts(y)) => x.node == y.node,
         (K::Unary { op: o1, operand: x }, K::Unary { op: o2, operand: y }) => {
             o1 == o2 && same_expr(x, y)
         }

@@ -247,24 +247,6 @@ impl Cx<'_, '_> {
             ExprKind::ResultField { result, field } => {
                 self.result_field(result, field, facts, span)
             }
-            ExprKind::Attempts(step) => {
-                let id = match self.env.step(&step.node) {
-                    Some(id) => id,
-                    None => {
-                        let d = self.env.unknown_step(step, "in `attempts()`");
-                        self.report(d);
-                        0
-                    }
-                };
-                TExpr {
-                    e: mk(
-                        typed::ExprKind::Attempts(id),
-                        Type::new(BaseType::Int),
-                        span,
-                    ),
-                    ty: Ty::Known(Type::new(BaseType::Int)),
-                }
-            }
             ExprKind::Call { func, args } => self.call(func, args, facts, span),
             ExprKind::Unary { op, operand } => self.unary(*op, operand, facts, span),
             ExprKind::Binary { op, lhs, rhs } => self.binary(*op, lhs, rhs, facts, span),

@@ -6,7 +6,7 @@ use crate::ast::{self, Call, Item, Record, StepKind, Stmt, Target};
 use crate::catalog::{CallSpec, Catalog};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::span::Span;
-use crate::typed::{self, Builtin, CallKind, FieldId, ResultField, ResultId, StepId};
+use crate::typed::{self, CallKind, FieldId, ResultField, ResultId, StepId};
 use crate::types::Type;
 use crate::value::Status;
 use std::collections::HashMap;
@@ -14,11 +14,6 @@ use std::collections::HashMap;
 /// Built-in constants, besides `none`.
 pub fn builtin_constants() -> impl Iterator<Item = &'static str> {
     Status::ALL.into_iter().map(Status::name)
-}
-
-/// Built-in functions, `attempts` included.
-pub fn builtin_functions() -> impl Iterator<Item = &'static str> {
-    std::iter::once("attempts").chain(Builtin::ALL.into_iter().map(Builtin::name))
 }
 
 #[derive(Debug, Clone)]
@@ -143,7 +138,7 @@ impl<'a> Env<'a> {
 fn is_builtin_name(catalog: &Catalog, name: &str) -> Option<&'static str> {
     if builtin_constants().any(|c| c == name) {
         Some("a built-in constant")
-    } else if builtin_functions().any(|c| c == name) {
+    } else if crate::builtins::lookup(name).is_some() {
         Some("a built-in function")
     } else if catalog.capture_kinds.iter().any(|c| c == name) {
         Some("a capture kind")

@@ -2,13 +2,14 @@
 //! each operand must be, and the type the whole gives.
 
 use super::expr::{Cx, PLACEHOLDER, TExpr, Ty, err_expr, mk};
-use super::names::builtin_functions;
-use crate::ast::{self, BinaryOp, UnaryOp};
+use crate::ast::{self, BinaryOp, ExprKind, UnaryOp};
+use crate::builtins::{self, Builtin, Eval, Param};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::flowgraph::BitSet;
 use crate::ops::OpKind;
 use crate::span::Span;
-use crate::typed::{self, Builtin};
+use crate::span::Spanned;
+use crate::typed::{self, StepId};
 use crate::types::{BaseType, Type};
 
 impl Cx<'_, '_> {
@@ -202,6 +203,9 @@ impl Cx<'_, '_> {
         }
     }
 
+    /// A call of a built-in function ([`crate::builtins`]): a known name
+    /// (E0204), the right number of arguments (E0204), each of its
+    /// parameter's type, or a step name for a step parameter (E0101).
     pub(super) fn call(
         &mut self,
         func: &ast::Name,
@@ -209,65 +213,106 @@ impl Cx<'_, '_> {
         facts: &BitSet,
         span: Span,
     ) -> TExpr {
-        let typed_args: Vec<(TExpr, &ast::Expr)> =
-            args.iter().map(|a| (self.expr(a, facts), a)).collect();
-        let Some(b) = Builtin::from_name(&func.node) else {
+        let Some(b) = builtins::lookup(&func.node) else {
+            // The arguments still get their own diagnostics.
+            for a in args {
+                self.expr(a, facts);
+            }
             let d = Diagnostic::new(
                 Code::E0204,
                 func.span,
                 format!("unknown function `{}`", func.node),
             )
-            .label("not a built-in function");
-            let d = d.did_you_mean(&func.node, builtin_functions());
-            self.report(d.note("the built-in functions are `attempts`, `age`, `lower`, `upper`, `trim`, `len` and `today`"));
+            .label("not a built-in function")
+            .did_you_mean(&func.node, builtins::names())
+            .note(format!("the built-in functions are {}", builtins::listed()));
+            self.report(d);
             return err_expr(span);
         };
-        let (params, ret): (&[BaseType], BaseType) = match b {
-            Builtin::Age => (&[BaseType::Date], BaseType::Int),
-            Builtin::Lower | Builtin::Upper | Builtin::Trim => {
-                (&[BaseType::String], BaseType::String)
-            }
-            Builtin::Len => (&[BaseType::String], BaseType::Int),
-            Builtin::Today => (&[], BaseType::Date),
+        let t = Type::new(b.ret);
+        let known = |e: typed::ExprKind| TExpr {
+            e: mk(e, t, span),
+            ty: Ty::Known(t),
         };
-        if params.len() != args.len() {
-            let sig = params
-                .iter()
-                .map(|p| p.name())
-                .collect::<Vec<_>>()
-                .join(", ");
+        if b.params.len() != args.len() {
+            // A step name is not an expression: arguments are typed only
+            // for a function that takes none.
+            if !b.params.contains(&Param::Step) {
+                for a in args {
+                    self.expr(a, facts);
+                }
+            }
+            let n = b.params.len();
             self.report(
                 Diagnostic::new(
                     Code::E0204,
                     span,
                     format!(
-                        "`{}` takes {} argument{}, found {}",
-                        b.name(),
-                        params.len(),
-                        if params.len() == 1 { "" } else { "s" },
+                        "`{}` takes {n} argument{}, found {}",
+                        b.name,
+                        if n == 1 { "" } else { "s" },
                         args.len()
                     ),
                 )
                 .label("wrong number of arguments")
-                .note(format!("signature: `{}({sig}) -> {ret}`", b.name())),
+                .note(format!("signature: `{}`", b.signature())),
             );
-        } else {
-            for ((te, src), p) in typed_args.iter().zip(params) {
-                let ctx = format!("as the argument of `{}`", b.name());
-                self.need(src, te, &[*p], &ctx);
+            return known(typed::ExprKind::Builtin {
+                func: b,
+                args: Vec::new(),
+            });
+        }
+        let mut typed_args = Vec::with_capacity(args.len());
+        let mut step = None;
+        for (a, p) in args.iter().zip(b.params) {
+            match p {
+                Param::Value(want) => {
+                    let te = self.expr(a, facts);
+                    self.need(
+                        a,
+                        &te,
+                        &[*want],
+                        &format!("as the argument of `{}`", b.name),
+                    );
+                    typed_args.push(te.e);
+                }
+                Param::Step => step = Some(self.step_arg(b, a)),
             }
         }
-        let t = Type::new(ret);
-        TExpr {
-            e: mk(
-                typed::ExprKind::Builtin {
-                    func: b,
-                    args: typed_args.into_iter().map(|(te, _)| te.e).collect(),
-                },
-                t,
-                span,
-            ),
-            ty: Ty::Known(t),
+        match (b.eval, step) {
+            (Eval::StepEntries, Some(id)) => known(typed::ExprKind::Attempts(id)),
+            _ => known(typed::ExprKind::Builtin {
+                func: b,
+                args: typed_args,
+            }),
+        }
+    }
+
+    /// The step a step parameter names: a bare step name (E0201 for any
+    /// other expression, E0101 for an unknown step; either gives step 0).
+    fn step_arg(&mut self, b: &Builtin, a: &ast::Expr) -> StepId {
+        let ExprKind::Name(name) = &a.kind else {
+            self.report(
+                Diagnostic::new(
+                    Code::E0201,
+                    a.span,
+                    format!("expected a step name as the argument of `{}`", b.name),
+                )
+                .label("not a step name")
+                .help(format!("write the name of a step: `{}(STEP)`", b.name)),
+            );
+            return 0;
+        };
+        match self.env.step(name) {
+            Some(id) => id,
+            None => {
+                let d = self.env.unknown_step(
+                    &Spanned::new(name.clone(), a.span),
+                    &format!("in `{}()`", b.name),
+                );
+                self.report(d);
+                0
+            }
         }
     }
 
