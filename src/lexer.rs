@@ -436,7 +436,15 @@ fn lex_date(lex: &mut logos::Lexer<'_, Token>) -> Date {
                 b.is_ascii_digit()
             }
         });
-    let diag = if well_formed {
+    let diag = if well_formed && text.starts_with("0000") {
+        Diagnostic::new(
+            Code::E0003,
+            span(r.start, r.end),
+            format!("date `@{text}` is out of range"),
+        )
+        .label("there is no year 0")
+        .help("dates run from `@0001-01-01` to `@9999-12-31`")
+    } else if well_formed {
         Diagnostic::new(
             Code::E0003,
             span(r.start, r.end),
@@ -610,6 +618,22 @@ mod tests {
         );
         // the literals still yield tokens
         assert_eq!(toks(src).len(), 6);
+    }
+
+    #[test]
+    fn dates_outside_year_one_to_9999_are_e0003() {
+        let lexed = tokenize("@0000-06-01 @0001-01-01 @9999-12-31");
+        assert_eq!(lexed.diagnostics.len(), 1);
+        let d = &lexed.diagnostics[0];
+        assert_eq!(
+            (d.code, d.primary.span.start, d.primary.span.end),
+            (Code::E0003, 0, 11)
+        );
+        assert_eq!(d.message, "date `@0000-06-01` is out of range");
+        assert_eq!(
+            toks("@0001-01-01 @9999-12-31"),
+            vec![Token::Date(Date::MIN), Token::Date(Date::MAX)]
+        );
     }
 
     #[test]

@@ -19,6 +19,12 @@ fn bad(message: impl Into<String>) -> RuntimeError {
 /// Checks a module; `Ok` means the VM may run it.
 pub fn verify(m: &Module) -> Result<(), RuntimeError> {
     stack_depths(m)?;
+    // No source can write a date outside 0001-01-01..=9999-12-31.
+    if let Some(i) = m.consts.iter().position(|c| !c.in_range()) {
+        return Err(bad(format!(
+            "constant {i} is a date outside 0001-01-01..=9999-12-31"
+        )));
+    }
     // Each instruction pushes at most one value, so no honest module needs
     // more stack than it has instructions; a larger claim would only make
     // the VM reserve memory it never uses.

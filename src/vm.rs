@@ -39,6 +39,9 @@ pub enum Outcome {
     Ended(EndStatus),
 }
 
+/// The valid dates, as messages name them.
+const RANGE: &str = "0001-01-01..=9999-12-31";
+
 /// Default fuel for one `run` of `flowc run` and `flowc test`.
 pub const DEFAULT_FUEL: u64 = 1_000_000;
 
@@ -160,6 +163,16 @@ impl Vm {
                             pc,
                             format!(
                                 "host returned a value of the wrong type for `account.{}`",
+                                field.name
+                            ),
+                        ));
+                    }
+                    if !v.in_range() {
+                        return Err(err(
+                            Code::R0003,
+                            pc,
+                            format!(
+                                "host returned a date outside {RANGE} for `account.{}`",
                                 field.name
                             ),
                         ));
@@ -508,6 +521,11 @@ impl Vm {
                             field.ty
                         )));
                     }
+                    Some(_) if !v.in_range() => {
+                        return Err(bad(format!(
+                            "`{k}` on screen `{screen}` is a date outside {RANGE}"
+                        )));
+                    }
                     _ => {}
                 }
                 writes.push((f, v.clone()));
@@ -587,6 +605,12 @@ fn check_result(
                     info.name, f.name, f.ty
                 )));
             }
+            Some(_) if !v.in_range() => {
+                return Err(HostError::new(format!(
+                    "host returned a date outside {RANGE} for `{}.{}`",
+                    info.name, f.name
+                )));
+            }
             _ => {}
         }
     }
@@ -610,7 +634,17 @@ fn call_builtin(
     let args = stack.get(base..).unwrap_or(&[]);
     let v = match b.eval {
         Eval::Pure(_, f) => f(args),
-        Eval::Clock(_, f) => f(args, host.today()),
+        Eval::Clock(_, f) => {
+            let today = host.today();
+            if !today.in_range() {
+                return Err(err(
+                    Code::R0003,
+                    pc,
+                    format!("host clock is outside {RANGE}"),
+                ));
+            }
+            f(args, today)
+        }
         Eval::StepEntries => Err(OpError::Type),
     }
     .map_err(|e| op_err(pc, instr, e))?;
