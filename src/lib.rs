@@ -18,6 +18,12 @@
 //!
 //! Every stage reports faults as [`diagnostics::Diagnostic`] values; nothing
 //! in the library panics on any input.
+//!
+//! Concepts that several stages share are described once and read from
+//! there: the keywords and their roles (`lexer::Keyword`), the operators'
+//! types and evaluation ([`ops`]), the built-in functions ([`builtins`]),
+//! the calendar ([`value::date`]) and did-you-mean suggestions
+//! ([`diagnostics::suggest`]).
 
 pub mod ast;
 pub mod builtins;
