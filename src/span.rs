@@ -65,9 +65,52 @@ pub fn line_col(source: &str, offset: u32) -> (usize, usize) {
     (line, column)
 }
 
+/// The starts of a source's lines, for many [`line_col`] lookups in one
+/// source: each is a binary search, not a scan from the start (rendering
+/// thousands of diagnostics stays linear).
+pub struct LineIndex<'s> {
+    source: &'s str,
+    /// Byte offset of the first byte of each line.
+    starts: Vec<usize>,
+}
+
+impl<'s> LineIndex<'s> {
+    pub fn new(source: &'s str) -> LineIndex<'s> {
+        let mut starts = vec![0];
+        starts.extend(source.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex { source, starts }
+    }
+
+    /// The same as [`line_col`] on this index's source.
+    pub fn line_col(&self, offset: u32) -> (usize, usize) {
+        let mut off = (offset as usize).min(self.source.len());
+        while !self.source.is_char_boundary(off) {
+            off -= 1;
+        }
+        let line = self.starts.partition_point(|&s| s <= off);
+        let start = line
+            .checked_sub(1)
+            .and_then(|l| self.starts.get(l))
+            .copied()
+            .unwrap_or(0);
+        let column = self.source.get(start..off).unwrap_or("").chars().count() + 1;
+        (line, column)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_index_agrees_with_line_col() {
+        for src in ["", "a", "ab\né x\r\ny", "\n\n", "x\n", "é\n\u{1F600}z\n"] {
+            let index = LineIndex::new(src);
+            for off in 0..=src.len() as u32 + 2 {
+                assert_eq!(index.line_col(off), line_col(src, off), "{src:?} at {off}");
+            }
+        }
+    }
 
     #[test]
     fn line_col_counts_chars_not_bytes() {

@@ -4,7 +4,7 @@
 //! (`IndexType::Byte`), which keeps labels right on non-ASCII lines.
 
 use crate::diagnostics::{Diagnostic, Severity};
-use crate::span::line_col;
+use crate::span::{LineIndex, line_col};
 use ariadne::{Color, Config, IndexType, Label, Report, ReportKind, Source};
 use std::io::IsTerminal;
 
@@ -154,8 +154,9 @@ fn render_plain(d: &Diagnostic, file_name: &str, source: &str) -> String {
 /// One JSON object per diagnostic, one per line.
 pub fn render_json(diags: &[Diagnostic], file_name: &str, source: &str) -> String {
     let mut out = String::new();
+    let lines = LineIndex::new(source);
     for d in diags {
-        let (line, column) = line_col(source, d.primary.span.start);
+        let (line, column) = lines.line_col(d.primary.span.start);
         let mut labels = vec![serde_json::json!({
             "message": d.primary.message, "start": d.primary.span.start, "end": d.primary.span.end, "primary": true,
         })];
