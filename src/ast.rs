@@ -263,13 +263,13 @@ pub enum ExprKind {
         result: Name,
         field: Name,
     },
-    /// `f(args)`; `attempts(STEP)` is [`ExprKind::Attempts`].
+    /// `f(args)`, a call of a built-in function. A step argument
+    /// (`attempts(collect)`) is a bare name here, a keyword included
+    /// (`attempts(screen)`); the checker resolves it as a step.
     Call {
         func: Name,
         args: Vec<Expr>,
     },
-    /// `attempts(STEP)`: its argument is a step name, not an expression.
-    Attempts(Name),
     Unary {
         op: UnaryOp,
         operand: Box<Expr>,
@@ -286,42 +286,8 @@ pub enum ExprKind {
     },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum UnaryOp {
-    Not,
-    Neg,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
-pub enum BinaryOp {
-    Or,
-    And,
-    Eq,
-    Ne,
-    Lt,
-    Le,
-    Gt,
-    Ge,
-    Add,
-    Sub,
-}
-
-impl BinaryOp {
-    pub fn symbol(self) -> &'static str {
-        match self {
-            BinaryOp::Or => "or",
-            BinaryOp::And => "and",
-            BinaryOp::Eq => "==",
-            BinaryOp::Ne => "!=",
-            BinaryOp::Lt => "<",
-            BinaryOp::Le => "<=",
-            BinaryOp::Gt => ">",
-            BinaryOp::Ge => ">=",
-            BinaryOp::Add => "+",
-            BinaryOp::Sub => "-",
-        }
-    }
-}
+/// The operators are described in [`crate::ops`].
+pub use crate::ops::{BinaryOp, UnaryOp};
 
 // ----- tests ---------------------------------------------------------------
 

@@ -10,16 +10,19 @@
 //!    once into tables (E0101-E0107, E0301, E0305).
 //! 4. **Data flow** ([`crate::flowgraph`]): one forward must-analysis over
 //!    the step graph. Its transfer function is the step walker
-//!    ([`stmts`]), run with reporting off until the facts stop changing.
+//!    (`stmts`), run with reporting off until the facts stop changing.
 //! 5. **Typing**: the same walker runs once more per step on the final
-//!    facts, reporting, and builds the typed steps ([`types`] types each
-//!    expression under the facts of its point: E0201-E0204, E0303, W0302,
-//!    W0303). Steps that cannot be reached are typed as if everything were
-//!    known, so they get W0301 and nothing from the analysis.
-//! 6. **Graph** rules on the resolved edges: E0302, E0304, W0301.
-//! 7. **Tests** ([`tests`]): `test` blocks against the steps, fields and
-//!    results, values evaluated.
-//! 8. **Lowering** ([`lower`]): the [`TypedFlow`], only when nothing above
+//!    facts, reporting, and builds the typed steps. [`expr`] types each
+//!    expression under the facts of its point (E0103, E0106, E0108, E0303,
+//!    narrowing), `operators` the operators and built-in calls
+//!    (E0201-E0204), and `consts` answers what W0302 and W0303 ask
+//!    (constant conditions, repeated routes, reads of user input). Steps
+//!    that cannot be reached are typed as if everything were known, so they
+//!    get W0301 and nothing from the analysis.
+//! 6. **Graph** rules on the resolved edges (`graph`): E0302, E0304, W0301.
+//! 7. **Test blocks** (`test_blocks`): `test` blocks against the steps,
+//!    fields and results, values evaluated.
+//! 8. **Lowering** (`lower`): the [`TypedFlow`], only when nothing above
 //!    was an error.
 //!
 //! A flow that says `use solution NAME` is checked by checking the
@@ -27,25 +30,28 @@
 //! name, version and tests.
 //!
 //! No cascades: a name that failed to resolve gets an error type
-//! ([`types::Ty::Err`]) that silences everything after it; an unknown
+//! ([`expr::Ty::Err`]) that silences everything after it; an unknown
 //! transition target makes its step count as reaching an `end`; a rejected
 //! `let` still binds its name.
 
+mod consts;
+pub mod expr;
 mod facts;
+mod graph;
 mod lower;
 pub mod names;
+mod operators;
 mod stmts;
-mod tests;
-pub mod types;
+mod test_blocks;
 
 use crate::ast::{self, Item};
 use crate::catalog::Catalog;
 use crate::diagnostics::{self, Code, Diagnostic};
 use crate::flowgraph::{self, BitSet, Graph};
 use crate::typed::{self, StepId, TypedFlow};
+use expr::Cx;
 use facts::Layout;
-use names::{Env, with_suggestion};
-use types::Cx;
+use names::Env;
 
 /// What [`check`] gives: the typed flow when there is no error, and every
 /// diagnostic (sorted by position).
@@ -107,8 +113,7 @@ fn check_flow(
                 "solutions: {}",
                 crate::diagnostics::ticked(catalog.solutions.iter().map(|s| s.name.as_str()))
             ));
-            diags.push(with_suggestion(
-                d,
+            diags.push(d.did_you_mean(
                 &using.name.node,
                 catalog.solutions.iter().map(|s| s.name.as_str()),
             ));
@@ -129,7 +134,7 @@ fn check_flow(
         };
         let mut test_diags = Vec::new();
         let (body, env_tests) = analyse(&file.flow, catalog, &mut inner, |env, _| {
-            tests::check(env, &tests, &mut test_diags)
+            test_blocks::check(env, &tests, &mut test_diags)
         });
         // A solution checked under a replaced catalogue may break its rules:
         // report that at the `use`, keeping the code.
@@ -153,7 +158,7 @@ fn check_flow(
         ));
     }
     let (body, tests) = analyse(flow, catalog, diags, |env, diags| {
-        tests::check(env, &tests, diags)
+        test_blocks::check(env, &tests, diags)
     });
     body.map(|b| lower::flow(flow.name.node.clone(), version, b, tests))
 }
@@ -274,7 +279,7 @@ fn analyse<T>(
         }
     }
     diags.append(&mut cx.diags);
-    graph_rules(&env, &graph, &entry, &had_error, diags);
+    graph::rules(&env, &graph, &entry, &had_error, diags);
     let tests = with_env(&env, diags);
     let body = env.start.map(|start| Body {
         plan: flow
@@ -304,145 +309,6 @@ fn analyse<T>(
             .collect(),
     });
     (body, tests)
-}
-
-/// W0301, E0302 and E0304.
-fn graph_rules(
-    env: &Env,
-    graph: &Graph,
-    entry: &[Option<BitSet>],
-    had_error: &[bool],
-    diags: &mut Vec<Diagnostic>,
-) {
-    let dup = |s: usize| env.duplicate.get(s).copied().unwrap_or(false);
-    let reachable: Vec<bool> = entry.iter().map(Option::is_some).collect();
-    if !env.start_broken {
-        for (s, step) in env.steps.iter().enumerate() {
-            if !reachable.get(s).copied().unwrap_or(false) && !dup(s) {
-                diags.push(
-                    Diagnostic::new(
-                        Code::W0301,
-                        step.name.span,
-                        format!(
-                            "{} `{}` can never be reached",
-                            step.kind.keyword(),
-                            step.name.node
-                        ),
-                    )
-                    .label("no path from the start step leads here")
-                    .help("remove it, or add a transition to it"),
-                );
-            }
-        }
-    }
-    // E0304: cycles through no screen. Computed first: a step on such a
-    // cycle counts as an exit for E0302, so a screenless loop with no way
-    // out is one fault (E0304), not two.
-    let keep: Vec<bool> = env
-        .steps
-        .iter()
-        .enumerate()
-        .map(|(s, st)| !matches!(st.kind, ast::StepKind::Screen(_)) && !dup(s))
-        .collect();
-    let cycles = graph.cycles(&keep);
-    let on_cycle: std::collections::HashSet<StepId> = cycles.iter().flatten().copied().collect();
-    // E0302: reachable steps from which no `end` can be reached. A step
-    // with an error counts as reaching one, so it does not cascade.
-    let exits: Vec<StepId> = env
-        .links
-        .iter()
-        .enumerate()
-        .filter(|(s, l)| {
-            l.broken
-                || had_error.get(*s).copied().unwrap_or(false)
-                || on_cycle.contains(&(*s as StepId))
-                || l.next
-                    .iter()
-                    .chain(&l.on_error)
-                    .chain(&l.routes)
-                    .any(|t| matches!(t, Some(typed::Target::End(_))))
-        })
-        .map(|(s, _)| s as StepId)
-        .collect();
-    let co = graph.reversed().reachable(&exits);
-    let stuck = |s: usize| {
-        reachable.get(s).copied().unwrap_or(false) && !co.get(s).copied().unwrap_or(true) && !dup(s)
-    };
-    let preds = graph.reversed();
-    for (s, step) in env.steps.iter().enumerate() {
-        if !stuck(s) {
-            continue;
-        }
-        // Report once per closed region: at the steps where it is entered.
-        let entered = env.start == Some(s as StepId)
-            || preds.succ.get(s).is_some_and(|ps| {
-                ps.iter().any(|&p| {
-                    !stuck(p as usize) && reachable.get(p as usize).copied().unwrap_or(false)
-                })
-            });
-        if !entered {
-            continue;
-        }
-        let region = graph
-            .reachable(&[s as StepId])
-            .iter()
-            .filter(|&&b| b)
-            .count();
-        let mut d = Diagnostic::new(
-            Code::E0302,
-            step.name.span,
-            format!(
-                "no `end` can be reached from {} `{}`",
-                step.kind.keyword(),
-                step.name.node
-            ),
-        )
-        .label("every path from here loops without ending")
-        .help("add a route or transition to `end STATUS` on the way");
-        if region > 1 {
-            d = d.note(format!(
-                "{region} steps are reachable from here and none of them reaches an `end`"
-            ));
-        }
-        diags.push(d);
-    }
-    for comp in &cycles {
-        let Some(&head) = comp.first() else { continue };
-        let Some(step) = env.steps.get(head as usize) else {
-            continue;
-        };
-        let names = comp
-            .iter()
-            .filter_map(|&s| env.steps.get(s as usize))
-            .map(|s| format!("`{}`", s.name.node))
-            .collect::<Vec<_>>()
-            .join(" -> ");
-        let mut d = Diagnostic::new(
-            Code::E0304,
-            step.name.span,
-            format!(
-                "a cycle through no screen passes through {} `{}`",
-                step.kind.keyword(),
-                step.name.node
-            ),
-        )
-        .label("this step can be entered again without showing a screen")
-        .note(format!("the cycle's steps: {names}"))
-        .help("route the loop through a `screen`, or give it a way out that does not return");
-        if let Some(back) = comp.iter().rev().find(|&&u| {
-            graph
-                .succ
-                .get(u as usize)
-                .is_some_and(|ts| ts.contains(&head))
-        }) && let Some(b) = env.steps.get(*back as usize)
-        {
-            d = d.secondary(
-                b.name.span,
-                format!("`{}` leads back to `{}`", b.name.node, step.name.node),
-            );
-        }
-        diags.push(d);
-    }
 }
 
 /// A declared field as the typed flow records it.

@@ -23,7 +23,7 @@ use crate::bytecode::{
     StepInfo, StepKindTag, sha256,
 };
 use crate::span::Span;
-use crate::typed::{Builtin, CallKind, Expr, ExprKind, StepKind, Stmt, Target, TypedFlow};
+use crate::typed::{CallKind, Expr, ExprKind, StepKind, Stmt, Target, TypedFlow};
 use crate::value::Value;
 use std::collections::HashMap;
 
@@ -348,15 +348,11 @@ impl Gen {
                 for a in args {
                     self.expr(a);
                 }
-                let instr = match func {
-                    Builtin::Age => Instr::Age,
-                    Builtin::Lower => Instr::Lower,
-                    Builtin::Upper => Instr::Upper,
-                    Builtin::Trim => Instr::Trim,
-                    Builtin::Len => Instr::Len,
-                    Builtin::Today => Instr::Today,
-                };
-                self.emit(instr, span);
+                // The checker types `attempts` as `ExprKind::Attempts`:
+                // every built-in that reaches here has its instruction.
+                if let Some(instr) = func.instr() {
+                    self.emit(instr, span);
+                }
             }
             ExprKind::Not(inner) => {
                 self.expr(inner);

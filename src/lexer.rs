@@ -14,9 +14,12 @@
 //! lines). A bidirectional-control character in a string or comment is
 //! W0305 ([`bidi`]).
 
+mod keywords;
+
 use crate::diagnostics::{Code, Diagnostic};
 use crate::span::Span;
 use crate::value::Date;
+pub use keywords::{Keyword, Role};
 use logos::Logos;
 use std::fmt;
 
@@ -39,101 +42,15 @@ pub enum LexError {
     Reported,
 }
 
-/// Every token of Flow. Keywords are listed in §2 of the language reference.
+/// Every token of Flow.
 #[derive(Logos, Debug, Clone, PartialEq)]
 #[logos(extras = Extras)]
 #[logos(error = LexError)]
 #[logos(skip r"[ \t\r\n\f]+")]
 pub enum Token {
-    // ----- keywords ---------------------------------------------------------
-    #[token("flow")]
-    Flow,
-    #[token("plan")]
-    Plan,
-    #[token("version")]
-    Version,
-    #[token("start")]
-    Start,
-    #[token("inquiry")]
-    Inquiry,
-    #[token("account")]
-    Account,
-    #[token("screen")]
-    Screen,
-    #[token("action")]
-    Action,
-    #[token("branch")]
-    Branch,
-    #[token("connector")]
-    Connector,
-    #[token("collect")]
-    Collect,
-    #[token("capture")]
-    Capture,
-    #[token("let")]
-    Let,
-    #[token("verify")]
-    Verify,
-    #[token("report")]
-    Report,
-    #[token("http")]
-    Http,
-    #[token("post")]
-    Post,
-    #[token("get")]
-    Get,
-    #[token("set")]
-    Set,
-    #[token("tag")]
-    Tag,
-    #[token("case")]
-    Case,
-    #[token("when")]
-    When,
-    #[token("else")]
-    Else,
-    #[token("end")]
-    End,
-    #[token("if")]
-    If,
-    #[token("and")]
-    And,
-    #[token("or")]
-    Or,
-    #[token("not")]
-    Not,
-    #[token("true")]
-    True,
-    #[token("false")]
-    False,
-    #[token("none")]
-    None,
-    #[token("test")]
-    Test,
-    #[token("input")]
-    Input,
-    #[token("stub")]
-    Stub,
-    #[token("expect")]
-    Expect,
-    #[token("visits")]
-    Visits,
-    #[token("clock")]
-    Clock,
-    #[token("on")]
-    On,
-    #[token("error")]
-    Error,
-    #[token("retry")]
-    Retry,
-    #[token("timeout")]
-    Timeout,
-    #[token("use")]
-    Use,
-    #[token("solution")]
-    Solution,
-    #[token("in")]
-    In,
+    /// A keyword (§2); the lexer reads every word as an [`Token::Ident`]
+    /// first and [`tokenize`] turns those in the keyword table into this.
+    Kw(Keyword),
 
     // ----- punctuation ------------------------------------------------------
     #[token("{")]
@@ -203,104 +120,13 @@ pub enum Token {
     DocComment(String),
 }
 
-/// Keywords in the order of the language reference.
-pub const KEYWORDS: &[&str] = &[
-    "flow",
-    "plan",
-    "version",
-    "start",
-    "inquiry",
-    "account",
-    "screen",
-    "action",
-    "branch",
-    "connector",
-    "collect",
-    "capture",
-    "let",
-    "verify",
-    "report",
-    "http",
-    "post",
-    "get",
-    "set",
-    "tag",
-    "case",
-    "when",
-    "else",
-    "end",
-    "if",
-    "and",
-    "or",
-    "not",
-    "true",
-    "false",
-    "none",
-    "test",
-    "input",
-    "stub",
-    "expect",
-    "visits",
-    "clock",
-    "on",
-    "error",
-    "retry",
-    "timeout",
-    "use",
-    "solution",
-    "in",
-];
-
 impl Token {
     /// The source text of a keyword or punctuation token; `None` for names,
     /// literals and comments.
     pub fn fixed_text(&self) -> Option<&'static str> {
         use Token::*;
         Some(match self {
-            Flow => "flow",
-            Plan => "plan",
-            Version => "version",
-            Start => "start",
-            Inquiry => "inquiry",
-            Account => "account",
-            Screen => "screen",
-            Action => "action",
-            Branch => "branch",
-            Connector => "connector",
-            Collect => "collect",
-            Capture => "capture",
-            Let => "let",
-            Verify => "verify",
-            Report => "report",
-            Http => "http",
-            Post => "post",
-            Get => "get",
-            Set => "set",
-            Tag => "tag",
-            Case => "case",
-            When => "when",
-            Else => "else",
-            End => "end",
-            If => "if",
-            And => "and",
-            Or => "or",
-            Not => "not",
-            True => "true",
-            False => "false",
-            None => "none",
-            Test => "test",
-            Input => "input",
-            Stub => "stub",
-            Expect => "expect",
-            Visits => "visits",
-            Clock => "clock",
-            On => "on",
-            Error => "error",
-            Retry => "retry",
-            Timeout => "timeout",
-            Use => "use",
-            Solution => "solution",
-            In => "in",
+            Kw(k) => k.text(),
             LBrace => "{",
             RBrace => "}",
             LParen => "(",
@@ -329,8 +155,15 @@ impl Token {
 
     /// Whether this token is a keyword (`flow`, `screen`, ...).
     pub fn is_keyword(&self) -> bool {
-        self.fixed_text()
-            .is_some_and(|t| t.bytes().all(|b| b.is_ascii_alphabetic()))
+        matches!(self, Token::Kw(_))
+    }
+
+    /// The keyword this token is, if it is one.
+    pub fn keyword(&self) -> Option<Keyword> {
+        match self {
+            Token::Kw(k) => Some(*k),
+            _ => Option::None,
+        }
     }
 
     /// How a diagnostic names this token after "unexpected": `` `->` ``,
@@ -395,6 +228,13 @@ pub fn tokenize(source: &str) -> Lexed {
         match result {
             Ok(token) => {
                 flush_stray(&mut stray, &mut stray_diags, source);
+                let token = match token {
+                    Token::Ident(word) => match Keyword::from_text(&word) {
+                        Some(k) => Token::Kw(k),
+                        Option::None => Token::Ident(word),
+                    },
+                    other => other,
+                };
                 tokens.push((range.start, token, range.end));
             }
             Err(LexError::Reported) => flush_stray(&mut stray, &mut stray_diags, source),
@@ -594,7 +434,15 @@ fn lex_date(lex: &mut logos::Lexer<'_, Token>) -> Date {
                 b.is_ascii_digit()
             }
         });
-    let diag = if well_formed {
+    let diag = if well_formed && text.starts_with("0000") {
+        Diagnostic::new(
+            Code::E0003,
+            span(r.start, r.end),
+            format!("date `@{text}` is out of range"),
+        )
+        .label("there is no year 0")
+        .help("dates run from `@0001-01-01` to `@9999-12-31`")
+    } else if well_formed {
         Diagnostic::new(
             Code::E0003,
             span(r.start, r.end),
@@ -689,11 +537,11 @@ mod tests {
         assert_eq!(
             toks("screen collect_x { -> end } == != <= >= < > = ? . , : [ ] ( )"),
             vec![
-                Token::Screen,
+                Token::Kw(Keyword::Screen),
                 Token::Ident("collect_x".into()),
                 Token::LBrace,
                 Token::Arrow,
-                Token::End,
+                Token::Kw(Keyword::End),
                 Token::RBrace,
                 Token::EqEq,
                 Token::NotEq,
@@ -712,11 +560,13 @@ mod tests {
                 Token::RParen,
             ]
         );
-        for kw in KEYWORDS {
-            let t = toks(kw);
-            assert_eq!(t.len(), 1);
-            assert!(t[0].is_keyword(), "{kw}");
-            assert_eq!(t[0].fixed_text(), Some(*kw));
+        for kw in Keyword::ALL {
+            let t = toks(kw.text());
+            assert_eq!(t, vec![Token::Kw(*kw)]);
+            assert_eq!(t[0].fixed_text(), Some(kw.text()));
+            // a keyword inside a longer word is a name
+            assert_eq!(toks(&format!("{}_x", kw.text())).len(), 1);
+            assert!(!toks(&format!("{}_x", kw.text()))[0].is_keyword());
         }
     }
 
@@ -757,10 +607,10 @@ mod tests {
             toks("// note\rflow /// doc\r\"open\rend"),
             vec![
                 Token::Comment(" note".into()),
-                Token::Flow,
+                Token::Kw(Keyword::Flow),
                 Token::DocComment(" doc".into()),
                 Token::Str("open".into()),
-                Token::End,
+                Token::Kw(Keyword::End),
             ]
         );
         assert_eq!(codes("\"open\rend"), vec![("E0002".into(), 0, 5)]);
@@ -783,6 +633,22 @@ mod tests {
         );
         // the literals still yield tokens
         assert_eq!(toks(src).len(), 6);
+    }
+
+    #[test]
+    fn dates_outside_year_one_to_9999_are_e0003() {
+        let lexed = tokenize("@0000-06-01 @0001-01-01 @9999-12-31");
+        assert_eq!(lexed.diagnostics.len(), 1);
+        let d = &lexed.diagnostics[0];
+        assert_eq!(
+            (d.code, d.primary.span.start, d.primary.span.end),
+            (Code::E0003, 0, 11)
+        );
+        assert_eq!(d.message, "date `@0000-06-01` is out of range");
+        assert_eq!(
+            toks("@0001-01-01 @9999-12-31"),
+            vec![Token::Date(Date::MIN), Token::Date(Date::MAX)]
+        );
     }
 
     #[test]

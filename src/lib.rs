@@ -18,8 +18,15 @@
 //!
 //! Every stage reports faults as [`diagnostics::Diagnostic`] values; nothing
 //! in the library panics on any input.
+//!
+//! Concepts that several stages share are described once and read from
+//! there: the keywords and their roles (`lexer::Keyword`), the operators'
+//! types and evaluation ([`ops`]), the built-in functions ([`builtins`]),
+//! the calendar ([`value::date`]) and did-you-mean suggestions
+//! ([`diagnostics::suggest`]).
 
 pub mod ast;
+pub mod builtins;
 pub mod bytecode;
 pub mod catalog;
 pub mod check;
@@ -33,6 +40,7 @@ pub mod host;
 mod invariant;
 pub mod json;
 pub mod lexer;
+pub mod ops;
 pub mod parser;
 pub mod plans;
 pub mod span;

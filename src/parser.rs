@@ -8,10 +8,11 @@
 //! 2. moves comments out of the token stream into [`ast::File::comments`],
 //!    remembering which `///` lines stand directly above which token;
 //! 3. reads `flow NAME {` itself, then splits the body into items at item
-//!    keywords (`plan version start inquiry account use screen action branch
-//!    connector test`) at brace depth 0. The token right after an item
-//!    keyword is its name or argument and never starts an item, so
-//!    `start screen` and `screen action { ... }` work;
+//!    keywords (those the keyword table gives [`Role::Item`]: `plan version
+//!    start inquiry account screen action branch connector test use`) at
+//!    brace depth 0. The token right after an item keyword is its name or
+//!    argument and never starts an item, so `start screen` and
+//!    `screen action { ... }` work;
 //! 4. rejects, per item, nesting deeper than [`MAX_NESTING`] and expressions
 //!    with more than [`MAX_EXPR_OPERATORS`] operators, so that no later
 //!    recursive pass (nor the `Drop` of a deep tree) can overflow the stack;
@@ -22,9 +23,9 @@
 
 pub(crate) mod actions;
 
-use crate::ast::{self, Item, Name};
+use crate::ast::{self, BinaryOp, Item, Name};
 use crate::diagnostics::{self, Code, Diagnostic};
-use crate::lexer::{self, Token, Triple};
+use crate::lexer::{self, Keyword, Role, Token, Triple};
 use crate::span::{Span, Spanned};
 use actions::Never;
 use lalrpop_util::{ParseError, lalrpop_mod};
@@ -32,7 +33,8 @@ use std::collections::HashMap;
 
 lalrpop_mod!(
     // Generated code: lalrpop's tables index slices and its actions take many
-    // arguments; the lints are for hand-written code.
+    // arguments, and it copies the grammar's imports into modules that use
+    // only some of them; the lints are for hand-written code.
     #[allow(
         clippy::all,
         clippy::pedantic,
@@ -41,7 +43,8 @@ lalrpop_mod!(
         clippy::expect_used,
         clippy::panic,
         unused_qualifications,
-        unused_parens
+        unused_parens,
+        unused_imports
     )]
     grammar,
     "/flow.rs"
@@ -176,20 +179,7 @@ fn strip_comments(all: Vec<Triple>) -> Stream {
 // ----- the file and its items ----------------------------------------------------
 
 fn is_item_keyword(t: &Token) -> bool {
-    matches!(
-        t,
-        Token::Plan
-            | Token::Version
-            | Token::Start
-            | Token::Inquiry
-            | Token::Account
-            | Token::Use
-            | Token::Screen
-            | Token::Action
-            | Token::Branch
-            | Token::Connector
-            | Token::Test
-    )
+    t.keyword().is_some_and(|k| k.is(Role::Item))
 }
 
 struct FileParser<'a> {
@@ -232,7 +222,7 @@ impl FileParser<'_> {
     /// `flow NAME { ITEM* }`
     fn flow(&mut self) -> Option<ast::Flow> {
         let toks = self.toks;
-        if !matches!(toks.first(), Some((_, Token::Flow, _))) {
+        if !matches!(toks.first(), Some((_, Token::Kw(Keyword::Flow), _))) {
             self.unexpected(0, "`flow`");
             if let Some(d) = self.diags.last_mut() {
                 d.help = Some("a file holds one flow: `flow NAME { ... }`".to_string());
@@ -334,10 +324,13 @@ impl FileParser<'_> {
                 "unexpected {}, expected a header item, a step or a test",
                 self.describe(s)
             );
+            let starts: Vec<String> = Keyword::with_role(Role::Item)
+                .map(|k| format!("`{}`", k.text()))
+                .collect();
             self.diags.push(
                 Diagnostic::new(Code::E0001, first, msg)
                     .label("not part of any item")
-                    .help("items start with `plan`, `version`, `start`, `inquiry`, `account`, `use`, `screen`, `action`, `branch`, `connector` or `test`"),
+                    .help(format!("items start with {}", or_list(&starts))),
             );
         }
     }
@@ -373,10 +366,7 @@ impl FileParser<'_> {
 
     fn mark_damaged(&mut self, slice: &[Triple]) {
         if let [(_, kw, _), (l, name, r), ..] = slice
-            && matches!(
-                kw,
-                Token::Screen | Token::Action | Token::Branch | Token::Connector
-            )
+            && kw.keyword().is_some_and(|k| k.is(Role::Step))
         {
             let text = match name {
                 Token::Ident(n) => Some(n.clone()),
@@ -457,41 +447,10 @@ fn check_limits(toks: &[Triple]) -> Option<Diagnostic> {
             Token::RBrace | Token::RParen | Token::RBracket => depth = depth.saturating_sub(1),
             _ => {}
         }
-        let counts = matches!(
-            t,
-            Token::LParen
-                | Token::LBracket
-                | Token::Not
-                | Token::Minus
-                | Token::Plus
-                | Token::And
-                | Token::Or
-                | Token::EqEq
-                | Token::NotEq
-                | Token::Lt
-                | Token::Le
-                | Token::Gt
-                | Token::Ge
-                | Token::In
-        );
-        let resets = matches!(
-            t,
-            Token::LBrace
-                | Token::RBrace
-                | Token::Arrow
-                | Token::Let
-                | Token::Set
-                | Token::Tag
-                | Token::Case
-                | Token::If
-                | Token::Else
-                | Token::When
-                | Token::Expect
-                | Token::Input
-                | Token::Stub
-                | Token::Clock
-                | Token::On
-        ) || is_item_keyword(t);
+        let counts = matches!(t, Token::LParen | Token::LBracket)
+            || t.fixed_text().is_some_and(crate::ops::is_operator);
+        let resets = matches!(t, Token::LBrace | Token::RBrace | Token::Arrow)
+            || t.keyword().is_some_and(Keyword::begins_clause);
         if resets {
             ops = 0;
         } else if counts {
@@ -512,10 +471,6 @@ fn check_limits(toks: &[Triple]) -> Option<Diagnostic> {
 
 // ----- expected tokens in the user's terms ----------------------------------------
 
-const OPERATORS: &[&str] = &[
-    "or", "and", "==", "!=", "<", "<=", ">", ">=", "in", "+", "-",
-];
-const NOT_STEP_NAMES: &[&str] = &["end", "true", "false", "none", "not"];
 const EXPR_STARTS: &[&str] = &[
     "IDENT", "STRING", "INT", "DATE", "true", "false", "none", "not", "-", "(", "inquiry",
     "account",
@@ -532,11 +487,12 @@ fn describe_expected(expected: &[String]) -> String {
     let step_position = has("IDENT")
         && names
             .iter()
-            .filter(|n| lexer::KEYWORDS.contains(&n.as_str()))
+            .filter(|n| Keyword::from_text(n).is_some())
             .count()
             > 10;
     let expr_position = has("IDENT") && has("STRING") && has("INT");
-    let op_position = OPERATORS.iter().filter(|o| has(o)).count() >= 6;
+    let is_operator = |n: &str| n == "in" || BinaryOp::ALL.iter().any(|o| o.symbol() == n);
+    let op_position = names.iter().filter(|n| is_operator(n)).count() >= 6;
     let mut out: Vec<String> = Vec::new();
     let mut push = |s: String| {
         if !out.contains(&s) {
@@ -547,10 +503,10 @@ fn describe_expected(expected: &[String]) -> String {
         let n = n.as_str();
         if expr_position && EXPR_STARTS.contains(&n) && !(op_position && n == "-") {
             push("an expression".to_string());
-        } else if op_position && OPERATORS.contains(&n) {
+        } else if op_position && is_operator(n) {
             push("an operator".to_string());
         } else if step_position
-            && (n == "IDENT" || lexer::KEYWORDS.contains(&n) && !NOT_STEP_NAMES.contains(&n))
+            && (n == "IDENT" || Keyword::from_text(n).is_some_and(Keyword::is_step_name))
         {
             push("a step name".to_string());
         } else {
@@ -564,7 +520,12 @@ fn describe_expected(expected: &[String]) -> String {
             });
         }
     }
-    match out.split_last() {
+    or_list(&out)
+}
+
+/// `a`, `a or b`, `a, b or c`.
+fn or_list(items: &[String]) -> String {
+    match items.split_last() {
         None => String::new(),
         Some((last, [])) => last.clone(),
         Some((last, rest)) => format!("{} or {last}", rest.join(", ")),

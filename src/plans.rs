@@ -8,7 +8,6 @@
 
 use crate::ast::{self, Call, Item, StepKind, Stmt};
 use crate::catalog::{Catalog, PlanSpec, StatementKind};
-use crate::check::names::with_suggestion;
 use crate::diagnostics::{Code, Diagnostic};
 
 fn plan_list(catalog: &Catalog) -> String {
@@ -98,7 +97,7 @@ pub fn check(flow: &ast::Flow, catalog: &Catalog, diags: &mut Vec<Diagnostic>) {
         )
         .label("not a plan of the catalogue")
         .note(format!("plans: {}", plan_list(catalog)));
-        diags.push(with_suggestion(d, &plan_name.node, catalog.plan_names()));
+        diags.push(d.did_you_mean(&plan_name.node, catalog.plan_names()));
         return;
     };
     if using.is_some() {

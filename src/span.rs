@@ -150,6 +150,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_index_agrees_with_line_col() {
+        for src in ["", "a", "ab\né x\r\ny", "\n\n", "x\n", "é\n\u{1F600}z\n"] {
+            let index = LineIndex::new(src);
+            for off in 0..=src.len() as u32 + 2 {
+                assert_eq!(index.line_col(off), line_col(src, off), "{src:?} at {off}");
+            }
+        }
+    }
+
+    #[test]
     fn line_col_counts_chars_not_bytes() {
         let src = "ab\né x\r\ny";
         assert_eq!(line_col(src, 0), (1, 1));

@@ -237,21 +237,10 @@ fn path_value(module: &Module, state: &State, host: &ScriptedHost, path: Path) -
     found.unwrap_or(Value::None)
 }
 
+/// Whether `a OP b` holds, by the operators' one definition: an ordering
+/// with a `none` side does not hold.
 fn compare(op: BinaryOp, a: &Value, b: &Value) -> bool {
-    let ord = match (a, b) {
-        (Value::Int(x), Value::Int(y)) => Some(x.cmp(y)),
-        (Value::Date(x), Value::Date(y)) => Some(x.cmp(y)),
-        _ => None,
-    };
-    match op {
-        BinaryOp::Eq => a == b,
-        BinaryOp::Ne => a != b,
-        BinaryOp::Lt => ord.is_some_and(|o| o.is_lt()),
-        BinaryOp::Le => ord.is_some_and(|o| o.is_le()),
-        BinaryOp::Gt => ord.is_some_and(|o| o.is_gt()),
-        BinaryOp::Ge => ord.is_some_and(|o| o.is_ge()),
-        _ => false,
-    }
+    a.binary(op, b) == Ok(Value::Bool(true))
 }
 
 fn check_expect(

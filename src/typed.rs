@@ -11,6 +11,7 @@
 //! indexes [`ResultSlot::fields`].
 
 use crate::ast::{BinaryOp, HttpMethod, Record};
+use crate::builtins::Builtin;
 use crate::span::Span;
 use crate::types::Type;
 use crate::value::{Date, EndStatus, Value};
@@ -188,8 +189,9 @@ pub enum ExprKind {
     },
     /// `attempts(STEP)`: times STEP has been entered in this run.
     Attempts(StepId),
+    /// A call of a built-in function other than `attempts`.
     Builtin {
-        func: Builtin,
+        func: &'static Builtin,
         args: Vec<Expr>,
     },
     Not(Box<Expr>),
@@ -204,47 +206,6 @@ pub enum ExprKind {
         value: Box<Expr>,
         list: Vec<Expr>,
     },
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Builtin {
-    /// `age(date) -> int`
-    Age,
-    /// `lower(string) -> string`
-    Lower,
-    /// `upper(string) -> string`
-    Upper,
-    /// `trim(string) -> string`
-    Trim,
-    /// `len(string) -> int`, in Unicode scalar values
-    Len,
-    /// `today() -> date`
-    Today,
-}
-
-impl Builtin {
-    pub const ALL: [Builtin; 6] = [
-        Builtin::Age,
-        Builtin::Lower,
-        Builtin::Upper,
-        Builtin::Trim,
-        Builtin::Len,
-        Builtin::Today,
-    ];
-    pub fn name(self) -> &'static str {
-        match self {
-            Builtin::Age => "age",
-            Builtin::Lower => "lower",
-            Builtin::Upper => "upper",
-            Builtin::Trim => "trim",
-            Builtin::Len => "len",
-            Builtin::Today => "today",
-        }
-    }
-    pub fn from_name(name: &str) -> Option<Builtin> {
-        Builtin::ALL.into_iter().find(|b| b.name() == name)
-    }
 }
 
 // ----- tests ---------------------------------------------------------------

@@ -14,9 +14,11 @@ pub mod state;
 
 pub use state::{RunStatus, State};
 
+use crate::builtins::{self, Eval};
 use crate::bytecode::{Instr, RuntimeError, VerifiedModule};
 use crate::diagnostics::Code;
 use crate::host::{Host, HostCall, HostError};
+use crate::ops::{BinaryOp, OpError, UnaryOp};
 use crate::span::line_col;
 use crate::types::{BaseType, Type};
 use crate::value::{EndStatus, Value};
@@ -38,6 +40,9 @@ pub enum Outcome {
     Suspended(ScreenRequest),
     Ended(EndStatus),
 }
+
+/// The valid dates, as messages name them.
+const RANGE: &str = "0001-01-01..=9999-12-31";
 
 /// Default fuel for one `run` of `flowc run` and `flowc test`.
 pub const DEFAULT_FUEL: u64 = 1_000_000;
@@ -187,6 +192,16 @@ impl Vm {
                             ),
                         ));
                     }
+                    if !v.in_range() {
+                        return Err(err(
+                            Code::R0003,
+                            pc,
+                            format!(
+                                "host returned a date outside {RANGE} for `account.{}`",
+                                field.name
+                            ),
+                        ));
+                    }
                     stack.push(v);
                 }
                 Instr::LoadResult(r, f) => {
@@ -207,42 +222,21 @@ impl Vm {
                         .ok_or_else(|| err(Code::R0005, pc, "step out of range"))?;
                     stack.push(Value::Int(i64::from(*n)));
                 }
-                Instr::Today => stack.push(Value::Date(host.today())),
-                Instr::Age => {
-                    let Some(Value::Date(d)) = stack.last() else {
-                        return Err(type_err(pc, instr));
+                Instr::Today
+                | Instr::Age
+                | Instr::Lower
+                | Instr::Upper
+                | Instr::Trim
+                | Instr::Len => call_builtin(pc, instr, stack, host)?,
+                Instr::Not | Instr::Neg => {
+                    let op = if instr == Instr::Not {
+                        UnaryOp::Not
+                    } else {
+                        UnaryOp::Neg
                     };
-                    let d = *d;
-                    let age = d.age_at(host.today());
-                    set_top(stack, Value::Int(age));
-                }
-                Instr::Lower | Instr::Upper | Instr::Trim | Instr::Len => {
-                    let Some(Value::Str(s)) = stack.last() else {
-                        return Err(type_err(pc, instr));
-                    };
-                    let v = match instr {
-                        Instr::Lower => Value::Str(s.to_lowercase()),
-                        Instr::Upper => Value::Str(s.to_uppercase()),
-                        Instr::Trim => Value::Str(s.trim().to_string()),
-                        _ => Value::Int(i64::try_from(s.chars().count()).unwrap_or(i64::MAX)),
-                    };
+                    let top = stack.last().ok_or_else(|| type_err(pc, instr))?;
+                    let v = top.unary(op).map_err(|e| op_err(pc, instr, e))?;
                     set_top(stack, v);
-                }
-                Instr::Not => {
-                    let Some(Value::Bool(b)) = stack.last() else {
-                        return Err(type_err(pc, instr));
-                    };
-                    let b = !*b;
-                    set_top(stack, Value::Bool(b));
-                }
-                Instr::Neg => {
-                    let Some(Value::Int(i)) = stack.last() else {
-                        return Err(type_err(pc, instr));
-                    };
-                    let v = i.checked_neg().ok_or_else(|| {
-                        err(Code::R0006, pc, format!("integer overflow in `-{i}`"))
-                    })?;
-                    set_top(stack, Value::Int(v));
                 }
                 Instr::Add
                 | Instr::Sub
@@ -266,7 +260,7 @@ impl Vm {
                         .get(base..)
                         .and_then(|s| s.split_first())
                         .ok_or_else(|| err(Code::R0005, pc, "stack underflow"))?;
-                    let found = list.iter().any(|item| item == value);
+                    let found = value.is_in(list);
                     stack.truncate(base);
                     stack.push(Value::Bool(found));
                 }
@@ -578,6 +572,11 @@ impl Vm {
                             field.ty
                         )));
                     }
+                    Some(_) if !v.in_range() => {
+                        return Err(bad(format!(
+                            "`{k}` on screen `{screen}` is a date outside {RANGE}"
+                        )));
+                    }
                     _ => {}
                 }
                 writes.push((f, v.clone()));
@@ -662,12 +661,64 @@ fn check_result(
                     info.name, f.name, f.ty
                 )));
             }
+            Some(_) if !v.in_range() => {
+                return Err(HostError::new(format!(
+                    "host returned a date outside {RANGE} for `{}.{}`",
+                    info.name, f.name
+                )));
+            }
             _ => {}
         }
     }
     Ok(values)
 }
 
+/// A built-in function's instruction: the row of [`crate::builtins`] that
+/// `instr` computes, applied to its arguments on top of the stack (and the
+/// host's clock, for one that reads it), which it replaces.
+fn call_builtin(
+    pc: u32,
+    instr: Instr,
+    stack: &mut Vec<Value>,
+    host: &mut dyn Host,
+) -> Result<(), RuntimeError> {
+    let b = builtins::by_instr(instr).ok_or_else(|| type_err(pc, instr))?;
+    let base = stack
+        .len()
+        .checked_sub(b.params.len())
+        .ok_or_else(|| err(Code::R0005, pc, "stack underflow"))?;
+    let args = stack.get(base..).unwrap_or(&[]);
+    let v = match b.eval {
+        Eval::Pure(_, f) => f(args),
+        Eval::Clock(_, f) => {
+            let today = host.today();
+            if !today.in_range() {
+                return Err(err(
+                    Code::R0003,
+                    pc,
+                    format!("host clock is outside {RANGE}"),
+                ));
+            }
+            f(args, today)
+        }
+        Eval::StepEntries => Err(OpError::Type),
+    }
+    .map_err(|e| op_err(pc, instr, e))?;
+    stack.truncate(base);
+    stack.push(v);
+    Ok(())
+}
+
+/// The runtime error for an operator's [`OpError`] at `pc`.
+fn op_err(pc: u32, instr: Instr, e: OpError) -> RuntimeError {
+    match e {
+        OpError::Type => type_err(pc, instr),
+        other => err(other.code(), pc, other),
+    }
+}
+
+/// The two operands on top of the stack, combined by the operator
+/// ([`crate::ops`]) that `instr` computes.
 fn binary(pc: u32, instr: Instr, stack: &[Value]) -> Result<Value, RuntimeError> {
     let n = stack.len();
     let (Some(a), Some(b)) = (
@@ -676,47 +727,16 @@ fn binary(pc: u32, instr: Instr, stack: &[Value]) -> Result<Value, RuntimeError>
     ) else {
         return Err(err(Code::R0005, pc, "stack underflow"));
     };
-    use std::cmp::Ordering;
-    let order = |a: &Value, b: &Value| -> Option<Ordering> {
-        match (a, b) {
-            (Value::Int(x), Value::Int(y)) => Some(x.cmp(y)),
-            (Value::Date(x), Value::Date(y)) => Some(x.cmp(y)),
-            _ => None,
-        }
+    let op = match instr {
+        Instr::Add => BinaryOp::Add,
+        Instr::Sub => BinaryOp::Sub,
+        Instr::Eq => BinaryOp::Eq,
+        Instr::Ne => BinaryOp::Ne,
+        Instr::Lt => BinaryOp::Lt,
+        Instr::Le => BinaryOp::Le,
+        Instr::Gt => BinaryOp::Gt,
+        Instr::Ge => BinaryOp::Ge,
+        _ => return Err(type_err(pc, instr)),
     };
-    Ok(match instr {
-        Instr::Eq => Value::Bool(a == b),
-        Instr::Ne => Value::Bool(a != b),
-        Instr::Add => match (a, b) {
-            (Value::Int(x), Value::Int(y)) => {
-                Value::Int(x.checked_add(*y).ok_or_else(|| {
-                    err(Code::R0006, pc, format!("integer overflow in `{x} + {y}`"))
-                })?)
-            }
-            (Value::Str(x), Value::Str(y)) => {
-                let mut s = String::with_capacity(x.len() + y.len());
-                s.push_str(x);
-                s.push_str(y);
-                Value::Str(s)
-            }
-            _ => return Err(type_err(pc, instr)),
-        },
-        Instr::Sub => match (a, b) {
-            (Value::Int(x), Value::Int(y)) => {
-                Value::Int(x.checked_sub(*y).ok_or_else(|| {
-                    err(Code::R0006, pc, format!("integer overflow in `{x} - {y}`"))
-                })?)
-            }
-            _ => return Err(type_err(pc, instr)),
-        },
-        _ => {
-            let o = order(a, b).ok_or_else(|| type_err(pc, instr))?;
-            Value::Bool(match instr {
-                Instr::Lt => o.is_lt(),
-                Instr::Le => o.is_le(),
-                Instr::Gt => o.is_gt(),
-                _ => o.is_ge(),
-            })
-        }
-    })
+    a.binary(op, b).map_err(|e| op_err(pc, instr, e))
 }

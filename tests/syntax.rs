@@ -29,7 +29,6 @@ fn expr(e: &Expr) -> String {
                 args.iter().map(expr).collect::<Vec<_>>().join(", ")
             )
         }
-        ExprKind::Attempts(s) => format!("attempts<{}>", s.node),
         ExprKind::Unary { op, operand } => format!(
             "({} {})",
             if *op == UnaryOp::Not { "not" } else { "-" },

@@ -92,6 +92,12 @@ impl VerifiedModule {
             return Err(bad("wrong magic bytes"));
         }
         check_version(module.format_version)?;
+        // No source can write a date outside 0001-01-01..=9999-12-31.
+        if let Some(i) = module.consts.iter().position(|c| !c.in_range()) {
+            return Err(bad(format!(
+                "constant {i} is a date outside 0001-01-01..=9999-12-31"
+            )));
+        }
         // Each instruction pushes at most one value, so no honest module
         // needs more stack than it has instructions; a larger claim would
         // only make the VM reserve memory it never uses.

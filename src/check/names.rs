@@ -1,13 +1,12 @@
 //! Name tables: fields, steps and results, resolved once, with the
 //! diagnostics about declarations (E0102, E0104, E0105, E0107) and
-//! transitions (E0101, E0305), and the did-you-mean helper every unknown
-//! name uses.
+//! transitions (E0101, E0305).
 
 use crate::ast::{self, Call, Item, Record, StepKind, Stmt, Target};
 use crate::catalog::{CallSpec, Catalog};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::span::Span;
-use crate::typed::{self, Builtin, CallKind, FieldId, ResultField, ResultId, StepId};
+use crate::typed::{self, CallKind, FieldId, ResultField, ResultId, StepId};
 use crate::types::Type;
 use crate::value::Status;
 use std::collections::HashMap;
@@ -15,59 +14,6 @@ use std::collections::HashMap;
 /// Built-in constants, besides `none`.
 pub fn builtin_constants() -> impl Iterator<Item = &'static str> {
     Status::ALL.into_iter().map(Status::name)
-}
-
-/// Built-in functions, `attempts` included.
-pub fn builtin_functions() -> impl Iterator<Item = &'static str> {
-    std::iter::once("attempts").chain(Builtin::ALL.into_iter().map(Builtin::name))
-}
-
-/// Levenshtein distance, in chars.
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev.get(j).copied().unwrap_or(0) + usize::from(ca != *cb);
-            let del = prev.get(j + 1).copied().unwrap_or(0) + 1;
-            let ins = cur.get(j).copied().unwrap_or(0) + 1;
-            if let Some(c) = cur.get_mut(j + 1) {
-                *c = sub.min(del).min(ins);
-            }
-        }
-        prev = cur;
-    }
-    prev.last().copied().unwrap_or(0)
-}
-
-/// The closest candidate within a small edit distance (a third of the
-/// name's length, at least one), first in order on ties.
-pub fn suggest<'c>(name: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<String> {
-    let limit = (name.chars().count() / 3).max(1);
-    let mut best: Option<(usize, &str)> = None;
-    for c in candidates {
-        if c == name {
-            continue;
-        }
-        let d = distance(name, c);
-        if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
-            best = Some((d, c));
-        }
-    }
-    best.map(|(_, c)| c.to_string())
-}
-
-/// Adds `help: did you mean `x`?` when a candidate is close.
-pub fn with_suggestion<'c>(
-    d: Diagnostic,
-    name: &str,
-    candidates: impl IntoIterator<Item = &'c str>,
-) -> Diagnostic {
-    match suggest(name, candidates) {
-        Some(s) => d.help(format!("did you mean `{s}`?")),
-        None => d,
-    }
 }
 
 #[derive(Debug, Clone)]
@@ -176,23 +122,20 @@ impl<'a> Env<'a> {
 
     /// E0101 for a step name that names no step.
     pub fn unknown_step(&self, name: &ast::Name, what: &str) -> Diagnostic {
-        with_suggestion(
-            Diagnostic::new(
-                Code::E0101,
-                name.span,
-                format!("unknown step `{}` {what}", name.node),
-            )
-            .label("no step has this name"),
-            &name.node,
-            self.step_names(),
+        Diagnostic::new(
+            Code::E0101,
+            name.span,
+            format!("unknown step `{}` {what}", name.node),
         )
+        .label("no step has this name")
+        .did_you_mean(&name.node, self.step_names())
     }
 }
 
 fn is_builtin_name(catalog: &Catalog, name: &str) -> Option<&'static str> {
     if builtin_constants().any(|c| c == name) {
         Some("a built-in constant")
-    } else if builtin_functions().any(|c| c == name) {
+    } else if crate::builtins::lookup(name).is_some() {
         Some("a built-in function")
     } else if catalog.capture_kinds.iter().any(|c| c == name) {
         Some("a capture kind")
@@ -281,7 +224,7 @@ pub fn collect<'a>(
                     format!("`start` names no step: `{}`", name.node),
                 )
                 .label("no step has this name");
-                diags.push(with_suggestion(d, &name.node, env.step_names()));
+                diags.push(d.did_you_mean(&name.node, env.step_names()));
                 env.start = if env.steps.is_empty() { None } else { Some(0) };
             }
         },

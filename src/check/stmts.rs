@@ -7,8 +7,8 @@
 //! step on the final facts with reporting on, so the same code decides the
 //! facts and the narrowing the typed flow promises.
 
-use super::names::with_suggestion;
-use super::types::{Cx, const_eval, is_constant, reads_inquiry, same_expr};
+use super::consts::{const_eval, is_constant, reads_inquiry, same_expr};
+use super::expr::Cx;
 use crate::ast::{self, Call, Record, Stmt};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::flowgraph::BitSet;
@@ -57,8 +57,7 @@ impl Cx<'_, '_> {
                                 format!("unknown inquiry field `{}`", name.node),
                             )
                             .label("a screen collects inquiry fields");
-                            d = with_suggestion(
-                                d,
+                            d = d.did_you_mean(
                                 &name.node,
                                 env.inquiry.iter().map(|f| f.name.as_str()),
                             );
@@ -99,8 +98,7 @@ impl Cx<'_, '_> {
                                     env.catalog.capture_kinds.iter().map(String::as_str)
                                 )
                             ));
-                            self.report(with_suggestion(
-                                d,
+                            self.report(d.did_you_mean(
                                 &name.node,
                                 env.catalog.capture_kinds.iter().map(String::as_str),
                             ));
@@ -279,8 +277,7 @@ impl Cx<'_, '_> {
                         format!("unknown {rec} field `{}`", s.target.field.node),
                     )
                     .label(format!("no {rec} field has this name"));
-                    let d = with_suggestion(
-                        d,
+                    let d = d.did_you_mean(
                         &s.target.field.node,
                         self.env
                             .fields(s.target.record)
@@ -373,7 +370,7 @@ impl Cx<'_, '_> {
                 "{what} kinds: {}",
                 crate::diagnostics::ticked(names.iter().copied())
             ));
-            self.report(with_suggestion(d, &k.node, names.iter().copied()));
+            self.report(d.did_you_mean(&k.node, names.iter().copied()));
         }
         // The capture the verification needs, on every path.
         if let (Some(info), Some(k)) = (env.results.get(rid as usize), kind)
@@ -446,11 +443,7 @@ impl Cx<'_, '_> {
                             crate::diagnostics::ticked(spec.args.iter().map(|p| p.name.as_str()))
                         }
                     ));
-                    self.report(with_suggestion(
-                        d,
-                        name,
-                        spec.args.iter().map(|p| p.name.as_str()),
-                    ));
+                    self.report(d.did_you_mean(name, spec.args.iter().map(|p| p.name.as_str())));
                     out.push((name.to_string(), te.e));
                 }
             }

@@ -215,47 +215,20 @@ pub(crate) fn paren(mut e: Expr, span: Span) -> Expr {
     e
 }
 
-/// `f(args)`; `attempts(NAME)` becomes [`ExprKind::Attempts`]. Any other
-/// use of `attempts` stays a call for the checker to judge (E0204).
-pub(crate) fn call(func: Name, mut args: Vec<Expr>, span: Span) -> Expr {
-    if func.node == "attempts"
-        && let [
-            Expr {
-                kind: ExprKind::Name(step),
-                span: step_span,
-            },
-        ] = args.as_mut_slice()
-    {
-        let step = Spanned::new(std::mem::take(step), *step_span);
-        return Expr {
-            kind: ExprKind::Attempts(step),
-            span,
-        };
-    }
+/// `f(args)`.
+pub(crate) fn call(func: Name, args: Vec<Expr>, span: Span) -> Expr {
     Expr {
         kind: ExprKind::Call { func, args },
         span,
     }
 }
 
-/// `f(KEYWORD)`: `attempts(screen)` names a step; for any other function the
-/// keyword is kept as a name for the checker to report.
+/// `f(KEYWORD)`: a keyword as the one argument is a step name (`attempts(screen)`),
+/// kept as a bare name for the checker, which resolves step arguments.
 pub(crate) fn call_keyword(func: Name, step: Name, span: Span) -> Expr {
-    if func.node == "attempts" {
-        return Expr {
-            kind: ExprKind::Attempts(step),
-            span,
-        };
-    }
     let arg = Expr {
         kind: ExprKind::Name(step.node),
         span: step.span,
     };
-    Expr {
-        kind: ExprKind::Call {
-            func,
-            args: vec![arg],
-        },
-        span,
-    }
+    call(func, vec![arg], span)
 }

@@ -199,6 +199,14 @@ impl State {
                 )));
             }
         }
+        let mut values = (self.inquiry.iter())
+            .chain(&self.stack)
+            .chain(self.results.iter().flatten().flatten());
+        if values.any(|v| !v.in_range()) {
+            return Err(corrupt(
+                "the state holds a date outside 0001-01-01..=9999-12-31",
+            ));
+        }
         for (slot, r) in self.results.iter().zip(&m.results) {
             if let Some(values) = slot
                 && values.len() != r.fields.len()

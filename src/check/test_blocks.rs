@@ -1,9 +1,11 @@
-//! `test` blocks: names resolved against the steps, fields and results,
-//! values evaluated (constants only), and the checks of §3 "Tests".
+//! The checker of the flow's `test` blocks (not of this crate's unit
+//! tests): names resolved against the steps, fields and results, values
+//! evaluated (constants only), and the checks of §3 "Tests".
 
-use super::names::{Env, with_suggestion};
+use super::names::Env;
 use crate::ast::{self, BinaryOp, ExprKind, Record, StepKind, TestItem};
 use crate::diagnostics::{Code, Diagnostic};
+use crate::ops::OpKind;
 use crate::span::Span;
 use crate::typed::{self, Expect, Input, Path, Stub, StubAnswer};
 use crate::types::{BaseType, Type};
@@ -98,7 +100,7 @@ fn resolve_result(env: &Env, name: &ast::Name, diags: &mut Vec<Diagnostic>) -> O
                 format!("unknown result `{}` in `stub`", name.node),
             )
             .label("no `let` binds this name");
-            diags.push(with_suggestion(d, &name.node, env.result_names()));
+            diags.push(d.did_you_mean(&name.node, env.result_names()));
             None
         }
     }
@@ -108,7 +110,7 @@ fn resolve_result(env: &Env, name: &ast::Name, diags: &mut Vec<Diagnostic>) -> O
 fn value_of(e: &ast::Expr, ty: Type, what: &str, diags: &mut Vec<Diagnostic>) -> Option<Value> {
     // A constant expression: literals, `-N`, statuses, `none`, and
     // operators over them (`"a" + "b"`, `-1 + 2`).
-    let Some(v) = super::types::const_eval(e) else {
+    let Some(v) = super::consts::const_eval(e) else {
         diags.push(
             Diagnostic::new(
                 Code::E0201,
@@ -212,7 +214,7 @@ fn input(
             )
             .label("not collected or captured by this screen")
             .secondary(step.name.span, "the screen");
-            with_suggestion(d, name, takes.iter().map(|(n, _)| *n))
+            d.did_you_mean(name, takes.iter().map(|(n, _)| *n))
         },
         |name| format!("for `{name}`"),
         diags,
@@ -274,7 +276,7 @@ fn stub(
                 format!("result `{}` has no field `{name}`", info.name),
             )
             .label("not a field of this result");
-            with_suggestion(d, name, info.fields.iter().map(|f| f.name.as_str()))
+            d.did_you_mean(name, info.fields.iter().map(|f| f.name.as_str()))
         },
         |name| format!("for `{}.{name}`", info.name),
         diags,
@@ -380,8 +382,7 @@ fn path(env: &Env, e: &ast::Expr, diags: &mut Vec<Diagnostic>) -> Result<Option<
                         format!("unknown {rec} field `{}`", f.field.node),
                     )
                     .label(format!("no {rec} field has this name"));
-                    diags.push(with_suggestion(
-                        d,
+                    diags.push(d.did_you_mean(
                         &f.field.node,
                         env.fields(f.record).iter().map(|x| x.name.as_str()),
                     ));
@@ -397,7 +398,7 @@ fn path(env: &Env, e: &ast::Expr, diags: &mut Vec<Diagnostic>) -> Result<Option<
                     format!("unknown result `{}`", result.node),
                 )
                 .label("no `let` binds this name");
-                diags.push(with_suggestion(d, &result.node, env.result_names()));
+                diags.push(d.did_you_mean(&result.node, env.result_names()));
                 return Err(());
             };
             if info.error {
@@ -418,26 +419,14 @@ fn path(env: &Env, e: &ast::Expr, diags: &mut Vec<Diagnostic>) -> Result<Option<
                         format!("result `{}` has no field `{}`", info.name, field.node),
                     )
                     .label("not a field of this result");
-                    diags.push(with_suggestion(
-                        d,
-                        &field.node,
-                        info.fields.iter().map(|f| f.name.as_str()),
-                    ));
+                    diags.push(
+                        d.did_you_mean(&field.node, info.fields.iter().map(|f| f.name.as_str())),
+                    );
                     Err(())
                 }
             }
         }
         _ => Ok(None),
-    }
-}
-
-fn flip(op: BinaryOp) -> BinaryOp {
-    match op {
-        BinaryOp::Lt => BinaryOp::Gt,
-        BinaryOp::Le => BinaryOp::Ge,
-        BinaryOp::Gt => BinaryOp::Lt,
-        BinaryOp::Ge => BinaryOp::Le,
-        other => other,
     }
 }
 
@@ -451,19 +440,7 @@ fn expect(env: &Env, e: &ast::Expr, diags: &mut Vec<Diagnostic>) -> Option<Expec
         )
     };
     let (op, lhs, rhs) = match &e.kind {
-        ExprKind::Binary { op, lhs, rhs }
-            if matches!(
-                op,
-                BinaryOp::Eq
-                    | BinaryOp::Ne
-                    | BinaryOp::Lt
-                    | BinaryOp::Le
-                    | BinaryOp::Gt
-                    | BinaryOp::Ge
-            ) =>
-        {
-            (*op, &**lhs, &**rhs)
-        }
+        ExprKind::Binary { op, lhs, rhs } if op.is_comparison() => (*op, &**lhs, &**rhs),
         _ => {
             return match path(env, e, diags) {
                 Ok(Some((p, ty))) if ty.base == BaseType::Bool => Some(Expect::Compare {
@@ -483,7 +460,7 @@ fn expect(env: &Env, e: &ast::Expr, diags: &mut Vec<Diagnostic>) -> Option<Expec
     let (p, ty, op, value) = match (path(env, lhs, diags), path(env, rhs, diags)) {
         (Err(()), _) | (_, Err(())) => return None,
         (Ok(Some((p, ty))), Ok(None)) => (p, ty, op, rhs),
-        (Ok(None), Ok(Some((p, ty)))) => (p, ty, flip(op), lhs),
+        (Ok(None), Ok(Some((p, ty)))) => (p, ty, op.flipped(), lhs),
         _ => {
             not_bool(diags);
             return None;
@@ -492,18 +469,16 @@ fn expect(env: &Env, e: &ast::Expr, diags: &mut Vec<Diagnostic>) -> Option<Expec
     // In `expect` the path is taken as optional: a `none` makes the
     // expectation fail at run time, ordering comparisons included.
     let ty = ty.with_optional(true);
-    let ordering = matches!(
-        op,
-        BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge
-    );
-    if ordering && !matches!(ty.base, BaseType::Int | BaseType::Date) {
+    let ordering = op.kind() == OpKind::Order;
+    if ordering && op.signature(ty.base, ty.base).is_none() {
         diags.push(
             Diagnostic::new(
                 Code::E0201,
                 e.span,
                 format!(
-                    "`{}` needs two `int`s or two `date`s, found `{}`",
+                    "`{}` needs {}, found `{}`",
                     op.symbol(),
+                    op.needs(),
                     ty.base
                 ),
             )

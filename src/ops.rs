@@ -1,0 +1,441 @@
+//! The operators of Flow (§3), each described once: its symbol, the
+//! operand types it takes and what it computes.
+//!
+//! The checker types an operator from its [`BinaryOp::kind`] and
+//! [`BinaryOp::signatures`]; the VM, the checker's constant evaluator and
+//! the expectations of `flowc test` all compute it with [`Value::binary`],
+//! [`Value::unary`] and [`Value::is_in`]. A result that does not fit is an
+//! [`OpError`] that names its runtime code. Adding an operator is a variant
+//! here with its symbol, kind, signatures and evaluation, plus its token
+//! and grammar rule and its instruction.
+
+use crate::diagnostics::Code;
+use crate::types::BaseType;
+use crate::value::Value;
+use serde::{Deserialize, Serialize};
+use std::cmp::Ordering;
+use std::fmt;
+
+/// A binary operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum BinaryOp {
+    Or,
+    And,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Add,
+    Sub,
+}
+
+/// How the checker types an operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpKind {
+    /// `and`, `or`: two present `bool`s (E0202 otherwise, as for a
+    /// condition).
+    Logic,
+    /// `==`, `!=`: two values of one type; either may be optional or `none`.
+    Equality,
+    /// `< <= > >=`: two present values matching one of the signatures;
+    /// gives `bool`.
+    Order,
+    /// `+ -`: two present values matching one of the signatures; gives the
+    /// signature's type.
+    Arithmetic,
+}
+
+/// One way to apply an operator: the operand types and the result's type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Signature {
+    pub lhs: BaseType,
+    pub rhs: BaseType,
+    pub out: BaseType,
+}
+
+const fn sig(lhs: BaseType, rhs: BaseType, out: BaseType) -> Signature {
+    Signature { lhs, rhs, out }
+}
+
+use BaseType::{Bool, Date, Int, String as Str};
+
+impl BinaryOp {
+    pub const ALL: [BinaryOp; 10] = [
+        BinaryOp::Or,
+        BinaryOp::And,
+        BinaryOp::Eq,
+        BinaryOp::Ne,
+        BinaryOp::Lt,
+        BinaryOp::Le,
+        BinaryOp::Gt,
+        BinaryOp::Ge,
+        BinaryOp::Add,
+        BinaryOp::Sub,
+    ];
+
+    /// The operator as it is written.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinaryOp::Or => "or",
+            BinaryOp::And => "and",
+            BinaryOp::Eq => "==",
+            BinaryOp::Ne => "!=",
+            BinaryOp::Lt => "<",
+            BinaryOp::Le => "<=",
+            BinaryOp::Gt => ">",
+            BinaryOp::Ge => ">=",
+            BinaryOp::Add => "+",
+            BinaryOp::Sub => "-",
+        }
+    }
+
+    pub fn kind(self) -> OpKind {
+        match self {
+            BinaryOp::Or | BinaryOp::And => OpKind::Logic,
+            BinaryOp::Eq | BinaryOp::Ne => OpKind::Equality,
+            BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => OpKind::Order,
+            BinaryOp::Add | BinaryOp::Sub => OpKind::Arithmetic,
+        }
+    }
+
+    /// The operand types of an [`OpKind::Order`] or [`OpKind::Arithmetic`]
+    /// operator, in the order messages list them; empty for the others.
+    pub fn signatures(self) -> &'static [Signature] {
+        const ORDER: &[Signature] = &[sig(Int, Int, Bool), sig(Date, Date, Bool)];
+        const ADD: &[Signature] = &[sig(Int, Int, Int), sig(Str, Str, Str)];
+        const SUB: &[Signature] = &[sig(Int, Int, Int)];
+        match self {
+            BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => ORDER,
+            BinaryOp::Add => ADD,
+            BinaryOp::Sub => SUB,
+            BinaryOp::Or | BinaryOp::And | BinaryOp::Eq | BinaryOp::Ne => &[],
+        }
+    }
+
+    /// The signature for operands of types `lhs` and `rhs`, if any.
+    pub fn signature(self, lhs: BaseType, rhs: BaseType) -> Option<Signature> {
+        self.signatures()
+            .iter()
+            .copied()
+            .find(|s| s.lhs == lhs && s.rhs == rhs)
+    }
+
+    /// Every type some signature takes on either side, first seen first.
+    pub fn operand_types(self) -> Vec<BaseType> {
+        let mut out = Vec::new();
+        for s in self.signatures() {
+            for t in [s.lhs, s.rhs] {
+                if !out.contains(&t) {
+                    out.push(t);
+                }
+            }
+        }
+        out
+    }
+
+    /// What the operator needs, for a message after "`<` needs": "two
+    /// `int`s or two `date`s", "operands of one type", or the signatures
+    /// written out when they mix types.
+    pub fn needs(self) -> String {
+        let sigs = self.signatures();
+        if self.kind() == OpKind::Equality || self.kind() == OpKind::Logic {
+            return "operands of one type".to_string();
+        }
+        if sigs.iter().all(|s| s.lhs == s.rhs) {
+            if self.kind() == OpKind::Arithmetic {
+                return "operands of one type".to_string();
+            }
+            let two: Vec<String> = sigs.iter().map(|s| format!("two `{}`s", s.lhs)).collect();
+            return or_list(&two);
+        }
+        let each: Vec<String> = sigs
+            .iter()
+            .map(|s| format!("`{} {} {}`", s.lhs, self.symbol(), s.rhs))
+            .collect();
+        or_list(&each)
+    }
+
+    /// Whether the operator compares (`== != < <= > >=`): what `expect`
+    /// takes.
+    pub fn is_comparison(self) -> bool {
+        matches!(self.kind(), OpKind::Equality | OpKind::Order)
+    }
+
+    /// The operator that gives the same result with the operands swapped
+    /// (`a < b` is `b > a`); itself for a symmetric one.
+    pub fn flipped(self) -> BinaryOp {
+        match self {
+            BinaryOp::Lt => BinaryOp::Gt,
+            BinaryOp::Le => BinaryOp::Ge,
+            BinaryOp::Gt => BinaryOp::Lt,
+            BinaryOp::Ge => BinaryOp::Le,
+            other => other,
+        }
+    }
+}
+
+/// A unary operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum UnaryOp {
+    Not,
+    Neg,
+}
+
+impl UnaryOp {
+    pub const ALL: [UnaryOp; 2] = [UnaryOp::Not, UnaryOp::Neg];
+
+    pub fn symbol(self) -> &'static str {
+        match self {
+            UnaryOp::Not => "not",
+            UnaryOp::Neg => "-",
+        }
+    }
+
+    /// The type of the operand and of the result.
+    pub fn operand(self) -> BaseType {
+        match self {
+            UnaryOp::Not => Bool,
+            UnaryOp::Neg => Int,
+        }
+    }
+}
+
+/// Whether `text` is the symbol of an operator (`in` included): what the
+/// parser counts to bound an expression's size.
+pub fn is_operator(text: &str) -> bool {
+    text == "in"
+        || BinaryOp::ALL.iter().any(|o| o.symbol() == text)
+        || UnaryOp::ALL.iter().any(|o| o.symbol() == text)
+}
+
+/// Why an operator (or a built-in function) gave no value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OpError {
+    /// The result does not fit its type: integer overflow (R0006). The
+    /// text says what overflowed.
+    Overflow(String),
+    /// Operands of types the operator does not take. The checker rules
+    /// this out, so at run time it means a malformed module (R0005).
+    Type,
+}
+
+impl OpError {
+    /// The runtime code of this error.
+    pub fn code(&self) -> Code {
+        match self {
+            OpError::Overflow(_) => Code::R0006,
+            OpError::Type => Code::R0005,
+        }
+    }
+}
+
+impl fmt::Display for OpError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            OpError::Overflow(what) => f.write_str(what),
+            OpError::Type => f.write_str("operands of the wrong type"),
+        }
+    }
+}
+
+impl Value {
+    /// `self OP rhs`. `and` and `or` here take both operands (the VM
+    /// short-circuits them with jumps before they get here).
+    pub fn binary(&self, op: BinaryOp, rhs: &Value) -> Result<Value, OpError> {
+        use Value as V;
+        let order = |o: Ordering| {
+            Ok(V::Bool(match op {
+                BinaryOp::Lt => o.is_lt(),
+                BinaryOp::Le => o.is_le(),
+                BinaryOp::Gt => o.is_gt(),
+                _ => o.is_ge(),
+            }))
+        };
+        match (op, self, rhs) {
+            (BinaryOp::And, V::Bool(a), V::Bool(b)) => Ok(V::Bool(*a && *b)),
+            (BinaryOp::Or, V::Bool(a), V::Bool(b)) => Ok(V::Bool(*a || *b)),
+            (BinaryOp::Eq, a, b) => Ok(V::Bool(a == b)),
+            (BinaryOp::Ne, a, b) => Ok(V::Bool(a != b)),
+            (BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge, V::Int(a), V::Int(b)) => {
+                order(a.cmp(b))
+            }
+            (BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge, V::Date(a), V::Date(b)) => {
+                order(a.cmp(b))
+            }
+            (BinaryOp::Add, V::Int(a), V::Int(b)) => a
+                .checked_add(*b)
+                .map(V::Int)
+                .ok_or_else(|| OpError::Overflow(format!("integer overflow in `{a} + {b}`"))),
+            (BinaryOp::Add, V::Str(a), V::Str(b)) => {
+                let mut s = String::with_capacity(a.len() + b.len());
+                s.push_str(a);
+                s.push_str(b);
+                Ok(V::Str(s))
+            }
+            (BinaryOp::Sub, V::Int(a), V::Int(b)) => a
+                .checked_sub(*b)
+                .map(V::Int)
+                .ok_or_else(|| OpError::Overflow(format!("integer overflow in `{a} - {b}`"))),
+            _ => Err(OpError::Type),
+        }
+    }
+
+    /// `OP self`.
+    pub fn unary(&self, op: UnaryOp) -> Result<Value, OpError> {
+        match (op, self) {
+            (UnaryOp::Not, Value::Bool(b)) => Ok(Value::Bool(!b)),
+            (UnaryOp::Neg, Value::Int(i)) => i
+                .checked_neg()
+                .map(Value::Int)
+                .ok_or_else(|| OpError::Overflow(format!("integer overflow in `-{i}`"))),
+            _ => Err(OpError::Type),
+        }
+    }
+
+    /// `self in [list]`: whether some item equals the value.
+    pub fn is_in(&self, list: &[Value]) -> bool {
+        list.iter().any(|item| item == self)
+    }
+}
+
+/// `a`, `a or b`, `a, b or c`.
+fn or_list(items: &[String]) -> String {
+    match items.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::value::Date;
+
+    fn bin(a: Value, op: BinaryOp, b: Value) -> Result<Value, OpError> {
+        a.binary(op, &b)
+    }
+
+    #[test]
+    fn comparisons_order_ints_and_dates_only() {
+        let (d1, d2) = (Value::Date(Date(1)), Value::Date(Date(2)));
+        assert_eq!(
+            bin(d1.clone(), BinaryOp::Lt, d2.clone()),
+            Ok(Value::Bool(true))
+        );
+        assert_eq!(
+            bin(d2.clone(), BinaryOp::Le, d1.clone()),
+            Ok(Value::Bool(false))
+        );
+        assert_eq!(
+            bin(Value::Int(3), BinaryOp::Ge, Value::Int(3)),
+            Ok(Value::Bool(true))
+        );
+        assert_eq!(
+            bin(Value::Int(3), BinaryOp::Gt, Value::None),
+            Err(OpError::Type)
+        );
+        let (a, b) = (Value::Str("a".into()), Value::Str("b".into()));
+        assert_eq!(bin(a.clone(), BinaryOp::Lt, b.clone()), Err(OpError::Type));
+        // equality takes any two values, `none` included
+        assert_eq!(
+            bin(a.clone(), BinaryOp::Eq, Value::None),
+            Ok(Value::Bool(false))
+        );
+        assert_eq!(
+            bin(Value::None, BinaryOp::Ne, Value::None),
+            Ok(Value::Bool(false))
+        );
+        assert_eq!(bin(Value::Int(1), BinaryOp::Eq, d1), Ok(Value::Bool(false)));
+        for op in BinaryOp::ALL
+            .into_iter()
+            .filter(|o| o.kind() == OpKind::Order)
+        {
+            for s in op.signatures() {
+                assert_eq!(s.out, BaseType::Bool);
+            }
+            let (x, y) = (Value::Int(1), Value::Int(2));
+            assert_eq!(
+                bin(x.clone(), op, y.clone()),
+                bin(y, op.flipped(), x),
+                "{op:?} and its flip"
+            );
+        }
+    }
+
+    #[test]
+    fn arithmetic_overflow_is_r0006() {
+        let e = bin(Value::Int(i64::MAX), BinaryOp::Add, Value::Int(1)).unwrap_err();
+        assert_eq!(e.code(), Code::R0006);
+        assert_eq!(
+            e.to_string(),
+            format!("integer overflow in `{} + 1`", i64::MAX)
+        );
+        assert!(bin(Value::Int(i64::MIN), BinaryOp::Sub, Value::Int(1)).is_err());
+        let e = Value::Int(i64::MIN).unary(UnaryOp::Neg).unwrap_err();
+        assert_eq!(e.code(), Code::R0006);
+        assert_eq!(Value::Int(5).unary(UnaryOp::Neg), Ok(Value::Int(-5)));
+        assert_eq!(
+            bin(
+                Value::Str("ab".into()),
+                BinaryOp::Add,
+                Value::Str("c".into())
+            ),
+            Ok(Value::Str("abc".into()))
+        );
+        assert_eq!(
+            bin(
+                Value::Str("a".into()),
+                BinaryOp::Sub,
+                Value::Str("a".into())
+            ),
+            Err(OpError::Type)
+        );
+        assert_eq!(Value::Int(1).unary(UnaryOp::Not), Err(OpError::Type));
+        assert_eq!(OpError::Type.code(), Code::R0005);
+    }
+
+    #[test]
+    fn logic_and_in() {
+        let (t, f) = (Value::Bool(true), Value::Bool(false));
+        assert_eq!(bin(t.clone(), BinaryOp::And, f.clone()), Ok(f.clone()));
+        assert_eq!(bin(t.clone(), BinaryOp::Or, f.clone()), Ok(t.clone()));
+        assert_eq!(
+            bin(t.clone(), BinaryOp::And, Value::Int(1)),
+            Err(OpError::Type)
+        );
+        assert!(Value::Int(2).is_in(&[Value::Int(1), Value::Int(2)]));
+        assert!(!Value::Int(2).is_in(&[]));
+    }
+
+    #[test]
+    fn every_typed_signature_evaluates() {
+        let sample = |t: BaseType| match t {
+            BaseType::Int => Value::Int(2),
+            BaseType::String => Value::Str("x".into()),
+            BaseType::Date => Value::Date(Date(10)),
+            BaseType::Bool => Value::Bool(true),
+            BaseType::Status => Value::Status(crate::value::Status::Passed),
+        };
+        for op in BinaryOp::ALL {
+            for s in op.signatures() {
+                let v = bin(sample(s.lhs), op, sample(s.rhs)).unwrap();
+                assert_eq!(v.base_type(), Some(s.out), "{op:?} {s:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn messages_describe_the_signatures() {
+        assert_eq!(BinaryOp::Lt.needs(), "two `int`s or two `date`s");
+        assert_eq!(BinaryOp::Add.needs(), "operands of one type");
+        assert_eq!(
+            BinaryOp::Add.operand_types(),
+            [BaseType::Int, BaseType::String]
+        );
+        assert!(is_operator("in") && is_operator("not") && is_operator(">="));
+        assert!(!is_operator("->"));
+    }
+}
