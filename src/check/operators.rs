@@ -7,8 +7,7 @@ use crate::builtins::{self, Builtin, Eval, Param};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::flowgraph::BitSet;
 use crate::ops::OpKind;
-use crate::span::Span;
-use crate::span::Spanned;
+use crate::span::{Span, Spanned};
 use crate::typed::{self, StepId};
 use crate::types::{BaseType, Type};
 
