@@ -27,6 +27,7 @@ macro_rules! outln {
 pub mod build;
 pub mod check;
 pub mod explain;
+pub mod fmt;
 pub mod run;
 pub mod test;
 
@@ -66,6 +67,8 @@ enum Command {
     Test(test::Args),
     /// Explain a diagnostic or runtime code, with an example
     Explain(explain::Args),
+    /// Rewrite files in the canonical layout, comments kept (`--check` to only list them)
+    Fmt(fmt::Args),
 }
 
 /// How diagnostics are printed.
@@ -112,6 +115,7 @@ pub fn run() -> u8 {
         Command::Run(args) => run::run(&args, &catalog),
         Command::Test(args) => test::run(&args, &catalog),
         Command::Explain(args) => explain::run(&args),
+        Command::Fmt(args) => fmt::run(&args),
     }
 }
 
