@@ -56,7 +56,6 @@ pub fn format_source(source: &str) -> Result<String, Vec<Diagnostic>> {
 pub fn format_file(file: &ast::File, source: &str) -> String {
     let mut p = Printer {
         src: Source::new(source, &file.comments),
-        bound: u32::MAX,
     };
     let doc = p.file(file);
     doc::render(&doc, WIDTH)
@@ -64,9 +63,6 @@ pub fn format_file(file: &ast::File, source: &str) -> String {
 
 struct Printer<'a> {
     src: Source<'a>,
-    /// Where the innermost child being printed ends: a comment after that
-    /// is not a trailing comment of anything inside it.
-    bound: u32,
 }
 
 /// A child of a list with the comments found around it.
@@ -74,7 +70,7 @@ struct Piece<'a> {
     /// Comments on their own lines before the child.
     lead: Vec<&'a Comment>,
     doc: Doc,
-    /// Comments left inside the child, then the one on its line after it.
+    /// The comment on its line after it.
     trail: Vec<&'a Comment>,
 }
 
@@ -119,24 +115,32 @@ impl<'a> Printer<'a> {
     // ----- comments -------------------------------------------------------
 
     /// Prints the child at `span` with `print`, and collects the comments
-    /// before it, those left inside it, and the one after it on its line
-    /// when that one is still inside the enclosing child (so `a and b //`
-    /// at the end of an `expect` belongs to the line, not to `b`, and does
-    /// not break the chain).
-    fn piece(&mut self, span: Span, print: impl FnOnce(&mut Self) -> Doc) -> Piece<'a> {
+    /// before it and, when `trailing`, the one after it on its line.
+    ///
+    /// A child takes a trailing comment only where the layout puts a line
+    /// break right after it (an entry of a record or list, an operand
+    /// before an operator): printed at the end of the line, the comment
+    /// then still follows this child the next time. The last operand of a
+    /// chain leaves it to what holds the chain (so `expect a and b // c`
+    /// keeps its chain on one line).
+    ///
+    /// A comment inside the child that nothing inside it took stays where
+    /// it is, for the next child (as a leading comment) or the end of the
+    /// line, for the same reason.
+    fn piece(
+        &mut self,
+        span: Span,
+        trailing: bool,
+        print: impl FnOnce(&mut Self) -> Doc,
+    ) -> Piece<'a> {
         let lead = self.src.take_before(span.start);
-        let doc = self.within(span.end, print);
-        let mut trail = self.src.take_before(span.end);
-        trail.extend(self.src.take_trailing(span.end, self.bound));
-        Piece { lead, doc, trail }
-    }
-
-    /// Runs `print` with `end` as the end of the innermost child.
-    fn within(&mut self, end: u32, print: impl FnOnce(&mut Self) -> Doc) -> Doc {
-        let outer = std::mem::replace(&mut self.bound, end);
         let doc = print(self);
-        self.bound = outer;
-        doc
+        let trail = if trailing {
+            self.src.take_trailing(span.end).into_iter().collect()
+        } else {
+            Vec::new()
+        };
+        Piece { lead, doc, trail }
     }
 
     /// Leading comments, each on its own line.
@@ -184,11 +188,7 @@ impl<'a> Printer<'a> {
     }
 
     fn block_with(&mut self, lines: &[Line<'a>], open: u32, close: u32, line: Doc) -> Doc {
-        let open_trail: Vec<&Comment> = self
-            .src
-            .take_trailing(open + 1, u32::MAX)
-            .into_iter()
-            .collect();
+        let open_trail: Vec<&Comment> = self.src.take_trailing(open + 1).into_iter().collect();
         let body = self.lines(lines, open + 1, close);
         if body.is_empty() && open_trail.is_empty() {
             return text("{}");
@@ -240,9 +240,9 @@ impl<'a> Printer<'a> {
             {
                 out.push(Doc::HardLine);
             }
-            out.push(self.within(span.end, |p| p.line(line)));
+            out.push(self.line(line));
             let mut trail = self.src.take_before(span.end);
-            trail.extend(self.src.take_trailing(span.end, u32::MAX));
+            trail.extend(self.src.take_trailing(span.end));
             prev_end = trail.last().map_or(span.end, |c| c.span.end.max(span.end));
             out.push(Self::trail_doc(&trail));
             prev = Some(line);
@@ -274,14 +274,10 @@ impl<'a> Printer<'a> {
         span: impl Fn(&T) -> Span,
         print: impl Fn(&mut Self, &'a T) -> Doc,
     ) -> Doc {
-        let open_trail: Vec<&Comment> = self
-            .src
-            .take_trailing(open + 1, u32::MAX)
-            .into_iter()
-            .collect();
+        let open_trail: Vec<&Comment> = self.src.take_trailing(open + 1).into_iter().collect();
         let pieces: Vec<Piece<'a>> = items
             .iter()
-            .map(|it| self.piece(span(it), |p| print(p, it)))
+            .map(|it| self.piece(span(it), true, |p| print(p, it)))
             .collect();
         let tail = self.src.take_before(close);
         let comments =

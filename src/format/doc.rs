@@ -190,9 +190,11 @@ impl Renderer {
                         mode: Mode::Flat,
                         work: Work::Doc(d),
                     };
-                    let mode = if mode == Mode::Flat
-                        || (!forced && self.fits(&[flat], &stack, self.rest()))
-                    {
+                    // A forced group breaks even inside a flat one (a fill
+                    // item is printed flat around it).
+                    let mode = if *forced {
+                        Mode::Break
+                    } else if mode == Mode::Flat || self.fits(&[flat], &stack, self.rest()) {
                         Mode::Flat
                     } else {
                         Mode::Break

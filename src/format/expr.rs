@@ -115,15 +115,16 @@ impl<'a> Printer<'a> {
     fn chain(&mut self, e: &'a Expr, op: BinaryOp) -> Doc {
         let (first, rest) = self.operands(e, op);
         let p = op_prec(op);
-        let first = self.piece(first.span, |this| this.expr(first, p));
+        let last = rest.len();
+        let first = self.piece(first.span, last > 0, |this| this.expr(first, p));
         let mut parts = vec![
             Self::lead_doc(&first.lead),
             first.doc,
             Self::trail_doc(&first.trail),
         ];
         let mut tail = Vec::new();
-        for (op, operand) in rest {
-            let piece = self.piece(operand.span, |this| this.expr(operand, p + 1));
+        for (i, (op, operand)) in rest.into_iter().enumerate() {
+            let piece = self.piece(operand.span, i + 1 < last, |this| this.expr(operand, p + 1));
             tail.extend([
                 Doc::Line,
                 Self::lead_doc(&piece.lead),

@@ -77,11 +77,7 @@ impl<'a> Printer<'a> {
         parts.push(Self::name(&flow.name));
         parts.push(text(" "));
         parts.push(self.block(&lines, open, close));
-        let trailing: Vec<_> = self
-            .src
-            .take_trailing(flow.span.end, u32::MAX)
-            .into_iter()
-            .collect();
+        let trailing: Vec<_> = self.src.take_trailing(flow.span.end).into_iter().collect();
         parts.push(Self::trail_doc(&trailing));
         let mut prev_end = trailing.last().map_or(flow.span.end, |c| c.span.end);
         for c in self.src.take_rest() {
@@ -248,7 +244,7 @@ impl<'a> Printer<'a> {
             .iter()
             .enumerate()
             .map(|(i, n)| {
-                let piece = self.piece(n.span, |_| Self::name(n));
+                let piece = self.piece(n.span, i < last, |_| Self::name(n));
                 concat(vec![
                     Self::lead_doc(&piece.lead),
                     piece.doc,

@@ -45,14 +45,11 @@ impl<'a> Source<'a> {
         out
     }
 
-    /// The next comment, when it starts before `bound` and stands on the
-    /// same line after `end` with only blanks and commas before it: a
-    /// trailing comment of whatever ends at `end`.
-    pub fn take_trailing(&mut self, end: u32, bound: u32) -> Option<&'a Comment> {
-        let c = self
-            .comments
-            .get(self.next)
-            .filter(|c| c.span.start < bound)?;
+    /// The next comment, when it stands on the same line after `end` with
+    /// only blanks and commas before it: a trailing comment of whatever
+    /// ends at `end`.
+    pub fn take_trailing(&mut self, end: u32) -> Option<&'a Comment> {
+        let c = self.comments.get(self.next)?;
         let gap = self.slice(end, c.span.start)?;
         if gap
             .bytes()
