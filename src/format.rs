@@ -228,12 +228,14 @@ impl<'a> Printer<'a> {
                     out.push(Doc::HardLine);
                 }
             }
-            for (i, c) in lead.iter().enumerate() {
-                if i > 0 && self.src.blank_between(lead[i - 1].span.end, c.span.start) {
+            let mut after: Option<u32> = None;
+            for c in &lead {
+                if after.is_some_and(|end| self.src.blank_between(end, c.span.start)) {
                     out.push(Doc::HardLine);
                 }
                 out.push(text(comment_text(c)));
                 out.push(Doc::HardLine);
+                after = Some(c.span.end);
             }
             if let Some(c) = lead.last()
                 && self.src.blank_between(c.span.end, span.start)

@@ -483,7 +483,7 @@ fn sprinkle(source: &str, edits: &[(proptest::sample::Index, u8)]) -> String {
             (pos, text)
         })
         .collect();
-    inserts.sort_by(|a, b| b.0.cmp(&a.0));
+    inserts.sort_by_key(|(pos, _)| std::cmp::Reverse(*pos));
     let mut out = source.to_string();
     for (pos, text) in inserts {
         out.insert_str(pos, &text);
@@ -507,6 +507,33 @@ fn read_corpus() -> Vec<(String, String)> {
     );
     all.extend(flows_in("tests/cases/check"));
     all
+}
+
+/// The tokens of `source` without its comments, joined by the separators
+/// `seps` picks (a space when `seps` is empty): the same flow with another
+/// layout and no empty lines.
+fn respaced(source: &str, seps: &[proptest::sample::Index]) -> String {
+    const SEPS: [&str; 5] = [" ", "\n", "\t", "  \n    ", ""];
+    let mut out = String::new();
+    let tokens = flowc::lexer::tokenize(source).tokens;
+    let mut n = 0;
+    for (l, t, r) in &tokens {
+        if matches!(
+            t,
+            flowc::lexer::Token::Comment(_) | flowc::lexer::Token::DocComment(_)
+        ) {
+            continue;
+        }
+        if !out.is_empty() {
+            let sep = seps.get(n).map_or(" ", |i| SEPS[i.index(SEPS.len())]);
+            // Two names or numbers must stay apart.
+            out.push_str(if sep.is_empty() { " " } else { sep });
+            n += 1;
+        }
+        out.push_str(&source[*l..*r]);
+    }
+    out.push('\n');
+    out
 }
 
 proptest::proptest! {
@@ -536,6 +563,25 @@ proptest::proptest! {
         if let Err(e) = promises(name, &source) {
             proptest::prop_assert!(false, "{}", e);
         }
+    }
+
+    /// The layout depends on the tree, not on how the source was laid out
+    /// (empty lines and comments aside).
+    #[test]
+    fn the_layout_does_not_depend_on_the_source_layout(
+        which in proptest::prelude::any::<proptest::sample::Index>(),
+        seps in proptest::collection::vec(proptest::prelude::any::<proptest::sample::Index>(), 0..400),
+    ) {
+        let all = corpus();
+        let (name, flow) = &all[which.index(all.len())];
+        let one_line = respaced(flow, &[]);
+        let other = respaced(flow, &seps);
+        proptest::prop_assert_eq!(
+            format_source(&one_line).unwrap(),
+            format_source(&other).unwrap(),
+            "{}",
+            name
+        );
     }
 }
 

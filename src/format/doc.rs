@@ -154,7 +154,7 @@ impl Renderer {
             let doc = match work {
                 Work::Doc(d) => d,
                 Work::Sep(Mode::Flat) => {
-                    self.write(" ", indent);
+                    self.write(" ");
                     continue;
                 }
                 Work::Sep(Mode::Break) => {
@@ -168,9 +168,9 @@ impl Renderer {
             };
             match doc {
                 Doc::Nil | Doc::BreakParent => {}
-                Doc::Text(s) => self.write(s, indent),
+                Doc::Text(s) => self.write(s),
                 Doc::Line => match mode {
-                    Mode::Flat => self.write(" ", indent),
+                    Mode::Flat => self.write(" "),
                     Mode::Break => self.newline(indent),
                 },
                 Doc::SoftLine => {
@@ -207,7 +207,7 @@ impl Renderer {
                 }
                 Doc::IfBreak(s) => {
                     if mode == Mode::Break {
-                        self.write(s, indent);
+                        self.write(s);
                     }
                 }
                 Doc::LineSuffix(s) => self.suffix.push(s.clone()),
@@ -252,9 +252,12 @@ impl Renderer {
                 mode: Mode::Flat,
                 work: Work::Sep(Mode::Flat),
             };
+            // What follows the fill (a trailing comma, a bracket) must fit
+            // after its last item too.
+            let after: &[Cmd<'a>] = if rest.len() == 1 { stack } else { &[] };
             let together = mode == Mode::Flat
                 || (self.suffix.is_empty()
-                    && self.fits(&[flat(first), sep, flat(next)], &[], self.rest()));
+                    && self.fits(&[flat(first), sep, flat(next)], after, self.rest()));
             stack.push(Cmd {
                 indent,
                 mode,
@@ -395,7 +398,7 @@ impl Renderer {
         }
     }
 
-    fn write(&mut self, s: &str, _indent: usize) {
+    fn write(&mut self, s: &str) {
         if s.is_empty() {
             return;
         }
@@ -428,7 +431,7 @@ impl Renderer {
             } else {
                 s
             };
-            self.write(&s, 0);
+            self.write(&s);
         }
     }
 }
@@ -491,6 +494,20 @@ mod tests {
             .collect();
         let d = concat(vec![text("x "), nest(Doc::Fill(items))]);
         assert_eq!(render(&d, 11), "x aaa, bbb,\n  ccc, ddd");
+    }
+
+    #[test]
+    fn the_comma_after_a_fill_counts_for_its_last_item() {
+        let fill = Doc::Fill(vec![text("aaaa,"), text("bbbb")]);
+        let d = group(concat(vec![
+            text("xx["),
+            nest(concat(vec![Doc::SoftLine, fill, Doc::IfBreak(",")])),
+            Doc::SoftLine,
+            text("]"),
+        ]));
+        assert_eq!(render(&d, 14), "xx[aaaa, bbbb]");
+        assert_eq!(render(&d, 13), "xx[\n  aaaa, bbbb,\n]");
+        assert_eq!(render(&d, 12), "xx[\n  aaaa,\n  bbbb,\n]");
     }
 
     #[test]

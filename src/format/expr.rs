@@ -144,7 +144,9 @@ impl<'a> Printer<'a> {
         let mut rest = Vec::new();
         let mut cur = e;
         while let ExprKind::Binary { op: o, lhs, rhs } = &cur.kind {
-            if op_prec(*o) != op_prec(op) || !(std::ptr::eq(cur, e) || !self.written_parens(cur)) {
+            // Only the chain's own top may be in (its own) parentheses.
+            let parenthesised = !std::ptr::eq(cur, e) && self.written_parens(cur);
+            if op_prec(*o) != op_prec(op) || parenthesised {
                 break;
             }
             rest.push((*o, &**rhs));
