@@ -146,6 +146,22 @@ fn examples_keep_the_promises_and_are_formatted() {
 }
 
 #[test]
+fn crlf_and_tabs_give_the_same_file() {
+    for (name, source) in flows_in("examples") {
+        // Indentation by tabs, lines ended by CR LF.
+        let crlf: String = source
+            .lines()
+            .map(|l| {
+                let body = l.trim_start_matches(' ');
+                let tabs = (l.len() - body.len()) / 2;
+                format!("{}{body}\r\n", "\t".repeat(tabs))
+            })
+            .collect();
+        assert_eq!(format_source(&crlf).unwrap(), source, "{name}");
+    }
+}
+
+#[test]
 fn check_cases_keep_the_promises() {
     let cases = flows_in("tests/cases/check");
     let mut failures = Vec::new();
