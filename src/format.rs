@@ -13,11 +13,12 @@
 //!
 //! The children that take comments this way are the lines of a block
 //! (items, fields, steps' lines, statements, routes, test lines), the
-//! entries of a record or list, and the operands of an `and`/`or` chain. A
-//! comment anywhere else (between `let` and its name, say) is printed at the
-//! end of the line of the child that holds it. Comments are printed in
-//! source order, each once, so the tokens between two comments never change;
-//! a `///` line thus stays attached to the same step.
+//! entries of a record or list, and the operands of an `and`, `or` or
+//! `+ -` chain. A comment anywhere else (between `tag` and its string, say)
+//! goes before the next such child or at the end of the line that holds
+//! it. Comments are printed in source order, each once, and none moves
+//! across the start of an item, so a `///` line stays attached to the same
+//! step.
 //!
 //! Literals (strings, numbers, dates, durations) are printed as written;
 //! parentheses as written, plus any the precedence needs.
