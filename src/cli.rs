@@ -38,6 +38,7 @@ macro_rules! errln {
 pub mod build;
 pub mod check;
 pub mod explain;
+pub mod fmt;
 pub(crate) mod output;
 pub mod run;
 pub mod test;
@@ -77,6 +78,8 @@ enum Command {
     Run(run::Args),
     /// Run the test blocks of flow files
     Test(test::Args),
+    /// Rewrite files in the canonical layout, comments kept (`--check` to only list them)
+    Fmt(fmt::Args),
     /// Explain a diagnostic or runtime code, with an example
     Explain(explain::Args),
 }
@@ -139,6 +142,7 @@ fn dispatch() -> u8 {
         Command::Run(args) => run::run(&args, &catalog),
         Command::Test(args) => test::run(&args, &catalog),
         Command::Explain(args) => explain::run(&args),
+        Command::Fmt(args) => fmt::run(&args),
     }
 }
 

@@ -36,6 +36,7 @@ pub mod codegen;
 pub mod diagnostics;
 pub mod files;
 pub mod flowgraph;
+pub mod format;
 pub mod host;
 mod invariant;
 pub mod json;
