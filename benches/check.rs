@@ -8,7 +8,7 @@
 //! the checker (names, data flow, typing, graph rules) is linear in size.
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use flowc::catalog::Catalog;
+use flowc::unstable::catalog::Catalog;
 use std::fmt::Write;
 
 /// A chain of screen -> action -> branch triples; each branch loops back
@@ -40,11 +40,11 @@ fn bench(c: &mut Criterion) {
     group.sample_size(10);
     for n in [1_000usize, 5_000, 10_000] {
         let src = generate(n);
-        let file = flowc::parser::parse(&src).file.expect("parses");
-        let checked = flowc::check::check(&file, &cat);
+        let file = flowc::unstable::parser::parse(&src).file.expect("parses");
+        let checked = flowc::unstable::check::check(&file, &cat);
         assert!(checked.flow.is_some(), "{:?}", checked.diagnostics.first());
         group.bench_with_input(BenchmarkId::from_parameter(n), &file, |b, file| {
-            b.iter(|| flowc::check::check(file, &cat))
+            b.iter(|| flowc::unstable::check::check(file, &cat))
         });
     }
     group.finish();

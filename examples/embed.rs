@@ -10,11 +10,10 @@
 //!
 //! `cargo run --example embed`
 
-use flowc::bytecode::VerifiedModule;
-use flowc::catalog::Catalog;
-use flowc::host::{Host, HostCall, HostError};
-use flowc::value::{Date, Status, Value};
-use flowc::vm::{Outcome, State, Vm};
+// Only the crate root: the embedding API. `flowc::unstable` is not used.
+use flowc::{
+    Catalog, Date, Host, HostCall, HostError, Outcome, State, Status, Value, VerifiedModule, Vm,
+};
 use std::collections::BTreeMap;
 
 const FLOW: &str = r#"

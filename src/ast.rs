@@ -286,7 +286,7 @@ pub enum ExprKind {
     },
 }
 
-/// The operators are described in [`crate::ops`].
+/// The operators are described in [`crate::unstable::ops`].
 pub use crate::ops::{BinaryOp, UnaryOp};
 
 // ----- tests ---------------------------------------------------------------

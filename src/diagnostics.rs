@@ -19,18 +19,25 @@ use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
+/// How serious a diagnostic is.
 pub enum Severity {
+    /// The flow does not compile.
     Error,
+    /// Worth a look; compilation goes on (`--deny warnings` makes it an error).
     Warning,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// A span of the source with a message about it.
 pub struct Label {
+    /// The bytes labelled.
     pub span: Span,
+    /// What is said about them (may be empty).
     pub message: String,
 }
 
 impl Label {
+    /// A label on `span`.
     pub fn new(span: Span, message: impl Into<String>) -> Label {
         Label {
             span,
@@ -40,13 +47,22 @@ impl Label {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// One finding about a source: a stable code, a message, a primary label,
+/// optional secondary labels, a help line and notes.
 pub struct Diagnostic {
+    /// The stable code (`E0303`, `W0301`, ...); `flowc explain CODE` says more.
     pub code: Code,
+    /// Error or warning, from the code.
     pub severity: Severity,
+    /// The one-line message (lower case, no final period).
     pub message: String,
+    /// Where the fault is.
     pub primary: Label,
+    /// Related places (where a name was first declared, ...).
     pub secondary: Vec<Label>,
+    /// How to fix it, when flowc can tell.
     pub help: Option<String>,
+    /// Further facts.
     pub notes: Vec<String>,
 }
 
@@ -72,21 +88,25 @@ impl Diagnostic {
         self
     }
 
+    /// Adds a secondary label.
     pub fn secondary(mut self, span: Span, message: impl Into<String>) -> Diagnostic {
         self.secondary.push(Label::new(span, message));
         self
     }
 
+    /// Sets the help line.
     pub fn help(mut self, help: impl Into<String>) -> Diagnostic {
         self.help = Some(help.into());
         self
     }
 
+    /// Adds a note.
     pub fn note(mut self, note: impl Into<String>) -> Diagnostic {
         self.notes.push(note.into());
         self
     }
 
+    /// Whether this is an error (after `--deny warnings`, warnings are too).
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }

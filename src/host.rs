@@ -30,6 +30,7 @@ use std::fmt;
 /// `on error`, else the run stops with R0003.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HostError {
+    /// What went wrong, for the trace and the R0003 message.
     pub message: String,
     /// Stop the run at once with R0003, leaving the state at the call:
     /// no retry, no `on error` (the host cannot answer now, e.g. a
@@ -66,6 +67,7 @@ impl fmt::Display for HostError {
 pub struct HostCall<'a> {
     /// The result name bound by `let`.
     pub result: &'a str,
+    /// What is called: a verification, a report or an HTTP endpoint.
     pub target: &'a CallTarget,
     /// Named argument values, in source order.
     pub args: &'a [(String, Value)],
@@ -85,8 +87,11 @@ pub trait Host {
     fn call(&mut self, call: &HostCall<'_>) -> Result<Vec<Value>, HostError>;
     /// Reads an Account field; `Value::None` when the Account has no value.
     fn read_account(&mut self, field: &str) -> Result<Value, HostError>;
+    /// Writes an Account field (`set account.F = ...`).
     fn write_account(&mut self, field: &str, value: &Value) -> Result<(), HostError>;
+    /// Tags the inquiry (`tag ...`).
     fn tag(&mut self, text: &str) -> Result<(), HostError>;
+    /// Opens a manual-review case in a queue (`case ...`).
     fn case(&mut self, queue: &str) -> Result<(), HostError>;
     /// The run's clock.
     fn today(&mut self) -> Date;

@@ -11,11 +11,14 @@ use serde::{Deserialize, Serialize};
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
 )]
 pub struct Span {
+    /// Offset of the first byte.
     pub start: u32,
+    /// Offset one past the last byte.
     pub end: u32,
 }
 
 impl Span {
+    /// The bytes `start..end`.
     pub const fn new(start: u32, end: u32) -> Span {
         Span { start, end }
     }
@@ -25,14 +28,17 @@ impl Span {
         Span::new(self.start.min(other.start), self.end.max(other.end))
     }
 
+    /// The span as a `usize` range, for slicing the source.
     pub fn range(self) -> std::ops::Range<usize> {
         self.start as usize..self.end as usize
     }
 
+    /// Its length in bytes.
     pub fn len(self) -> u32 {
         self.end.saturating_sub(self.start)
     }
 
+    /// Whether it covers no byte.
     pub fn is_empty(self) -> bool {
         self.len() == 0
     }
@@ -41,11 +47,14 @@ impl Span {
 /// A value with the span of the source text it came from.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Spanned<T> {
+    /// The value.
     pub node: T,
+    /// Where it was written.
     pub span: Span,
 }
 
 impl<T> Spanned<T> {
+    /// `node` written at `span`.
     pub fn new(node: T, span: Span) -> Self {
         Spanned { node, span }
     }
@@ -79,6 +88,7 @@ pub struct LineIndex<'a> {
 }
 
 impl<'a> LineIndex<'a> {
+    /// Indexes the line starts of `source` (one pass).
     pub fn new(source: &'a str) -> LineIndex<'a> {
         let bytes = source.as_bytes();
         let mut line_starts = vec![0];

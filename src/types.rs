@@ -8,15 +8,21 @@ use std::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BaseType {
+    /// Text.
     String,
+    /// A 64-bit signed integer.
     Int,
+    /// `true` or `false`.
     Bool,
+    /// A calendar date, 0001-01-01 to 9999-12-31.
     Date,
     #[serde(rename = "verification_status")]
+    /// `passed`, `failed` or `requires_retry`.
     Status,
 }
 
 impl BaseType {
+    /// Every base type, in the order the language reference lists them.
     pub const ALL: [BaseType; 5] = [
         BaseType::String,
         BaseType::Int,
@@ -36,6 +42,7 @@ impl BaseType {
         }
     }
 
+    /// The base type a type name names (`string`, `int`, ...).
     pub fn from_name(name: &str) -> Option<BaseType> {
         BaseType::ALL.into_iter().find(|t| t.name() == name)
     }
@@ -51,27 +58,41 @@ impl fmt::Display for BaseType {
 /// a base type, possibly optional (`T?`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Type {
+    /// What values it holds besides `none`.
     pub base: BaseType,
+    /// Whether it may hold `none` (`T?`).
     pub optional: bool,
 }
 
 impl Type {
+    /// The non-optional `base`.
     pub const fn new(base: BaseType) -> Type {
         Type {
             base,
             optional: false,
         }
     }
+    /// The optional `base?`.
     pub const fn opt(base: BaseType) -> Type {
         Type {
             base,
             optional: true,
         }
     }
+    /// The same base, optional or not as given.
     pub const fn with_optional(self, optional: bool) -> Type {
         Type {
             base: self.base,
             optional,
+        }
+    }
+
+    /// Whether `value` may stand in a field of this type: a value of its
+    /// base type, or `none` when it is optional.
+    pub fn admits(&self, value: &crate::value::Value) -> bool {
+        match value.base_type() {
+            None => self.optional,
+            Some(base) => base == self.base,
         }
     }
 }

@@ -16,13 +16,18 @@ use std::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
+    /// The verification passed.
     Passed,
+    /// The verification failed.
     Failed,
+    /// The person should try again (a blurry photo, ...).
     RequiresRetry,
 }
 
 impl Status {
+    /// Every status.
     pub const ALL: [Status; 3] = [Status::Passed, Status::Failed, Status::RequiresRetry];
+    /// The status as written in flows (`passed`, ...).
     pub fn name(self) -> &'static str {
         match self {
             Status::Passed => "passed",
@@ -30,6 +35,7 @@ impl Status {
             Status::RequiresRetry => "requires_retry",
         }
     }
+    /// The status a name names.
     pub fn from_name(name: &str) -> Option<Status> {
         Status::ALL.into_iter().find(|s| s.name() == name)
     }
@@ -39,14 +45,20 @@ impl Status {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EndStatus {
+    /// `end approved`.
     Approved,
+    /// `end declined`.
     Declined,
+    /// `end completed`.
     Completed,
+    /// `end failed`.
     Failed,
+    /// `end needs_review`.
     NeedsReview,
 }
 
 impl EndStatus {
+    /// Every end status.
     pub const ALL: [EndStatus; 5] = [
         EndStatus::Approved,
         EndStatus::Declined,
@@ -54,6 +66,7 @@ impl EndStatus {
         EndStatus::Failed,
         EndStatus::NeedsReview,
     ];
+    /// The status as written in flows (`approved`, ...).
     pub fn name(self) -> &'static str {
         match self {
             EndStatus::Approved => "approved",
@@ -63,6 +76,7 @@ impl EndStatus {
             EndStatus::NeedsReview => "needs_review",
         }
     }
+    /// The end status a name names.
     pub fn from_name(name: &str) -> Option<EndStatus> {
         EndStatus::ALL.into_iter().find(|s| s.name() == name)
     }
@@ -77,11 +91,17 @@ impl fmt::Display for EndStatus {
 /// A run-time value.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Value {
+    /// No value (an unwritten field, an absent result field).
     None,
+    /// A `bool`.
     Bool(bool),
+    /// An `int`.
     Int(i64),
+    /// A `string`.
     Str(String),
+    /// A `date`.
     Date(Date),
+    /// A `verification_status`.
     Status(Status),
 }
 

@@ -27,6 +27,7 @@ use serde::Serialize;
 /// What a screen needs from the user.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ScreenRequest {
+    /// The screen's step name.
     pub screen: String,
     /// The inquiry fields to fill in, with their types.
     pub fields: Vec<(String, Type)>,
@@ -37,7 +38,9 @@ pub struct ScreenRequest {
 /// Where a `run` stopped without an error.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum Outcome {
+    /// Waiting at a screen for [`Vm::resume`].
     Suspended(ScreenRequest),
+    /// The run ended with this status.
     Ended(EndStatus),
 }
 
@@ -47,6 +50,8 @@ const RANGE: &str = "0001-01-01..=9999-12-31";
 /// Default fuel for one `run` of `flowc run` and `flowc test`.
 pub const DEFAULT_FUEL: u64 = 1_000_000;
 
+/// The virtual machine: associated functions that start, run and resume
+/// a [`State`] of a [`VerifiedModule`](crate::VerifiedModule).
 pub struct Vm;
 
 fn err(code: Code, pc: u32, message: impl std::fmt::Display) -> RuntimeError {

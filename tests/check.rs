@@ -9,15 +9,15 @@
 //! (code, line:col, message, labels, help, notes) and, when the flow
 //! checks, the type of every field and result read after narrowing.
 
-use flowc::catalog::Catalog;
-use flowc::check::check;
-use flowc::diagnostics::{Code, Diagnostic};
-use flowc::span::line_col;
-use flowc::typed::{Expr, ExprKind, StepKind, Stmt, TypedFlow};
+use flowc::unstable::catalog::Catalog;
+use flowc::unstable::check::check;
+use flowc::unstable::diagnostics::{Code, Diagnostic};
+use flowc::unstable::span::line_col;
+use flowc::unstable::typed::{Expr, ExprKind, StepKind, Stmt, TypedFlow};
 use std::fmt::Write;
 
 fn render(src: &str, d: &Diagnostic) -> String {
-    let pos = |s: flowc::span::Span| {
+    let pos = |s: flowc::unstable::span::Span| {
         let (l, c) = line_col(src, s.start);
         format!("{l}:{c}")
     };
@@ -53,7 +53,7 @@ fn reads(flow: &TypedFlow, e: &Expr, out: &mut Vec<String>) {
             let f = &flow.fields(*record)[*field as usize];
             out.push(format!(
                 "{}.{}: {}",
-                if *record == flowc::ast::Record::Inquiry {
+                if *record == flowc::unstable::ast::Record::Inquiry {
                     "inquiry"
                 } else {
                     "account"
@@ -131,7 +131,7 @@ fn summary(flow: &TypedFlow) -> String {
 }
 
 fn run(src: &str) -> (Vec<Diagnostic>, Option<TypedFlow>) {
-    let parsed = flowc::parser::parse(src);
+    let parsed = flowc::unstable::parser::parse(src);
     assert!(
         parsed.diagnostics.iter().all(|d| !d.is_error()),
         "case does not parse: {:?}",
@@ -141,7 +141,7 @@ fn run(src: &str) -> (Vec<Diagnostic>, Option<TypedFlow>) {
     // The front end's warnings (W0305) beside the checker's diagnostics.
     let mut diags = parsed.diagnostics;
     diags.extend(checked.diagnostics);
-    flowc::diagnostics::sort(&mut diags);
+    flowc::unstable::diagnostics::sort(&mut diags);
     (diags, checked.flow)
 }
 
@@ -208,7 +208,7 @@ fn checker_never_panics_on_syntax_cases() {
         std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/cases/syntax")).unwrap()
     {
         let src = std::fs::read_to_string(entry.unwrap().path()).unwrap();
-        if let Some(file) = flowc::parser::parse(&src).file {
+        if let Some(file) = flowc::unstable::parser::parse(&src).file {
             let _ = check(&file, &Catalog::builtin());
         }
     }
@@ -291,7 +291,8 @@ fn thousands_of_unknown_names_check_and_render_quickly() {
     src.push_str("}\n");
     let start = std::time::Instant::now();
     let checked = flowc::check_source(&src, &Catalog::builtin());
-    let json = flowc::diagnostics::render::render_json(&checked.diagnostics, "big.flow", &src);
+    let json =
+        flowc::unstable::diagnostics::render::render_json(&checked.diagnostics, "big.flow", &src);
     let elapsed = start.elapsed();
     let unknown = checked
         .diagnostics

@@ -96,7 +96,7 @@ fn build_emits_tokens_and_ast() {
 
 #[test]
 fn explain_prints_every_code_and_rejects_unknown_ones() {
-    for code in flowc::diagnostics::Code::ALL {
+    for code in flowc::unstable::diagnostics::Code::ALL {
         let out = flowc(&["explain", code.as_str()]);
         assert_eq!(out.status.code(), Some(0), "{code}");
         let text = String::from_utf8(out.stdout).unwrap();

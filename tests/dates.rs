@@ -11,12 +11,12 @@
 //! R0003), resume input (R0002) and a scenario (a scenario error). The
 //! dates just inside the range pass everywhere.
 
-use flowc::bytecode::VerifiedModule;
-use flowc::catalog::Catalog;
-use flowc::diagnostics::Code;
-use flowc::host::{Script, ScriptedHost};
-use flowc::value::{Date, Status, Value};
-use flowc::vm::{Outcome, State, Vm};
+use flowc::unstable::bytecode::VerifiedModule;
+use flowc::unstable::catalog::Catalog;
+use flowc::unstable::diagnostics::Code;
+use flowc::unstable::host::{Script, ScriptedHost};
+use flowc::unstable::value::{Date, Status, Value};
+use flowc::unstable::vm::{Outcome, State, Vm};
 
 const FLOW: &str = r#"
 flow dates {
@@ -101,7 +101,10 @@ fn the_ends_of_the_range_run_everywhere() {
         s.account.insert("seen".into(), Value::Date(d));
         let mut host = ScriptedHost::new(s);
         let out = Vm::run(&module, &mut state, &mut host, 1_000).unwrap();
-        assert_eq!(out, Outcome::Ended(flowc::value::EndStatus::Declined));
+        assert_eq!(
+            out,
+            Outcome::Ended(flowc::unstable::value::EndStatus::Declined)
+        );
         assert_eq!(state.inquiry()[3], Value::Int(0));
         // and the state with those dates saves and loads
         let bytes = state.to_bytes(&module);

@@ -24,12 +24,17 @@ fn every_example_parses_cleanly() {
     assert!(!paths.is_empty(), "no examples/*.flow found");
     for path in paths {
         let source = std::fs::read_to_string(&path).unwrap();
-        let parsed = flowc::parser::parse(&source);
+        let parsed = flowc::unstable::parser::parse(&source);
         let name = path.file_name().unwrap().to_string_lossy().to_string();
         assert!(
             parsed.diagnostics.is_empty(),
             "{name}:\n{}",
-            flowc::diagnostics::render::render_human(&parsed.diagnostics, &name, &source, false)
+            flowc::unstable::diagnostics::render::render_human(
+                &parsed.diagnostics,
+                &name,
+                &source,
+                false
+            )
         );
         assert!(parsed.file.is_some(), "{name}");
     }

@@ -11,8 +11,8 @@
 //! codes; the comments are the same in number, order and text. Then
 //! snapshots of tricky layouts, and the command line.
 
-use flowc::catalog::Catalog;
-use flowc::format::{WIDTH, format_source};
+use flowc::unstable::catalog::Catalog;
+use flowc::unstable::format::{WIDTH, format_source};
 use std::path::Path;
 
 // ----- the three promises ----------------------------------------------------
@@ -20,7 +20,7 @@ use std::path::Path;
 /// The tree of `source` as JSON without spans and without the comment list
 /// (compared on its own), or `None` when it does not parse cleanly.
 fn tree(source: &str) -> Option<serde_json::Value> {
-    let parsed = flowc::parser::parse(source);
+    let parsed = flowc::unstable::parser::parse(source);
     if parsed.has_errors() {
         return None;
     }
@@ -43,7 +43,7 @@ fn strip_spans(v: &mut serde_json::Value) {
 /// Each comment as printed: `//` or `///` and its text (trailing blanks are
 /// not kept by the formatter).
 fn comments(source: &str) -> Vec<String> {
-    let file = flowc::parser::parse(source).file.unwrap();
+    let file = flowc::unstable::parser::parse(source).file.unwrap();
     file.comments
         .iter()
         .map(|c| format!("{}{}", if c.doc { "///" } else { "//" }, c.text.trim_end()))
@@ -470,13 +470,14 @@ mod generate {
 /// Inserts comments (own-line, trailing, doc) and blank lines after the
 /// chosen tokens of `source`; `at` picks tokens, `kind` the insertion.
 fn sprinkle(source: &str, edits: &[(proptest::sample::Index, u8)]) -> String {
-    let ends: Vec<usize> = flowc::lexer::tokenize(source)
+    let ends: Vec<usize> = flowc::unstable::lexer::tokenize(source)
         .tokens
         .iter()
         .filter(|(_, t, _)| {
             !matches!(
                 t,
-                flowc::lexer::Token::Comment(_) | flowc::lexer::Token::DocComment(_)
+                flowc::unstable::lexer::Token::Comment(_)
+                    | flowc::unstable::lexer::Token::DocComment(_)
             )
         })
         .map(|(_, _, r)| *r)
@@ -531,12 +532,13 @@ fn read_corpus() -> Vec<(String, String)> {
 fn respaced(source: &str, seps: &[proptest::sample::Index]) -> String {
     const SEPS: [&str; 5] = [" ", "\n", "\t", "  \n    ", ""];
     let mut out = String::new();
-    let tokens = flowc::lexer::tokenize(source).tokens;
+    let tokens = flowc::unstable::lexer::tokenize(source).tokens;
     let mut n = 0;
     for (l, t, r) in &tokens {
         if matches!(
             t,
-            flowc::lexer::Token::Comment(_) | flowc::lexer::Token::DocComment(_)
+            flowc::unstable::lexer::Token::Comment(_)
+                | flowc::unstable::lexer::Token::DocComment(_)
         ) {
             continue;
         }

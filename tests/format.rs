@@ -24,14 +24,14 @@
 //!
 //! which also rewrites the opcode table in `docs/bytecode.md`.
 
-use flowc::bytecode::opcode::markdown_table;
-use flowc::bytecode::{FORMAT_VERSION, VerifiedModule, disasm};
-use flowc::catalog::Catalog;
-use flowc::host::{Script, ScriptedHost};
-use flowc::testing::{RunEnd, drive_from};
-use flowc::value::EndStatus;
-use flowc::vm::state::{STATE_VERSION, State};
-use flowc::vm::{Outcome, RunStatus, Vm};
+use flowc::unstable::bytecode::opcode::markdown_table;
+use flowc::unstable::bytecode::{FORMAT_VERSION, VerifiedModule, disasm};
+use flowc::unstable::catalog::Catalog;
+use flowc::unstable::host::{Script, ScriptedHost};
+use flowc::unstable::testing::{RunEnd, drive_from};
+use flowc::unstable::value::EndStatus;
+use flowc::unstable::vm::state::{STATE_VERSION, State};
+use flowc::unstable::vm::{Outcome, RunStatus, Vm};
 use std::path::PathBuf;
 
 fn path(rel: &str) -> PathBuf {

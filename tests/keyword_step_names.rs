@@ -12,8 +12,8 @@
 //! added there. Each flow must check without any diagnostic and its test
 //! block must pass, which also proves the name reached every stage.
 
-use flowc::catalog::Catalog;
-use flowc::lexer::{Keyword, Role};
+use flowc::unstable::catalog::Catalog;
+use flowc::unstable::lexer::{Keyword, Role};
 
 /// A flow where `k` names a step of `kind` and stands in every step-name
 /// position.
@@ -77,7 +77,7 @@ fn every_unreserved_keyword_is_a_step_name_in_every_position() {
             );
             let (flow, module) = (compiled.flow.unwrap(), compiled.module.unwrap());
             assert!(flow.steps.iter().any(|s| s.name == k.text()));
-            let outcomes = flowc::testing::run_tests(&module, &flow, &src, "f.flow");
+            let outcomes = flowc::unstable::testing::run_tests(&module, &flow, &src, "f.flow");
             assert!(
                 outcomes.iter().all(|o| o.passed()),
                 "`{}` as a {} name:\n{src}\n{outcomes:#?}",
@@ -95,7 +95,7 @@ fn reserved_keywords_are_never_step_names() {
     for k in Keyword::with_role(Role::Reserved) {
         for kind in Keyword::with_role(Role::Step) {
             let src = flow_with(k.text(), kind.text());
-            let parsed = flowc::parser::parse(&src);
+            let parsed = flowc::unstable::parser::parse(&src);
             assert!(
                 parsed
                     .diagnostics

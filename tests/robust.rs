@@ -9,13 +9,13 @@
 //! and verified modules that misbehave at run time (endless loops end with
 //! R0001, ill-typed operands with R0005).
 
-use flowc::bytecode::{Instr, VerifiedModule};
-use flowc::catalog::Catalog;
-use flowc::diagnostics::Code;
-use flowc::host::{Script, ScriptedHost};
-use flowc::testing::drive;
-use flowc::value::{EndStatus, Value};
-use flowc::vm::{Outcome, RunStatus, State, Vm};
+use flowc::unstable::bytecode::{Instr, VerifiedModule};
+use flowc::unstable::catalog::Catalog;
+use flowc::unstable::diagnostics::Code;
+use flowc::unstable::host::{Script, ScriptedHost};
+use flowc::unstable::testing::drive;
+use flowc::unstable::value::{EndStatus, Value};
+use flowc::unstable::vm::{Outcome, RunStatus, State, Vm};
 use proptest::prelude::*;
 
 const FLOW: &str = r#"
@@ -175,7 +175,7 @@ proptest! {
             Err(e) => prop_assert_eq!(e.code, Code::R0004),
             Ok(mut loaded) => {
                 let mut host = ScriptedHost::new(Script::default());
-                let _ = flowc::testing::drive_from(&m, &mut loaded, &mut host, 10_000);
+                let _ = flowc::unstable::testing::drive_from(&m, &mut loaded, &mut host, 10_000);
             }
         }
     }
@@ -210,10 +210,10 @@ fn junk_value(j: &serde_json::Value) -> Value {
 fn handmade(
     code: Vec<Instr>,
     max_stack: u32,
-) -> Result<VerifiedModule, flowc::bytecode::RuntimeError> {
+) -> Result<VerifiedModule, flowc::unstable::bytecode::RuntimeError> {
     let mut m = module().into_module();
     m.steps.truncate(1);
-    m.steps[0].kind = flowc::bytecode::StepKindTag::Action;
+    m.steps[0].kind = flowc::unstable::bytecode::StepKindTag::Action;
     m.steps[0].collects.clear();
     m.steps[0].captures.clear();
     m.steps[0].entry = 0;
@@ -235,7 +235,7 @@ fn an_endless_jump_loop_ends_with_r0001() {
     let m = handmade(vec![Instr::Enter(0), Instr::Jump(1)], 0).unwrap();
     let mut host = ScriptedHost::new(Script::default());
     let (_, end) = drive(&m, &mut host, 100_000);
-    let flowc::testing::RunEnd::Error(e) = end else {
+    let flowc::unstable::testing::RunEnd::Error(e) = end else {
         panic!("{end:?}")
     };
     assert_eq!(e.code, Code::R0001);
@@ -362,8 +362,8 @@ fn a_state_at_every_pc_loads_or_is_r0004_and_runs_without_panic() {
         Value::None,
         Value::Bool(true),
         Value::Int(7),
-        Value::Date(flowc::value::Date(0)),
-        Value::Status(flowc::value::Status::Passed),
+        Value::Date(flowc::unstable::value::Date(0)),
+        Value::Status(flowc::unstable::value::Status::Passed),
     ];
     for pc in 0..m.module().code.len() as u32 + 2 {
         for depth in 0..3 {
@@ -375,7 +375,8 @@ fn a_state_at_every_pc_loads_or_is_r0004_and_runs_without_panic() {
                 });
                 if let Ok(mut loaded) = State::from_bytes(&m, &s.to_bytes(&m)) {
                     let mut host = ScriptedHost::new(Script::default());
-                    let _ = flowc::testing::drive_from(&m, &mut loaded, &mut host, 10_000);
+                    let _ =
+                        flowc::unstable::testing::drive_from(&m, &mut loaded, &mut host, 10_000);
                     // Whatever happened, the VM never leaves a state that
                     // does not load again (found by fuzzing: a failed
                     // `jump_if_false` popped its operand; `set_inquiry`
@@ -422,7 +423,7 @@ fn a_stop_error_skips_retries_and_on_error() {
         ("name".to_string(), Value::Str("Ada".into())),
         (
             "birthdate".to_string(),
-            Value::Date(flowc::value::Date::parse("1815-12-10").unwrap()),
+            Value::Date(flowc::unstable::value::Date::parse("1815-12-10").unwrap()),
         ),
         ("selfie".to_string(), Value::Bool(true)),
     ];

@@ -8,8 +8,8 @@
 //! file, holding the source and either `ok` with a compact summary of the
 //! tree or the rendered (colourless) diagnostics.
 
-use flowc::ast::*;
-use flowc::diagnostics::render::render_human;
+use flowc::unstable::ast::*;
+use flowc::unstable::diagnostics::render::render_human;
 use std::fmt::Write;
 
 fn expr(e: &Expr) -> String {
@@ -222,7 +222,7 @@ fn summary(file: &File) -> String {
 fn syntax_cases() {
     insta::glob!("cases/syntax/*.flow", |path| {
         let source = std::fs::read_to_string(path).unwrap();
-        let parsed = flowc::parser::parse(&source);
+        let parsed = flowc::unstable::parser::parse(&source);
         let name = format!("{}", path.file_name().unwrap().to_string_lossy());
         let result = if parsed.diagnostics.is_empty() {
             format!("ok\n\n{}", summary(parsed.file.as_ref().unwrap()))

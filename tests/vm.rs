@@ -9,14 +9,14 @@
 //! corrupt modules and states are errors, never panics; disassembly
 //! snapshots; determinism.
 
-use flowc::bytecode::{Instr, Module, VerifiedModule, disasm_with_source, sha256};
-use flowc::catalog::Catalog;
-use flowc::diagnostics::Code;
-use flowc::host::{Script, ScriptedHost, TraceEvent};
-use flowc::testing::{RunEnd, drive};
-use flowc::typed::TypedFlow;
-use flowc::value::Value;
-use flowc::vm::{Outcome, State, Vm};
+use flowc::unstable::bytecode::{Instr, Module, VerifiedModule, disasm_with_source, sha256};
+use flowc::unstable::catalog::Catalog;
+use flowc::unstable::diagnostics::Code;
+use flowc::unstable::host::{Script, ScriptedHost, TraceEvent};
+use flowc::unstable::testing::{RunEnd, drive};
+use flowc::unstable::typed::TypedFlow;
+use flowc::unstable::value::Value;
+use flowc::unstable::vm::{Outcome, State, Vm};
 use proptest::prelude::*;
 use std::path::PathBuf;
 
@@ -122,7 +122,7 @@ fn suspending_and_reloading_at_every_screen_changes_nothing() {
 fn every_example_test_passes() {
     for (name, source) in examples() {
         let (flow, module) = compile(&source);
-        for outcome in flowc::testing::run_tests(&module, &flow, &source, "test.flow") {
+        for outcome in flowc::unstable::testing::run_tests(&module, &flow, &source, "test.flow") {
             assert!(
                 outcome.passed(),
                 "{name}: {}: {:?}",
@@ -472,7 +472,7 @@ flow retrying {
 "#;
 
 fn ada() -> Vec<(String, Value)> {
-    let d = flowc::value::Date::parse("1815-12-10").unwrap();
+    let d = flowc::unstable::value::Date::parse("1815-12-10").unwrap();
     vec![
         ("name_first".into(), Value::Str("Adà".into())),
         ("name_last".into(), Value::Str("Lovelace".into())),
@@ -484,7 +484,7 @@ fn ada() -> Vec<(String, Value)> {
 
 fn passed_db() -> Vec<Value> {
     vec![
-        Value::Status(flowc::value::Status::Passed),
+        Value::Status(flowc::unstable::value::Status::Passed),
         Value::None,
         Value::None,
         Value::None,
@@ -554,7 +554,7 @@ fn bad_resume_input_is_r0002_and_leaves_the_state_alone() {
     assert!(err.message.contains("not JSON"), "{}", err.message);
     assert_eq!(s, state);
     Vm::resume_json(&module, &mut s, json).unwrap();
-    assert_eq!(s.status(), flowc::vm::RunStatus::Running);
+    assert_eq!(s.status(), flowc::unstable::vm::RunStatus::Running);
 }
 
 #[test]
@@ -563,7 +563,7 @@ fn host_errors_retry_then_stop_at_the_call_and_can_be_reissued() {
     let mut state = suspended_state(&module);
     Vm::resume(&module, &mut state, &ada()).unwrap();
     let mut script = Script {
-        clock: flowc::value::Date::parse("2026-11-25"),
+        clock: flowc::unstable::value::Date::parse("2026-11-25"),
         ..Script::default()
     };
     script.stubs.insert(
@@ -589,7 +589,10 @@ fn host_errors_retry_then_stop_at_the_call_and_can_be_reissued() {
     let saved = state.clone();
     // running again re-issues the call: one more error, then success
     let out = Vm::run(&module, &mut state, &mut host, 1000).unwrap();
-    assert_eq!(out, Outcome::Ended(flowc::value::EndStatus::Approved));
+    assert_eq!(
+        out,
+        Outcome::Ended(flowc::unstable::value::EndStatus::Approved)
+    );
     assert_eq!(host.visits(), ["check", "route"]);
     // len counts chars (3 for "Adà"), age from the host clock (210)
     assert_eq!(state.inquiry()[4], Value::Int(3 + 210));
@@ -602,7 +605,7 @@ fn fuel_exhaustion_is_r0001_and_resumable() {
     let mut state = suspended_state(&module);
     Vm::resume(&module, &mut state, &ada()).unwrap();
     let mut script = Script {
-        clock: flowc::value::Date::parse("2026-11-25"),
+        clock: flowc::unstable::value::Date::parse("2026-11-25"),
         ..Script::default()
     };
     script
@@ -618,7 +621,10 @@ fn fuel_exhaustion_is_r0001_and_resumable() {
                 assert!(spent < 100);
             }
             Ok(out) => {
-                assert_eq!(out, Outcome::Ended(flowc::value::EndStatus::Approved));
+                assert_eq!(
+                    out,
+                    Outcome::Ended(flowc::unstable::value::EndStatus::Approved)
+                );
                 break;
             }
         }

@@ -2,7 +2,7 @@
 //! and verify. Nothing may panic, and compiling must be deterministic.
 #![no_main]
 
-use flowc::catalog::Catalog;
+use flowc::unstable::catalog::Catalog;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -15,6 +15,6 @@ fuzz_target!(|data: &[u8]| {
         let bytes = module.to_bytes();
         let again = flowc::compile_source(source, &catalog).module.map(|m| m.to_bytes());
         assert_eq!(Some(bytes.clone()), again, "compilation is not deterministic");
-        assert!(flowc::bytecode::VerifiedModule::from_bytes(&bytes).is_ok(), "compiled module fails verification");
+        assert!(flowc::unstable::bytecode::VerifiedModule::from_bytes(&bytes).is_ok(), "compiled module fails verification");
     }
 });

@@ -5,8 +5,8 @@
 //! does once the checksum has passed. Errors, never panics.
 #![no_main]
 
-use flowc::bytecode::{Module, VerifiedModule};
-use flowc::host::{Script, ScriptedHost};
+use flowc::unstable::bytecode::{Module, VerifiedModule};
+use flowc::unstable::host::{Script, ScriptedHost};
 use libfuzzer_sys::fuzz_target;
 
 fn smoke(module: &VerifiedModule) {
@@ -14,7 +14,7 @@ fn smoke(module: &VerifiedModule) {
         return;
     };
     let mut host = ScriptedHost::new(script);
-    let _ = flowc::testing::drive(module, &mut host, 10_000);
+    let _ = flowc::unstable::testing::drive(module, &mut host, 10_000);
 }
 
 fuzz_target!(|data: &[u8]| {

@@ -5,10 +5,10 @@
 //! that passes them must then run, resume and end without panicking.
 #![no_main]
 
-use flowc::bytecode::VerifiedModule;
-use flowc::catalog::Catalog;
-use flowc::host::{Script, ScriptedHost};
-use flowc::vm::state::State;
+use flowc::unstable::bytecode::VerifiedModule;
+use flowc::unstable::catalog::Catalog;
+use flowc::unstable::host::{Script, ScriptedHost};
+use flowc::unstable::vm::state::State;
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
 
@@ -39,7 +39,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let mut host = ScriptedHost::new(script);
-    let _ = flowc::testing::drive_from(module, &mut state, &mut host, 10_000);
+    let _ = flowc::unstable::testing::drive_from(module, &mut state, &mut host, 10_000);
     // A state that ran must still save and load.
     let bytes = state.to_bytes(module);
     assert!(State::from_bytes(module, &bytes).is_ok(), "a state the VM produced does not load");

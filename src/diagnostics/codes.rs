@@ -12,7 +12,7 @@ macro_rules! codes {
     ($($code:ident => $title:literal,)*) => {
         /// A stable diagnostic (E, W) or runtime (R) code.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-        pub enum Code { $($code,)* }
+        pub enum Code { $(#[doc = $title] $code,)* }
 
         impl Code {
             /// Every code, in numeric order.

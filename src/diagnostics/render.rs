@@ -24,7 +24,7 @@ pub fn render_human(diags: &[Diagnostic], file_name: &str, source: &str, color: 
     let index = LineIndex::new(source);
     for d in diags {
         if longest_label_line(d, &index) > MAX_DRAWN_LINE {
-            out.push_str(&render_plain(d, file_name, &index));
+            out.push_str(&render_unframed(d, file_name, &index));
             continue;
         }
         let (kind_word, kind, col) = match d.severity {
@@ -114,7 +114,7 @@ fn longest_label_line(d: &Diagnostic, index: &LineIndex<'_>) -> usize {
 }
 
 /// A rustc-like report without source lines, for labels on huge lines.
-fn render_plain(d: &Diagnostic, file_name: &str, index: &LineIndex<'_>) -> String {
+fn render_unframed(d: &Diagnostic, file_name: &str, index: &LineIndex<'_>) -> String {
     let kind = match d.severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
@@ -138,6 +138,12 @@ fn render_plain(d: &Diagnostic, file_name: &str, index: &LineIndex<'_>) -> Strin
         out.push_str(&format!("   = note: {note}\n"));
     }
     out
+}
+
+/// [`render_human`] without colour: the text a person reads, stable
+/// enough for snapshot tests.
+pub fn render_plain(diags: &[Diagnostic], file_name: &str, source: &str) -> String {
+    render_human(diags, file_name, source, false)
 }
 
 /// One JSON object per diagnostic, one per line.

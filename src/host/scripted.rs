@@ -19,7 +19,9 @@ pub struct Script {
     /// Per result name, the answers to its successive calls (`None`: a host
     /// error).
     pub stubs: BTreeMap<String, VecDeque<Option<Vec<Value>>>>,
+    /// The Account before the run, by field name.
     pub account: BTreeMap<String, Value>,
+    /// The run's clock; the system clock (UTC) when `None`.
     pub clock: Option<Date>,
 }
 
@@ -63,13 +65,16 @@ impl Script {
 /// The host of `flowc run` and `flowc test`.
 #[derive(Debug, Clone, Default)]
 pub struct ScriptedHost {
+    /// What is left to answer with.
     pub script: Script,
+    /// Everything that happened, in order.
     pub trace: Vec<TraceEvent>,
     /// Results that were called with no stub left.
     pub missing_stubs: Vec<String>,
 }
 
 impl ScriptedHost {
+    /// A host that answers from `script`.
     pub fn new(script: Script) -> ScriptedHost {
         ScriptedHost {
             script,
@@ -94,6 +99,7 @@ impl ScriptedHost {
             .collect()
     }
 
+    /// The tags written so far, in order.
     pub fn tags(&self) -> Vec<&str> {
         self.trace
             .iter()

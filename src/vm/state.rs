@@ -93,6 +93,7 @@ impl State {
         self.pc
     }
 
+    /// Running, suspended at a screen, or ended.
     pub fn status(&self) -> RunStatus {
         self.status
     }

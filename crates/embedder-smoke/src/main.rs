@@ -3,6 +3,6 @@
 //! crate and checks that clap is not in its dependency tree.
 fn main() {
     let source = "flow tiny { plan essential screen s { -> end approved } }";
-    let compiled = flowc::compile_source(source, &flowc::catalog::Catalog::builtin());
+    let compiled = flowc::compile_source(source, &flowc::Catalog::builtin());
     println!("{} diagnostics", compiled.diagnostics.len());
 }
