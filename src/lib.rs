@@ -41,6 +41,7 @@ pub mod host;
 mod invariant;
 pub mod json;
 pub mod lexer;
+pub mod lint;
 pub mod ops;
 pub mod parser;
 pub mod plans;
@@ -69,13 +70,15 @@ pub fn check_source(source: &str, catalog: &catalog::Catalog) -> check::Checked 
     let parsed = frontend(source);
     let mut diagnostics = parsed.diagnostics;
     let mut flow = None;
-    if let Some(file) = parsed
-        .file
-        .filter(|_| !diagnostics.iter().any(Diagnostic::is_error))
-    {
-        let checked = check::check(&file, catalog);
-        diagnostics.extend(checked.diagnostics);
-        flow = checked.flow;
+    let parsed_cleanly = !diagnostics.iter().any(Diagnostic::is_error);
+    if let Some(file) = &parsed.file {
+        if parsed_cleanly {
+            let checked = check::check(file, catalog);
+            diagnostics.extend(checked.diagnostics);
+            flow = checked.flow;
+        }
+        // Once every diagnostic is in: `#[allow(...)]` filters them.
+        lint::apply(file, source, &mut diagnostics);
     }
     diagnostics::sort(&mut diagnostics);
     if diagnostics.iter().any(Diagnostic::is_error) {

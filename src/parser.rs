@@ -22,6 +22,7 @@
 //! Everything is deterministic and linear in the input.
 
 pub(crate) mod actions;
+mod attributes;
 
 use crate::ast::{self, BinaryOp, Item, Name};
 use crate::diagnostics::{self, Code, Diagnostic};
@@ -93,7 +94,8 @@ pub fn parse(source: &str) -> Parsed {
     }
     let lexed = lexer::tokenize(source);
     let mut diags = lexed.diagnostics;
-    let stream = strip_comments(lexed.tokens);
+    let (tokens, attributes) = attributes::strip(lexed.tokens, source.len(), &mut diags);
+    let stream = strip_comments(tokens);
     let mut parsed = Parsed::default();
     let eof = source.len();
     let mut p = FileParser {
@@ -109,6 +111,7 @@ pub fn parse(source: &str) -> Parsed {
     parsed.file = flow.map(|flow| ast::File {
         flow,
         comments: stream.comments,
+        attributes,
     });
     diagnostics::sort(&mut diags);
     if diags.len() > MAX_DIAGNOSTICS {
@@ -145,6 +148,7 @@ fn strip_comments(all: Vec<Triple>) -> Stream {
                     span: lexer::span(l, r),
                     text,
                     doc: false,
+                    attribute: false,
                 });
             }
             Token::DocComment(text) => {
@@ -158,6 +162,7 @@ fn strip_comments(all: Vec<Triple>) -> Stream {
                     span: lexer::span(l, r),
                     text,
                     doc: true,
+                    attribute: false,
                 });
             }
             other => {
