@@ -5,8 +5,10 @@
 //! generated parser (`grammar/flow.lalrpop`):
 //!
 //! 1. bounds the input ([`MAX_SOURCE_BYTES`]) before lexing;
-//! 2. moves comments out of the token stream into [`ast::File::comments`],
-//!    remembering which `///` lines stand directly above which token;
+//! 2. moves `#[allow(...)]` attributes out of the token stream into
+//!    [`ast::File::attributes`] (see `attributes`), then comments into
+//!    [`ast::File::comments`], remembering which `///` lines stand directly
+//!    above which token;
 //! 3. reads `flow NAME {` itself, then splits the body into items at item
 //!    keywords (those the keyword table gives [`Role::Item`]: `plan version
 //!    start inquiry account screen action branch connector test use`) at
