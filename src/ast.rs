@@ -22,6 +22,24 @@ pub struct File {
     /// formatter can put them back. Doc comments are also attached to the
     /// step that follows them (`Step::doc`).
     pub comments: Vec<Comment>,
+    /// Every `#[allow(...)]` and `#![allow(...)]`, in source order; what
+    /// each one covers is found by position (see [`crate::lint`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub attributes: Vec<Attribute>,
+}
+
+/// `#[allow(W0301, W0303)]` before a step, statement or route, or
+/// `#![allow(...)]` first in the body of a flow (`inner`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Attribute {
+    pub inner: bool,
+    /// The codes as written, each with its span.
+    pub codes: Vec<Name>,
+    /// `#` to `]`.
+    pub span: Span,
+    /// Where the token after the attribute (comments aside) starts and
+    /// ends; the end of the file when there is none.
+    pub next: Span,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -30,6 +48,10 @@ pub struct Comment {
     /// The text after `//` or `///`, without the line ending.
     pub text: String,
     pub doc: bool,
+    /// Not a comment but an `#[allow(...)]`, with `text` its canonical
+    /// form: the formatter places attributes as it places comments.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub attribute: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -55,11 +55,31 @@ pub fn format_source(source: &str) -> Result<String, Vec<Diagnostic>> {
 /// supplies the comments' surroundings (blank lines, same-line position) and
 /// the text of literals.
 pub fn format_file(file: &ast::File, source: &str) -> String {
+    let notes = with_attributes(file);
     let mut p = Printer {
-        src: Source::new(source, &file.comments),
+        src: Source::new(source, &notes),
     };
     let doc = p.file(file);
     doc::render(&doc, WIDTH)
+}
+
+/// The file's comments with its attributes among them, in source order,
+/// each attribute in its canonical form (`#[allow(W0301, W0302)]`): an
+/// attribute takes its own line before what follows it, as a comment does.
+fn with_attributes(file: &ast::File) -> Vec<Comment> {
+    let mut all = file.comments.clone();
+    all.extend(file.attributes.iter().map(|a| {
+        let codes: Vec<&str> = a.codes.iter().map(|c| c.node.as_str()).collect();
+        let bang = if a.inner { "!" } else { "" };
+        Comment {
+            span: a.span,
+            text: format!("#{bang}[allow({})]", codes.join(", ")),
+            doc: false,
+            attribute: true,
+        }
+    }));
+    all.sort_by_key(|c| c.span.start);
+    all
 }
 
 struct Printer<'a> {
@@ -319,7 +339,10 @@ impl<'a> Printer<'a> {
         if has_entries {
             inner.push(sep.clone());
             inner.push(body);
-            inner.push(Doc::IfBreak(","));
+            // The grammar takes no trailing comma in a call's arguments.
+            if b.open != ARGS.open {
+                inner.push(Doc::IfBreak(","));
+            }
         }
         for c in tail {
             inner.push(Doc::HardLine);

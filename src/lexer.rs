@@ -93,6 +93,12 @@ pub enum Token {
     Minus,
     #[token("?")]
     Question,
+    /// `#`, only in `#[allow(...)]` and `#![allow(...)]`
+    #[token("#")]
+    Hash,
+    /// `!`, only in `#![allow(...)]`
+    #[token("!")]
+    Bang,
 
     // ----- names and literals -----------------------------------------------
     #[regex(r"[A-Za-z_][A-Za-z0-9_]*", |lex| lex.slice().to_string())]
@@ -147,6 +153,8 @@ impl Token {
             Plus => "+",
             Minus => "-",
             Question => "?",
+            Hash => "#",
+            Bang => "!",
             Ident(_) | Str(_) | Int(_) | Date(_) | Duration(_) | Comment(_) | DocComment(_) => {
                 return Option::None;
             }

@@ -193,6 +193,8 @@ mod json;
 #[allow(missing_docs)]
 mod lexer;
 #[allow(missing_docs)]
+mod lint;
+#[allow(missing_docs)]
 mod ops;
 #[allow(missing_docs)]
 mod parser;
@@ -285,6 +287,10 @@ pub mod unstable {
     pub mod lexer {
         pub use crate::lexer::*;
     }
+    /// `#[allow]` attributes and the diagnostics they silence.
+    pub mod lint {
+        pub use crate::lint::*;
+    }
     /// Operators, one row each.
     pub mod ops {
         pub use crate::ops::*;
@@ -339,13 +345,15 @@ pub fn check_source(source: &str, catalog: &catalog::Catalog) -> Checked {
     let parsed = frontend(source);
     let mut diagnostics = parsed.diagnostics;
     let mut flow = None;
-    if let Some(file) = parsed
-        .file
-        .filter(|_| !diagnostics.iter().any(Diagnostic::is_error))
-    {
-        let checked = check::check(&file, catalog);
-        diagnostics.extend(checked.diagnostics);
-        flow = checked.flow;
+    let parsed_cleanly = !diagnostics.iter().any(Diagnostic::is_error);
+    if let Some(file) = &parsed.file {
+        if parsed_cleanly {
+            let checked = check::check(file, catalog);
+            diagnostics.extend(checked.diagnostics);
+            flow = checked.flow;
+        }
+        // Once every diagnostic is in: `#[allow(...)]` filters them.
+        lint::apply(file, source, &mut diagnostics);
     }
     diagnostics::sort(&mut diagnostics);
     if diagnostics.iter().any(Diagnostic::is_error) {

@@ -5,8 +5,10 @@
 //! generated parser (`grammar/flow.lalrpop`):
 //!
 //! 1. bounds the input ([`MAX_SOURCE_BYTES`]) before lexing;
-//! 2. moves comments out of the token stream into [`ast::File::comments`],
-//!    remembering which `///` lines stand directly above which token;
+//! 2. moves `#[allow(...)]` attributes out of the token stream into
+//!    [`ast::File::attributes`] (see `attributes`), then comments into
+//!    [`ast::File::comments`], remembering which `///` lines stand directly
+//!    above which token;
 //! 3. reads `flow NAME {` itself, then splits the body into items at item
 //!    keywords (those the keyword table gives [`Role::Item`]: `plan version
 //!    start inquiry account screen action branch connector test use`) at
@@ -22,6 +24,7 @@
 //! Everything is deterministic and linear in the input.
 
 pub(crate) mod actions;
+mod attributes;
 
 use crate::ast::{self, BinaryOp, Item, Name};
 use crate::diagnostics::{self, Code, Diagnostic};
@@ -93,7 +96,8 @@ pub fn parse(source: &str) -> Parsed {
     }
     let lexed = lexer::tokenize(source);
     let mut diags = lexed.diagnostics;
-    let stream = strip_comments(lexed.tokens);
+    let (tokens, attributes) = attributes::strip(lexed.tokens, source.len(), &mut diags);
+    let stream = strip_comments(tokens);
     let mut parsed = Parsed::default();
     let eof = source.len();
     let mut p = FileParser {
@@ -109,6 +113,7 @@ pub fn parse(source: &str) -> Parsed {
     parsed.file = flow.map(|flow| ast::File {
         flow,
         comments: stream.comments,
+        attributes,
     });
     diagnostics::sort(&mut diags);
     if diags.len() > MAX_DIAGNOSTICS {
@@ -145,6 +150,7 @@ fn strip_comments(all: Vec<Triple>) -> Stream {
                     span: lexer::span(l, r),
                     text,
                     doc: false,
+                    attribute: false,
                 });
             }
             Token::DocComment(text) => {
@@ -158,6 +164,7 @@ fn strip_comments(all: Vec<Triple>) -> Stream {
                     span: lexer::span(l, r),
                     text,
                     doc: true,
+                    attribute: false,
                 });
             }
             other => {

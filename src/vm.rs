@@ -488,6 +488,17 @@ impl Vm {
         state: &mut State,
         input: &str,
     ) -> Result<(), RuntimeError> {
+        let values = Vm::input_from_json_text(module, state, input)?;
+        Vm::resume(module, state, &values)
+    }
+
+    /// The typed answer [`Vm::resume_json`] reads from JSON text, for a
+    /// caller that wants the values too (to trace them).
+    pub fn input_from_json_text(
+        module: &VerifiedModule,
+        state: &State,
+        input: &str,
+    ) -> Result<Vec<(String, Value)>, RuntimeError> {
         let input = crate::json::parse(input).map_err(|e| {
             let message = match e {
                 crate::json::JsonError::Syntax(e) => format!("the input is not JSON: {e}"),
@@ -495,8 +506,7 @@ impl Vm {
             };
             RuntimeError::new(Code::R0002, message)
         })?;
-        let values = Vm::input_from_json(module, state, &input)?;
-        Vm::resume(module, state, &values)
+        Vm::input_from_json(module, state, &input)
     }
 
     /// Types a JSON input object by the screen the state is suspended at.

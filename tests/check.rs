@@ -137,12 +137,18 @@ fn run(src: &str) -> (Vec<Diagnostic>, Option<TypedFlow>) {
         "case does not parse: {:?}",
         parsed.diagnostics
     );
-    let checked = check(parsed.file.as_ref().expect("a file"), &Catalog::builtin());
-    // The front end's warnings (W0305) beside the checker's diagnostics.
+    let file = parsed.file.as_ref().expect("a file");
+    let checked = check(file, &Catalog::builtin());
+    // The front end's warnings (W0305) beside the checker's diagnostics,
+    // then filtered by `#[allow(...)]` as `flowc check` does.
     let mut diags = parsed.diagnostics;
     diags.extend(checked.diagnostics);
+    flowc::unstable::lint::apply(file, src, &mut diags);
     flowc::unstable::diagnostics::sort(&mut diags);
-    (diags, checked.flow)
+    let flow = checked
+        .flow
+        .filter(|_| !diags.iter().any(Diagnostic::is_error));
+    (diags, flow)
 }
 
 #[test]

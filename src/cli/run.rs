@@ -7,14 +7,19 @@
 //! the final status, or the screen it suspended at when inputs ran out.
 //! Exit 0 when the run ended or suspended for want of input, 1 on a
 //! runtime error or a flow with errors, 2 on usage or I/O errors.
+//!
+//! With `--state S.flowstate` the run is saved between processes; see
+//! [`saved`].
 
 use super::{EXIT_ERRORS, EXIT_USAGE, Format};
 use crate::bytecode::VerifiedModule;
 use crate::files::{self, Input};
 use crate::host::{ScenarioError, Script, ScriptedHost, TraceEvent};
 use crate::testing::{RunEnd, drive};
-use crate::vm::{DEFAULT_FUEL, Vm};
+use crate::vm::{DEFAULT_FUEL, State, Vm};
 use std::path::PathBuf;
+
+mod saved;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -31,6 +36,14 @@ pub struct Args {
     /// R0001
     #[arg(long, value_name = "N", default_value_t = DEFAULT_FUEL)]
     pub fuel: u64,
+    /// Keep the run in this file between processes: load it if the file
+    /// exists (else start a new run), run to the next screen or the end,
+    /// save it back
+    #[arg(long, value_name = "S.flowstate")]
+    pub state: Option<PathBuf>,
+    /// The JSON object that answers the screen the saved run waits at
+    #[arg(long, value_name = "INPUT.json", requires = "state")]
+    pub input: Option<PathBuf>,
 }
 
 /// How `flowc run` prints its trace.
@@ -99,6 +112,14 @@ pub fn run(args: &Args, catalog: &crate::catalog::Catalog) -> u8 {
                     return EXIT_USAGE;
                 }
             };
+            if args.state.is_some() && saved::has_inputs(&text) {
+                errln!(
+                    "error: scenario `{}` has `inputs`, which `--state` does not take: \
+                     answer a screen with `--input INPUT.json`",
+                    path.display()
+                );
+                return EXIT_USAGE;
+            }
             match Script::from_scenario(module.module(), &text) {
                 Ok(s) => s,
                 Err(ScenarioError::NotJson(e)) => {
@@ -113,17 +134,42 @@ pub fn run(args: &Args, catalog: &crate::catalog::Catalog) -> u8 {
         }
     };
     let mut host = ScriptedHost::new(script);
+    if args.state.is_some() {
+        return saved::run(args, &module, source.as_deref(), &name, &mut host);
+    }
     let (state, end) = drive(&module, &mut host, args.fuel);
+    report(
+        args,
+        &module,
+        source.as_deref(),
+        &name,
+        &mut host,
+        &state,
+        &end,
+    )
+}
+
+/// Prints the trace a run left in `host`, and what it did not use or
+/// missed; returns the exit code for how it ended.
+fn report(
+    args: &Args,
+    module: &VerifiedModule,
+    source: Option<&str>,
+    name: &str,
+    host: &mut ScriptedHost,
+    state: &State,
+    end: &RunEnd,
+) -> u8 {
     // An error is located at its instruction's span (else where the run
     // stopped), in the source when there is one.
-    if let (Some(source), Some(TraceEvent::Error { at, .. })) = (&source, host.trace.last_mut()) {
-        let span = match &end {
+    if let (Some(source), Some(TraceEvent::Error { at, .. })) = (source, host.trace.last_mut()) {
+        let span = match end {
             RunEnd::Error(e) => e.span,
             _ => None,
         };
         let location = match span {
             Some(span) => Some(crate::span::line_col(source, span.start)),
-            None => Vm::location(&module, &state, source),
+            None => Vm::location(module, state, source),
         };
         *at = location.map(|(l, c)| format!("{name}:{l}:{c}"));
     }

@@ -21,6 +21,12 @@ impl<'a> Source<'a> {
             .tokens
             .into_iter()
             .filter(|(_, t, _)| !matches!(t, Token::Comment(_) | Token::DocComment(_)))
+            // an attribute's tokens are printed with it, as a comment's are
+            .filter(|(l, _, _)| {
+                !comments
+                    .iter()
+                    .any(|c| c.attribute && c.span.start as usize <= *l && *l < c.span.end as usize)
+            })
             .collect();
         Source {
             text,
@@ -49,7 +55,8 @@ impl<'a> Source<'a> {
     /// only blanks and commas before it: a trailing comment of whatever
     /// ends at `end`.
     pub fn take_trailing(&mut self, end: u32) -> Option<&'a Comment> {
-        let c = self.comments.get(self.next)?;
+        // An attribute always takes its own line before what it covers.
+        let c = self.comments.get(self.next).filter(|c| !c.attribute)?;
         let gap = self.slice(end, c.span.start)?;
         if gap
             .bytes()
@@ -143,6 +150,9 @@ impl<'a> Source<'a> {
 /// How a comment is printed: `//` or `///` and its text, without the
 /// trailing whitespace.
 pub(super) fn comment_text(c: &Comment) -> String {
+    if c.attribute {
+        return c.text.clone();
+    }
     let slashes = if c.doc { "///" } else { "//" };
     format!("{slashes}{}", c.text.trim_end())
 }

@@ -1,0 +1,131 @@
+//! `#[allow(CODE, ...)]` and `#![allow(...)]` taken out of the token
+//! stream before anything else reads it, as comments are: the grammar never
+//! sees them, and [`crate::lint`] finds what each one covers by position.
+
+use crate::ast::{self, Name};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::lexer::{self, Token, Triple};
+use crate::span::{Span, Spanned};
+
+/// Splits the attributes off `all` (comments kept in place), reporting a
+/// malformed one, or an inner one that is not first in the flow's body, as
+/// E0001. `eof` is the source length.
+pub(super) fn strip(
+    all: Vec<Triple>,
+    eof: usize,
+    diags: &mut Vec<Diagnostic>,
+) -> (Vec<Triple>, Vec<ast::Attribute>) {
+    let mut out: Vec<Triple> = Vec::with_capacity(all.len());
+    let mut attrs = Vec::new();
+    // Tokens other than comments kept so far: `flow NAME {` is three.
+    let mut kept = 0usize;
+    let mut iter = all.into_iter().peekable();
+    while let Some((l, tok, r)) = iter.next() {
+        if tok != Token::Hash {
+            if !matches!(tok, Token::Comment(_) | Token::DocComment(_)) {
+                kept += 1;
+            }
+            out.push((l, tok, r));
+            continue;
+        }
+        // Comments inside an attribute go on to the formatter.
+        let mut body = Vec::new();
+        while let Some((tl, t, tr)) = iter.next_if(|(_, t, _)| {
+            body.last()
+                .is_none_or(|(_, last, _)| *last != Token::RBracket)
+                && !matches!(
+                    t,
+                    Token::LBrace | Token::RBrace | Token::Hash | Token::Kw(_)
+                )
+        }) {
+            match t {
+                Token::Comment(_) | Token::DocComment(_) => out.push((tl, t, tr)),
+                t => body.push((tl, t, tr)),
+            }
+        }
+        let end = body.last().map_or(r, |(_, _, e)| *e);
+        match read(&body) {
+            Ok((inner, codes)) => {
+                let first = kept == 3 && out.iter().rev().find(|(_, t, _)| !is_comment(t)).is_some_and(|(_, t, _)| *t == Token::LBrace);
+                if inner && !first {
+                    diags.push(
+                        Diagnostic::new(
+                            Code::E0001,
+                            lexer::span(l, end),
+                            "`#![allow(...)]` must come first in the body of the flow",
+                        )
+                        .label("after another item")
+                        .help("move it right after `flow NAME {`, or write `#[allow(...)]` before one step"),
+                    );
+                    continue;
+                }
+                let next = iter
+                    .clone()
+                    .find(|(_, t, _)| !is_comment(t))
+                    .map_or(lexer::span(eof, eof), |(s, _, e)| lexer::span(s, e));
+                attrs.push(ast::Attribute {
+                    inner,
+                    codes,
+                    span: lexer::span(l, end),
+                    next,
+                });
+            }
+            Err((at, what)) => diags.push(
+                Diagnostic::new(Code::E0001, at.unwrap_or(lexer::span(l, end)), format!("malformed attribute: {what}"))
+                    .label("here")
+                    .help("write `#[allow(W0302)]` before a step, statement or route, or `#![allow(W0302)]` first in the flow"),
+            ),
+        }
+    }
+    (out, attrs)
+}
+
+fn is_comment(t: &Token) -> bool {
+    matches!(t, Token::Comment(_) | Token::DocComment(_))
+}
+
+type Fault = (Option<Span>, &'static str);
+
+/// Reads `[allow(A, B)]` or `![allow(A, B)]` (the tokens after `#`).
+fn read(body: &[Triple]) -> Result<(bool, Vec<Name>), Fault> {
+    let inner = matches!(body.first(), Some((_, Token::Bang, _)));
+    let mut toks = body.iter().skip(usize::from(inner));
+    let mut next =
+        |what: &'static str| -> Result<&Triple, Fault> { toks.next().ok_or((None, what)) };
+    let fault = |t: &Triple, what| Err((Some(lexer::span(t.0, t.2)), what));
+    let t = next("expected `[` after `#`")?;
+    if t.1 != Token::LBracket {
+        return fault(t, "expected `[` after `#`");
+    }
+    let t = next("expected `allow`")?;
+    if t.1 != Token::Ident("allow".to_string()) {
+        return fault(t, "expected `allow`, the only attribute");
+    }
+    let t = next("expected `(` after `allow`")?;
+    if t.1 != Token::LParen {
+        return fault(t, "expected `(` after `allow`");
+    }
+    let mut codes = Vec::new();
+    loop {
+        let t = next("expected a code such as `W0302`")?;
+        match &t.1 {
+            Token::Ident(code) => codes.push(Spanned::new(code.clone(), lexer::span(t.0, t.2))),
+            Token::RParen if !codes.is_empty() => break,
+            _ => return fault(t, "expected a code such as `W0302`"),
+        }
+        let t = next("expected `,` or `)`")?;
+        match t.1 {
+            Token::Comma => {}
+            Token::RParen => break,
+            _ => return fault(t, "expected `,` or `)`"),
+        }
+    }
+    let t = next("expected `]`")?;
+    if t.1 != Token::RBracket {
+        return fault(t, "expected `]`");
+    }
+    if let Ok(t) = next("") {
+        return fault(t, "unexpected token after `]`");
+    }
+    Ok((inner, codes))
+}
