@@ -23,7 +23,7 @@ pub struct File {
     /// step that follows them (`Step::doc`).
     pub comments: Vec<Comment>,
     /// Every `#[allow(...)]` and `#![allow(...)]`, in source order; what
-    /// each one covers is found by position (see [`crate::lint`]).
+    /// each one covers is found by position (see [`crate::unstable::lint`]).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub attributes: Vec<Attribute>,
 }

@@ -2,7 +2,7 @@
 //!
 //! Values are shared by the constant pool, the VM, test inputs and stubs, and
 //! the scenario JSON of `flowc run`. The calendar behind `date` is in
-//! [`date`]; the operators on values are in [`crate::ops`].
+//! [`date`]; the operators on values are in [`crate::unstable::ops`].
 
 pub mod date;
 

@@ -688,7 +688,7 @@ fn check_result(
     Ok(values)
 }
 
-/// A built-in function's instruction: the row of [`crate::builtins`] that
+/// A built-in function's instruction: the row of [`crate::unstable::builtins`] that
 /// `instr` computes, applied to its arguments on top of the stack (and the
 /// host's clock, for one that reads it), which it replaces.
 fn call_builtin(
@@ -733,7 +733,7 @@ fn op_err(pc: u32, instr: Instr, e: OpError) -> RuntimeError {
 }
 
 /// The two operands on top of the stack, combined by the operator
-/// ([`crate::ops`]) that `instr` computes.
+/// ([`crate::unstable::ops`]) that `instr` computes.
 fn binary(pc: u32, instr: Instr, stack: &[Value]) -> Result<Value, RuntimeError> {
     let n = stack.len();
     let (Some(a), Some(b)) = (

@@ -24,7 +24,7 @@ pub fn is_constant(e: &ast::Expr) -> bool {
 }
 
 /// Evaluates a constant expression, when it can be done without the clock,
-/// with the operators' one definition ([`crate::ops`]).
+/// with the operators' one definition ([`crate::unstable::ops`]).
 pub fn const_eval(e: &ast::Expr) -> Option<Value> {
     Some(match &e.kind {
         ExprKind::Str(s) => Value::Str(s.clone()),

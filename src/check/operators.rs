@@ -202,7 +202,7 @@ impl Cx<'_, '_> {
         }
     }
 
-    /// A call of a built-in function ([`crate::builtins`]): a known name
+    /// A call of a built-in function ([`crate::unstable::builtins`]): a known name
     /// (E0204), the right number of arguments (E0204), each of its
     /// parameter's type, or a step name for a step parameter (E0101).
     pub(super) fn call(

@@ -1,6 +1,6 @@
 //! `#[allow(CODE, ...)]` and `#![allow(...)]` taken out of the token
 //! stream before anything else reads it, as comments are: the grammar never
-//! sees them, and [`crate::lint`] finds what each one covers by position.
+//! sees them, and [`crate::unstable::lint`] finds what each one covers by position.
 
 use crate::ast::{self, Name};
 use crate::diagnostics::{Code, Diagnostic};
