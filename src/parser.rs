@@ -92,6 +92,7 @@ pub fn parse(source: &str) -> Parsed {
         };
     }
     let lexed = lexer::tokenize(source);
+    let unterminated = lexed.unterminated_string;
     let mut diags = lexed.diagnostics;
     let stream = strip_comments(lexed.tokens);
     let mut parsed = Parsed::default();
@@ -102,7 +103,8 @@ pub fn parse(source: &str) -> Parsed {
         eof,
         diags: &mut diags,
         damaged: Vec::new(),
-        eof_reported: false,
+        eof_reported: unterminated,
+        unterminated,
     };
     let flow = p.flow();
     parsed.damaged_steps = p.damaged;
@@ -191,6 +193,9 @@ struct FileParser<'a> {
     /// The last item already reported the end of file: the missing `}`
     /// of the flow is the same fault.
     eof_reported: bool,
+    /// A string ran to the end of the file (already E0002): an item cut
+    /// short by it is that fault, not a second one.
+    unterminated: bool,
 }
 
 impl FileParser<'_> {
@@ -355,10 +360,18 @@ impl FileParser<'_> {
                 items.push(item);
             }
             Err(err) => {
-                self.eof_reported =
-                    end >= self.toks.len() && matches!(err, ParseError::UnrecognizedEof { .. });
-                let diag = self.syntax_error(err, end);
-                self.diags.push(diag);
+                let last = self.toks.last().map(|t| t.0);
+                let at_eof = end >= self.toks.len()
+                    && match &err {
+                        ParseError::UnrecognizedEof { .. } => true,
+                        ParseError::UnrecognizedToken { token, .. } => Some(token.0) == last,
+                        _ => false,
+                    };
+                if !(at_eof && self.unterminated) {
+                    let diag = self.syntax_error(err, end);
+                    self.diags.push(diag);
+                }
+                self.eof_reported |= at_eof;
                 self.mark_damaged(slice);
             }
         }

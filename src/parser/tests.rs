@@ -210,3 +210,21 @@ fn a_flood_of_faults_is_capped_with_a_count() {
         last.notes
     );
 }
+
+#[test]
+fn an_unterminated_string_is_the_only_fault_at_the_end_of_the_file() {
+    let src = "flow f {\n  plan essential\n  screen s { collect x -> end \"approved\n  }\n}\n";
+    assert_eq!(codes(src), vec!["E0002"]);
+}
+
+#[test]
+fn a_bom_before_flow_is_ignored() {
+    let src = format!("\u{feff}{VALID}");
+    assert!(parse(&src).diagnostics.is_empty());
+}
+
+#[test]
+fn an_unterminated_tag_string_is_one_fault() {
+    let src = "flow f {\n  plan essential\n  action a { tag \"ok\n    -> end approved\n  }\n}\n";
+    assert_eq!(codes(src), vec!["E0002"]);
+}
