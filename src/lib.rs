@@ -61,18 +61,17 @@ pub fn frontend(source: &str) -> parser::Parsed {
 }
 
 /// Parses and checks one source against `catalog` (the built-in one, or
-/// `--plans FILE.toml`): the pipeline of `flowc check`. The checker runs only
-/// on a file that parsed without errors, so that a syntax error never
-/// cascades into checker diagnostics. Diagnostics are sorted by position;
-/// `flow` is `Some` only when there is no error.
+/// `--plans FILE.toml`): the pipeline of `flowc check`. The checker runs on
+/// whatever parsed, even after a syntax error: the parser leaves broken
+/// parts in the tree as unknown (`ast::Recovery`, `ast::StepKind::Broken`)
+/// and the checker reports nothing those parts could have avoided.
+/// Diagnostics are sorted by position; `flow` is `Some` only when there is
+/// no error, so the code generator never sees a broken file.
 pub fn check_source(source: &str, catalog: &catalog::Catalog) -> check::Checked {
     let parsed = frontend(source);
     let mut diagnostics = parsed.diagnostics;
     let mut flow = None;
-    if let Some(file) = parsed
-        .file
-        .filter(|_| !diagnostics.iter().any(Diagnostic::is_error))
-    {
+    if let Some(file) = parsed.file {
         let checked = check::check(&file, catalog);
         diagnostics.extend(checked.diagnostics);
         flow = checked.flow;
