@@ -80,17 +80,18 @@ pub fn check(file: &ast::File, catalog: &Catalog) -> Checked {
 
 /// A diagnostic that a part lost to a syntax error could have avoided
 /// (SPEC §8.1): an unknown step when some step's name was lost, an unknown
-/// name when a broken step might bind it as a result, an unknown field of
+/// name when a broken action might bind it as a result, an unknown field of
 /// a record block that broke. The checker types these as errors silently,
 /// so dropping the diagnostic leaves no cascade behind.
 fn hidden_by_recovery(flow: &ast::Flow, d: &Diagnostic) -> bool {
     let r = &flow.recovery;
-    let broken_step = || {
+    // Only an action binds results (`let`).
+    let broken_action = || {
         flow.items.iter().any(|i| {
             matches!(
                 i,
                 Item::Step(ast::Step {
-                    kind: ast::StepKind::Broken { .. },
+                    kind: ast::StepKind::Broken { keyword: "action" },
                     ..
                 })
             )
@@ -98,7 +99,7 @@ fn hidden_by_recovery(flow: &ast::Flow, d: &Diagnostic) -> bool {
     };
     match d.code {
         Code::E0101 => r.lost_step_name,
-        Code::E0106 => r.lost_step_name || broken_step(),
+        Code::E0106 => r.lost_step_name || broken_action(),
         // Every E0103 message names its record: "unknown inquiry field ...".
         Code::E0103 => {
             (r.inquiry_open && d.message.starts_with("unknown inquiry field"))
