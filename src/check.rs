@@ -32,7 +32,10 @@
 //! No cascades: a name that failed to resolve gets an error type
 //! ([`expr::Ty::Err`]) that silences everything after it; an unknown
 //! transition target makes its step count as reaching an `end`; a rejected
-//! `let` still binds its name.
+//! `let` still binds its name. The same holds after a syntax error: a step
+//! that did not parse (`ast::StepKind::Broken`) may do anything, and what
+//! the parser lost (`ast::Recovery`) silences only the diagnostics the lost
+//! part could have avoided ([`hidden_by_recovery`]).
 
 mod consts;
 pub mod expr;
