@@ -60,6 +60,36 @@ pub struct Flow {
     /// The items of the body in source order.
     pub items: Vec<Item>,
     pub span: Span,
+    /// What syntax errors hid from the tree (all false for a file that
+    /// parsed cleanly).
+    #[serde(skip_serializing_if = "Recovery::is_clean")]
+    pub recovery: Recovery,
+}
+
+/// What the parser could not read, so that the checker treats the lost
+/// parts as unknown rather than absent (SPEC §8.1). A step whose header
+/// `KIND NAME {` parsed but whose body did not is in the tree as
+/// [`StepKind::Broken`]; a record block that broke keeps the fields before
+/// the fault.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Recovery {
+    /// A step item broke before its `{`: its name is unknown, so any step
+    /// name may exist.
+    pub lost_step_name: bool,
+    /// The `inquiry` block broke: fields after the fault are unknown.
+    pub inquiry_open: bool,
+    /// The `account` block broke.
+    pub account_open: bool,
+    /// The `plan` item broke: which plan is unknown.
+    pub lost_plan: bool,
+    /// The `start` item broke: which step starts is unknown.
+    pub lost_start: bool,
+}
+
+impl Recovery {
+    pub fn is_clean(&self) -> bool {
+        *self == Recovery::default()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -116,6 +146,12 @@ pub enum StepKind {
     Action(Action),
     Branch(Branch),
     Connector(Connector),
+    /// A step whose header `KIND NAME {` parsed but whose body did not
+    /// (a syntax error was reported): declared, contents unknown. Never
+    /// reaches the code generator (the file has an error).
+    Broken {
+        keyword: &'static str,
+    },
 }
 
 impl StepKind {
@@ -126,6 +162,7 @@ impl StepKind {
             StepKind::Action(_) => "action",
             StepKind::Branch(_) => "branch",
             StepKind::Connector(_) => "connector",
+            StepKind::Broken { keyword } => keyword,
         }
     }
 }

@@ -32,7 +32,10 @@
 //! No cascades: a name that failed to resolve gets an error type
 //! ([`expr::Ty::Err`]) that silences everything after it; an unknown
 //! transition target makes its step count as reaching an `end`; a rejected
-//! `let` still binds its name.
+//! `let` still binds its name. The same holds after a syntax error: a step
+//! that did not parse (`ast::StepKind::Broken`) may do anything, and what
+//! the parser lost (`ast::Recovery`) silences only the diagnostics the lost
+//! part could have avoided ([`hidden_by_recovery`]).
 
 mod consts;
 pub mod expr;
@@ -65,6 +68,7 @@ pub struct Checked {
 pub fn check(file: &ast::File, catalog: &Catalog) -> Checked {
     let mut diags = Vec::new();
     let flow = check_flow(&file.flow, catalog, 0, &mut diags);
+    diags.retain(|d| !hidden_by_recovery(&file.flow, d));
     diagnostics::sort(&mut diags);
     let flow = if diags.iter().any(Diagnostic::is_error) {
         None
@@ -74,6 +78,37 @@ pub fn check(file: &ast::File, catalog: &Catalog) -> Checked {
     Checked {
         flow,
         diagnostics: diags,
+    }
+}
+
+/// A diagnostic that a part lost to a syntax error could have avoided
+/// (SPEC §8.1): an unknown step when some step's name was lost, an unknown
+/// name when a broken action might bind it as a result, an unknown field of
+/// a record block that broke. The checker types these as errors silently,
+/// so dropping the diagnostic leaves no cascade behind.
+fn hidden_by_recovery(flow: &ast::Flow, d: &Diagnostic) -> bool {
+    let r = &flow.recovery;
+    // Only an action binds results (`let`).
+    let broken_action = || {
+        flow.items.iter().any(|i| {
+            matches!(
+                i,
+                Item::Step(ast::Step {
+                    kind: ast::StepKind::Broken { keyword: "action" },
+                    ..
+                })
+            )
+        })
+    };
+    match d.code {
+        Code::E0101 => r.lost_step_name,
+        Code::E0106 => r.lost_step_name || broken_action(),
+        // Every E0103 message names its record: "unknown inquiry field ...".
+        Code::E0103 => {
+            (r.inquiry_open && d.message.starts_with("unknown inquiry field"))
+                || (r.account_open && d.message.starts_with("unknown account field"))
+        }
+        _ => false,
     }
 }
 

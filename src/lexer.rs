@@ -30,6 +30,9 @@ mod bidi;
 #[derive(Debug, Default)]
 pub struct Extras {
     pub diagnostics: Vec<Diagnostic>,
+    /// A string ran to the end of the file: whatever the parser then
+    /// misses at the end of the file is that string's fault.
+    pub unterminated_string: bool,
 }
 
 /// A token that could not be read at all (the bytes are skipped).
@@ -214,6 +217,8 @@ pub struct Lexed {
     /// Every token in source order, comments included.
     pub tokens: Vec<Triple>,
     pub diagnostics: Vec<Diagnostic>,
+    /// A string literal has no closing quote before the end of the file.
+    pub unterminated_string: bool,
 }
 
 pub(crate) fn span(start: usize, end: usize) -> Span {
@@ -228,6 +233,11 @@ fn to_u32(n: usize) -> u32 {
 /// as diagnostics beside the tokens that could be read.
 pub fn tokenize(source: &str) -> Lexed {
     let mut lexer = Token::lexer(source);
+    // A byte-order mark at the very start is ignored; spans still count
+    // from the start of the source.
+    if source.starts_with('\u{feff}') {
+        lexer.bump('\u{feff}'.len_utf8());
+    }
     let mut tokens = Vec::new();
     let mut stray: Option<(usize, usize)> = Option::None;
     let mut stray_diags = Vec::new();
@@ -266,6 +276,7 @@ pub fn tokenize(source: &str) -> Lexed {
     Lexed {
         tokens,
         diagnostics,
+        unterminated_string: lexer.extras.unterminated_string,
     }
 }
 
@@ -298,9 +309,13 @@ fn report(lex: &mut logos::Lexer<'_, Token>, diag: Diagnostic) {
     lex.extras.diagnostics.push(diag);
 }
 
-/// Reads a string literal after its opening quote, decoding escapes. An
-/// unterminated string runs to the end of the line (`\n` or `\r`); a bad
-/// escape is reported on its own bytes and the string still yields a token.
+/// Reads a string literal after its opening quote, decoding escapes.
+///
+/// Each string is at most one E0002 for its extent: a raw line break inside
+/// it is reported once, at the first one, and the string still ends at its
+/// closing quote (so a string split over two lines is one fault); a string
+/// with no closing quote before the end of the file is reported at its
+/// opening quote instead. A bad escape is reported on its own bytes.
 fn lex_string(lex: &mut logos::Lexer<'_, Token>) -> Result<String, LexError> {
     let open = lex.span().start;
     let rest = lex.remainder();
@@ -309,6 +324,7 @@ fn lex_string(lex: &mut logos::Lexer<'_, Token>) -> Result<String, LexError> {
     let mut consumed = rest.len();
     let mut terminated = false;
     let mut faults = Vec::new();
+    let mut line_break: Option<usize> = Option::None;
     while let Some((i, c)) = chars.next() {
         match c {
             '"' => {
@@ -317,8 +333,8 @@ fn lex_string(lex: &mut logos::Lexer<'_, Token>) -> Result<String, LexError> {
                 break;
             }
             '\n' | '\r' => {
-                consumed = i;
-                break;
+                line_break.get_or_insert(open + 1 + i);
+                out.push(c);
             }
             '\\' => {
                 let esc_start = open + 1 + i;
@@ -327,45 +343,25 @@ fn lex_string(lex: &mut logos::Lexer<'_, Token>) -> Result<String, LexError> {
                     Some((_, '\\')) => out.push('\\'),
                     Some((_, 'n')) => out.push('\n'),
                     Some((_, 't')) => out.push('\t'),
-                    Some((j, 'u')) => {
-                        // \u{XXXX}
-                        let after = rest.get(j + 1..).unwrap_or("");
-                        let close = after
-                            .strip_prefix('{')
-                            .and_then(|a| a.find(['}', '"', '\n']));
-                        let decoded = match close {
-                            Some(k) if after.get(k + 1..k + 2) == Some("}") => {
-                                let hex = after.get(1..k + 1).unwrap_or("");
-                                let len = j + 1 + k + 2;
-                                // skip the consumed characters
-                                while chars.peek().is_some_and(|&(p, _)| p < len) {
-                                    chars.next();
-                                }
-                                let end = open + 1 + len;
-                                let valid = (1..=6).contains(&hex.len())
-                                    && hex.bytes().all(|b| b.is_ascii_hexdigit());
-                                let ch = if valid {
-                                    u32::from_str_radix(hex, 16).ok().and_then(char::from_u32)
-                                } else {
-                                    Option::None
-                                };
-                                match ch {
-                                    Some(ch) => Ok(ch),
-                                    Option::None => Err(end),
-                                }
-                            }
-                            _ => Err(open + 1 + j + 1),
-                        };
-                        match decoded {
-                            Ok(ch) => out.push(ch),
-                            Err(end) => faults.push(
-                                Diagnostic::new(Code::E0002, span(esc_start, end), "bad unicode escape")
-                                    .label("not a valid `\\u{...}` escape")
-                                    .help("write one to six hex digits naming a Unicode scalar value: `\\u{1F600}`"),
-                            ),
-                        }
+                    Some((j, 'u')) => match unicode_escape(rest, j, &mut chars) {
+                        Ok(ch) => out.push(ch),
+                        Err(len) => faults.push(
+                            Diagnostic::new(
+                                Code::E0002,
+                                span(esc_start, open + 1 + len),
+                                "bad unicode escape",
+                            )
+                            .label("not a valid `\\u{...}` escape")
+                            .help("write one to six hex digits naming a Unicode scalar value: `\\u{1F600}`"),
+                        ),
+                    },
+                    Some((j, brk @ ('\n' | '\r'))) => {
+                        // A backslash before a raw line break: the break is
+                        // the fault.
+                        line_break.get_or_insert(open + 1 + j);
+                        out.push(brk);
                     }
-                    Some((j, other)) if !matches!(other, '\n' | '\r') => {
+                    Some((j, other)) => {
                         let end = open + 1 + j + other.len_utf8();
                         let shown: String = other.escape_debug().collect();
                         faults.push(
@@ -378,30 +374,78 @@ fn lex_string(lex: &mut logos::Lexer<'_, Token>) -> Result<String, LexError> {
                             .help("the escapes are `\\\"`, `\\\\`, `\\n`, `\\t` and `\\u{...}`"),
                         );
                     }
-                    _ => {
-                        // backslash at the end of the line or input: unterminated
-                        consumed = i + 1;
-                        break;
-                    }
+                    Option::None => break,
                 }
             }
             other => out.push(other),
         }
     }
     lex.bump(consumed);
+    if !terminated {
+        // The rest of the file is this string: its escapes and line breaks
+        // are not faults of their own.
+        lex.extras.unterminated_string = true;
+        report(
+            lex,
+            Diagnostic::new(Code::E0002, span(open, open + 1), "unterminated string")
+                .label("this string has no closing `\"`")
+                .help("close the string with `\"`"),
+        );
+        return Ok(out);
+    }
     for f in faults {
         report(lex, f);
     }
-    if !terminated {
-        let end = lex.span().end;
+    if let Some(at) = line_break {
+        let len = if rest_at(lex, at).starts_with("\r\n") {
+            2
+        } else {
+            1
+        };
         report(
             lex,
-            Diagnostic::new(Code::E0002, span(open, end), "unterminated string")
-                .label("this string has no closing `\"`")
-                .help("close the string with `\"` on the same line"),
+            Diagnostic::new(Code::E0002, span(at, at + len), "line break in string")
+                .label("a string may not span lines")
+                .help("write `\\n` for a line break inside a string"),
         );
     }
     Ok(out)
+}
+
+/// The source text from byte `at` on.
+fn rest_at<'s>(lex: &logos::Lexer<'s, Token>, at: usize) -> &'s str {
+    lex.source().get(at..).unwrap_or("")
+}
+
+/// Decodes `\u{XXXX}` whose `u` is at byte `j` of `rest`, moving `chars`
+/// past it. On a fault, the error is the byte offset (in `rest`) where the
+/// bad escape ends.
+fn unicode_escape(
+    rest: &str,
+    j: usize,
+    chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>,
+) -> Result<char, usize> {
+    let after = rest.get(j + 1..).unwrap_or("");
+    let close = after
+        .strip_prefix('{')
+        .and_then(|a| a.find(['}', '"', '\n', '\r']));
+    match close {
+        Some(k) if after.get(k + 1..k + 2) == Some("}") => {
+            let hex = after.get(1..k + 1).unwrap_or("");
+            let len = j + 1 + k + 2;
+            while chars.peek().is_some_and(|&(p, _)| p < len) {
+                chars.next();
+            }
+            let valid = (1..=6).contains(&hex.len()) && hex.bytes().all(|b| b.is_ascii_hexdigit());
+            let ch = if valid {
+                u32::from_str_radix(hex, 16).ok().and_then(char::from_u32)
+            } else {
+                Option::None
+            };
+            ch.ok_or(len)
+        }
+        _ => Err(j + 1),
+    }
 }
 
 fn digits(text: &str) -> String {
@@ -612,16 +656,17 @@ mod tests {
         // A file saved with CR-only line endings: the comment stops at the
         // first `\r`, so the code after it is read.
         assert_eq!(
-            toks("// note\rflow /// doc\r\"open\rend"),
+            toks("// note\rflow /// doc\r\"open\rend\" end"),
             vec![
                 Token::Comment(" note".into()),
                 Token::Kw(Keyword::Flow),
                 Token::DocComment(" doc".into()),
-                Token::Str("open".into()),
+                Token::Str("open\rend".into()),
                 Token::Kw(Keyword::End),
             ]
         );
-        assert_eq!(codes("\"open\rend"), vec![("E0002".into(), 0, 5)]);
+        // a lone `\r` inside a string is a raw line break
+        assert_eq!(codes("\"open\rend\""), vec![("E0002".into(), 5, 6)]);
     }
 
     #[test]
@@ -636,7 +681,7 @@ mod tests {
                 ("E0003".into(), 40, 43),
                 ("E0003".into(), 44, 47),
                 ("E0002".into(), 48, 50),
-                ("E0002".into(), 51, 56),
+                ("E0002".into(), 51, 52),
             ]
         );
         // the literals still yield tokens
@@ -657,6 +702,50 @@ mod tests {
             toks("@0001-01-01 @9999-12-31"),
             vec![Token::Date(Date::MIN), Token::Date(Date::MAX)]
         );
+    }
+
+    #[test]
+    fn a_byte_order_mark_at_the_start_is_ignored() {
+        let lexed = tokenize("\u{feff}flow");
+        assert!(lexed.diagnostics.is_empty());
+        assert_eq!(lexed.tokens, vec![(3, Token::Kw(Keyword::Flow), 7)]);
+        // anywhere else it is a stray character
+        assert_eq!(codes("flow \u{feff}"), vec![("E0002".into(), 5, 8)]);
+    }
+
+    #[test]
+    fn a_string_over_two_lines_is_one_fault_at_the_first_break() {
+        let src = "\"one\ntwo\r\nthree\" end";
+        assert_eq!(codes(src), vec![("E0002".into(), 4, 5)]);
+        assert_eq!(
+            toks(src),
+            vec![
+                Token::Str("one\ntwo\r\nthree".into()),
+                Token::Kw(Keyword::End)
+            ]
+        );
+        // a CRLF break is labelled as one line ending
+        assert_eq!(codes("\"a\r\nb\""), vec![("E0002".into(), 2, 4)]);
+        // a backslash before the break: still the one line-break fault
+        assert_eq!(codes("\"a\\\nb\""), vec![("E0002".into(), 3, 4)]);
+        let lexed = tokenize("\"a\nb\"");
+        assert_eq!(
+            lexed.diagnostics[0].help.as_deref(),
+            Some("write `\\n` for a line break inside a string")
+        );
+    }
+
+    #[test]
+    fn a_string_without_closing_quote_is_one_fault_at_its_quote() {
+        let lexed = tokenize("end \"open\n\\q more\n");
+        assert!(lexed.unterminated_string);
+        let got: Vec<_> = lexed
+            .diagnostics
+            .iter()
+            .map(|d| (d.code, d.primary.span.start, d.primary.span.end))
+            .collect();
+        assert_eq!(got, vec![(Code::E0002, 4, 5)]);
+        assert!(!tokenize("\"closed\"").unterminated_string);
     }
 
     #[test]

@@ -337,22 +337,21 @@ pub fn frontend(source: &str) -> parser::Parsed {
 }
 
 /// Parses and checks one source against `catalog` (the built-in one, or
-/// `--plans FILE.toml`): the pipeline of `flowc check`. The checker runs only
-/// on a file that parsed without errors, so that a syntax error never
-/// cascades into checker diagnostics. Diagnostics are sorted by position;
-/// `flow` is `Some` only when there is no error.
+/// `--plans FILE.toml`): the pipeline of `flowc check`. The checker runs on
+/// whatever parsed, even after a syntax error: the parser leaves broken
+/// parts in the tree as unknown (`ast::Recovery`, `ast::StepKind::Broken`)
+/// and the checker reports nothing those parts could have avoided. Once
+/// every diagnostic is in, `#[allow(...)]` attributes filter them.
+/// Diagnostics are sorted by position; `flow` is `Some` only when there is
+/// no error, so the code generator never sees a broken file.
 pub fn check_source(source: &str, catalog: &catalog::Catalog) -> Checked {
     let parsed = frontend(source);
     let mut diagnostics = parsed.diagnostics;
     let mut flow = None;
-    let parsed_cleanly = !diagnostics.iter().any(Diagnostic::is_error);
     if let Some(file) = &parsed.file {
-        if parsed_cleanly {
-            let checked = check::check(file, catalog);
-            diagnostics.extend(checked.diagnostics);
-            flow = checked.flow;
-        }
-        // Once every diagnostic is in: `#[allow(...)]` filters them.
+        let checked = check::check(file, catalog);
+        diagnostics.extend(checked.diagnostics);
+        flow = checked.flow;
         lint::apply(file, source, &mut diagnostics);
     }
     diagnostics::sort(&mut diagnostics);

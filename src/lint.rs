@@ -154,7 +154,7 @@ fn nodes(file: &ast::File) -> Vec<Node> {
                 span: r.span,
                 keyword: None,
             })),
-            StepKind::Screen(_) | StepKind::Connector(_) => {}
+            StepKind::Screen(_) | StepKind::Connector(_) | StepKind::Broken { .. } => {}
         }
     }
     out

@@ -95,6 +95,7 @@ pub fn parse(source: &str) -> Parsed {
         };
     }
     let lexed = lexer::tokenize(source);
+    let unterminated = lexed.unterminated_string;
     let mut diags = lexed.diagnostics;
     let (tokens, attributes) = attributes::strip(lexed.tokens, source.len(), &mut diags);
     let stream = strip_comments(tokens);
@@ -106,7 +107,9 @@ pub fn parse(source: &str) -> Parsed {
         eof,
         diags: &mut diags,
         damaged: Vec::new(),
-        eof_reported: false,
+        eof_reported: unterminated,
+        unterminated,
+        recovery: ast::Recovery::default(),
     };
     let flow = p.flow();
     parsed.damaged_steps = p.damaged;
@@ -198,6 +201,11 @@ struct FileParser<'a> {
     /// The last item already reported the end of file: the missing `}`
     /// of the flow is the same fault.
     eof_reported: bool,
+    /// A string ran to the end of the file (already E0002): an item cut
+    /// short by it is that fault, not a second one.
+    unterminated: bool,
+    /// What the broken items hid (see [`ast::Recovery`]).
+    recovery: ast::Recovery,
 }
 
 impl FileParser<'_> {
@@ -319,6 +327,7 @@ impl FileParser<'_> {
             name,
             items,
             span: Span::new(u32::try_from(start).unwrap_or(0), span_end),
+            recovery: self.recovery,
         })
     }
 
@@ -347,12 +356,43 @@ impl FileParser<'_> {
         let slice = self.toks.get(start..end).unwrap_or(&[]);
         if let Some(diag) = check_limits(slice) {
             self.diags.push(diag);
-            self.mark_damaged(slice);
+            self.salvage(start, slice, items);
             return;
         }
         let mut local = Vec::new();
-        let result = grammar::ItemParser::new()
+        let mut result = grammar::ItemParser::new()
             .parse(&mut local, slice.iter().cloned().map(Ok::<Triple, Never>));
+        // Junk after a complete item is a fault between items: keep the
+        // item and report the junk on its own.
+        let mut end = end;
+        if let Err(err) = &result
+            && let Some(at) = error_offset(err)
+            && let Some((k, item, diags)) = complete_prefix(slice, at)
+        {
+            result = Ok(item);
+            local = diags;
+            let mut junk = Some(start + k);
+            self.flush_junk(&mut junk, end);
+            end = start + k;
+        }
+        let slice = self.toks.get(start..end).unwrap_or(&[]);
+        if let Ok(Item::Inquiry(block) | Item::Account(block)) = &mut result {
+            // A field whose type is unknown (E0001) is dropped and its
+            // record left open, so that no use of it is reported again.
+            let before = block.fields.len();
+            block.fields.retain(|f| {
+                !local.iter().any(|d| {
+                    f.ty.span.start <= d.primary.span.start && d.primary.span.end <= f.ty.span.end
+                })
+            });
+            if block.fields.len() != before {
+                if matches!(result, Ok(Item::Inquiry(_))) {
+                    self.recovery.inquiry_open = true;
+                } else {
+                    self.recovery.account_open = true;
+                }
+            }
+        }
         self.diags.append(&mut local);
         match result {
             Ok(mut item) => {
@@ -362,27 +402,71 @@ impl FileParser<'_> {
                 items.push(item);
             }
             Err(err) => {
-                self.eof_reported =
-                    end >= self.toks.len() && matches!(err, ParseError::UnrecognizedEof { .. });
-                let diag = self.syntax_error(err, end);
-                self.diags.push(diag);
-                self.mark_damaged(slice);
+                let last = self.toks.last().map(|t| t.0);
+                let at_eof = end >= self.toks.len()
+                    && match &err {
+                        ParseError::UnrecognizedEof { .. } => true,
+                        ParseError::UnrecognizedToken { token, .. } => Some(token.0) == last,
+                        _ => false,
+                    };
+                if !(at_eof && self.unterminated) {
+                    let diag = self.syntax_error(err, end);
+                    self.diags.push(diag);
+                }
+                // An item left open to the end of the file took the
+                // flow's `}` with it: one fault.
+                self.eof_reported |= at_eof || (end >= self.toks.len() && !balanced(slice));
+                self.salvage(start, slice, items);
             }
         }
     }
 
-    fn mark_damaged(&mut self, slice: &[Triple]) {
-        if let [(_, kw, _), (l, name, r), ..] = slice
-            && kw.keyword().is_some_and(|k| k.is(Role::Step))
-        {
-            let text = match name {
-                Token::Ident(n) => Some(n.clone()),
-                t if t.is_keyword() => t.fixed_text().map(str::to_string),
-                _ => None,
-            };
-            if let Some(text) = text {
-                self.damaged.push(Spanned::new(text, lexer::span(*l, *r)));
+    /// Keeps what a broken item still tells the checker (SPEC §8.1): a step
+    /// whose `KIND NAME {` parsed becomes [`ast::StepKind::Broken`]; a
+    /// record block keeps the fields before the fault; the rest is noted in
+    /// [`ast::Recovery`]. A broken test block is dropped.
+    fn salvage(&mut self, start: usize, slice: &[Triple], items: &mut Vec<Item>) {
+        let Some((l0, first, _)) = slice.first() else {
+            return;
+        };
+        let end = slice.last().map_or(*l0, |t| t.2);
+        let span = lexer::span(*l0, end);
+        let Some(kw) = first.keyword() else { return };
+        match kw {
+            Keyword::Plan => self.recovery.lost_plan = true,
+            Keyword::Start => self.recovery.lost_start = true,
+            Keyword::Inquiry | Keyword::Account => {
+                let fields = field_prefix(slice.get(1..).unwrap_or(&[]));
+                let block = ast::FieldBlock { fields, span };
+                if kw == Keyword::Inquiry {
+                    self.recovery.inquiry_open = true;
+                    items.push(Item::Inquiry(block));
+                } else {
+                    self.recovery.account_open = true;
+                    items.push(Item::Account(block));
+                }
             }
+            _ if kw.is(Role::Step) => {
+                let header = match slice.get(1..3) {
+                    Some([(l, name, r), (_, Token::LBrace, _)]) => {
+                        step_name(name).map(|n| Spanned::new(n, lexer::span(*l, *r)))
+                    }
+                    _ => None,
+                };
+                match header {
+                    Some(name) => {
+                        self.damaged.push(name.clone());
+                        items.push(Item::Step(ast::Step {
+                            name,
+                            kind: ast::StepKind::Broken { keyword: kw.text() },
+                            doc: self.docs.get(&start).cloned(),
+                            span,
+                        }));
+                    }
+                    None => self.recovery.lost_step_name = true,
+                }
+            }
+            _ => {}
         }
     }
 
@@ -428,6 +512,116 @@ impl FileParser<'_> {
         };
         Diagnostic::new(Code::E0001, span, msg).label(label)
     }
+}
+
+/// Where a parse error stands, in bytes (`None` at the end of the input).
+fn error_offset(err: &ParseError<usize, Token, Never>) -> Option<usize> {
+    match err {
+        ParseError::UnrecognizedToken { token, .. } | ParseError::ExtraToken { token } => {
+            Some(token.0)
+        }
+        _ => None,
+    }
+}
+
+/// Whether every `{` of an item is closed.
+fn balanced(toks: &[Triple]) -> bool {
+    let mut depth = 0i64;
+    for (_, t, _) in toks {
+        match t {
+            Token::LBrace => depth += 1,
+            Token::RBrace => depth -= 1,
+            _ => {}
+        }
+    }
+    depth <= 0
+}
+
+/// A complete item at the start of `toks` that ends before byte `at` (where
+/// parsing the whole failed): its length in tokens, the item and the
+/// diagnostics of its actions. Tried where an item can end: after the
+/// `}` that closes its first `{`, or, for an item without braces, after
+/// two to four tokens (`plan NAME`, `version -1`, `use solution NAME`).
+fn complete_prefix(toks: &[Triple], at: usize) -> Option<(usize, Item, Vec<Diagnostic>)> {
+    let mut depth = 0usize;
+    let mut close = None;
+    for (k, (_, t, _)) in toks.iter().enumerate() {
+        match t {
+            Token::LBrace => depth += 1,
+            Token::RBrace => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    close = Some(k + 1);
+                    break;
+                }
+            }
+            _ => {}
+        }
+    }
+    let candidates: Vec<usize> = match close {
+        Some(k) => vec![k],
+        None if !toks.iter().any(|t| matches!(t.1, Token::LBrace)) => (2..=4).collect(),
+        None => Vec::new(),
+    };
+    candidates.into_iter().find_map(|k| {
+        let (next, _, _) = toks.get(k)?;
+        if *next > at {
+            return None;
+        }
+        let prefix = toks.get(..k)?;
+        let mut diags = Vec::new();
+        grammar::ItemParser::new()
+            .parse(&mut diags, prefix.iter().cloned().map(Ok::<Triple, Never>))
+            .ok()
+            .map(|item| (k, item, diags))
+    })
+}
+
+/// The text of a token standing as a step name.
+fn step_name(tok: &Token) -> Option<String> {
+    match tok {
+        Token::Ident(n) => Some(n.clone()),
+        t if t.is_keyword() => t.fixed_text().map(str::to_string),
+        _ => None,
+    }
+}
+
+/// The `NAME: TYPE` declarations at the start of a broken record block
+/// (`{` first), up to the first one that does not read.
+fn field_prefix(toks: &[Triple]) -> Vec<ast::FieldDecl> {
+    let mut fields = Vec::new();
+    let Some((_, Token::LBrace, _)) = toks.first() else {
+        return fields;
+    };
+    let mut i = 1;
+    while let Some(
+        [
+            (l, Token::Ident(name), nr),
+            (_, Token::Colon, _),
+            (tl, Token::Ident(ty), tr),
+        ],
+    ) = toks.get(i..i + 3)
+    {
+        let Some(base) = crate::types::BaseType::from_name(ty) else {
+            break;
+        };
+        let optional = matches!(toks.get(i + 3), Some((_, Token::Question, _)));
+        let end = if optional {
+            toks.get(i + 3).map_or(*tr, |t| t.2)
+        } else {
+            *tr
+        };
+        fields.push(ast::FieldDecl {
+            name: Spanned::new(name.clone(), lexer::span(*l, *nr)),
+            ty: Spanned::new(crate::types::Type { base, optional }, lexer::span(*tl, end)),
+            span: lexer::span(*l, end),
+        });
+        i += if optional { 4 } else { 3 };
+        if matches!(toks.get(i), Some((_, Token::Comma, _))) {
+            i += 1;
+        }
+    }
+    fields
 }
 
 // ----- limits ------------------------------------------------------------------

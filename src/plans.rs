@@ -77,6 +77,10 @@ pub fn check(flow: &ast::Flow, catalog: &Catalog, diags: &mut Vec<Diagnostic>) {
         }
     }
     let Some(plan_name) = plan_name else {
+        // A `plan` item that did not parse was already reported.
+        if flow.recovery.lost_plan {
+            return;
+        }
         diags.push(
             Diagnostic::new(
                 Code::E0405,

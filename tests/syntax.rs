@@ -186,6 +186,7 @@ fn summary(file: &File) -> String {
                             writeln!(out, "  {}", target(t)).unwrap();
                         }
                     }
+                    StepKind::Broken { .. } => writeln!(out, "  (broken)").unwrap(),
                 }
             }
             Item::Test(t) => {

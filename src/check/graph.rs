@@ -19,7 +19,8 @@ pub(super) fn rules(
 ) {
     let dup = |s: usize| env.duplicate.get(s).copied().unwrap_or(false);
     let reachable: Vec<bool> = entry.iter().map(Option::is_some).collect();
-    if !env.start_broken {
+    // A step lost to a syntax error may have led anywhere.
+    if !env.start_broken && !env.recovery.lost_start && !env.recovery.lost_step_name {
         for (s, step) in env.steps.iter().enumerate() {
             if !reachable.get(s).copied().unwrap_or(false) && !dup(s) {
                 diags.push(
@@ -45,7 +46,13 @@ pub(super) fn rules(
         .steps
         .iter()
         .enumerate()
-        .map(|(s, st)| !matches!(st.kind, ast::StepKind::Screen(_)) && !dup(s))
+        .map(|(s, st)| {
+            // A broken step may hold anything, a screen's pause too.
+            !matches!(
+                st.kind,
+                ast::StepKind::Screen(_) | ast::StepKind::Broken { .. }
+            ) && !dup(s)
+        })
         .collect();
     let cycles = graph.cycles(&keep);
     let on_cycle: std::collections::HashSet<StepId> = cycles.iter().flatten().copied().collect();

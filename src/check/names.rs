@@ -80,6 +80,8 @@ pub struct Env<'a> {
     pub start: Option<StepId>,
     /// `start` named no step (E0301 reported).
     pub start_broken: bool,
+    /// What syntax errors hid from the tree.
+    pub recovery: ast::Recovery,
 }
 
 impl<'a> Env<'a> {
@@ -165,6 +167,7 @@ pub fn collect<'a>(
         first_result: Vec::new(),
         start: None,
         start_broken: false,
+        recovery: flow.recovery,
     };
     let mut start_name: Option<&ast::Name> = None;
     for item in &flow.items {
@@ -466,6 +469,8 @@ fn resolve_links(env: &Env, step: &ast::Step, diags: &mut Vec<Diagnostic>) -> Li
     let mut l = Links::default();
     let mut broken = false;
     match &step.kind {
+        // Its transitions are unknown: it may lead anywhere, an end too.
+        StepKind::Broken { .. } => broken = true,
         StepKind::Screen(ast::Screen { transitions, .. })
         | StepKind::Connector(ast::Connector { transitions }) => {
             if transitions.len() != 1 {

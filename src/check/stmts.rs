@@ -39,6 +39,15 @@ impl Cx<'_, '_> {
             |v: &Vec<Option<typed::Target>>| v.first().copied().flatten().unwrap_or(NOWHERE);
         let mut edges = Vec::new();
         let kind = match &step.kind {
+            // Contents unknown (a syntax error): it may write every field,
+            // bind every result, narrow everything and lead to every step.
+            ast::StepKind::Broken { .. } => {
+                let all = BitSet::full(self.layout.bits());
+                for t in 0..env.steps.len() {
+                    push_edge(&mut edges, Some(typed::Target::Step(t as StepId)), &all);
+                }
+                typed::StepKind::Connector { next: NOWHERE }
+            }
             ast::StepKind::Screen(s) => {
                 let mut facts = entry.clone();
                 let mut collects = Vec::new();

@@ -210,6 +210,8 @@ impl<'a> Printer<'a> {
             }
             StepKind::Branch(b) => b.routes.iter().map(Line::Route).collect(),
             StepKind::Connector(c) => c.transitions.iter().map(Line::Go).collect(),
+            // Only in a file with a syntax error, which is never formatted.
+            StepKind::Broken { .. } => Vec::new(),
         };
         lines.sort_by_key(|l| self.line_span(l).start);
         lines

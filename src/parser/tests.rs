@@ -57,7 +57,31 @@ fn each_broken_item_is_reported_and_the_rest_parse() {
     let p = parse(src);
     assert_eq!(codes(src), vec!["E0001", "E0001"]);
     let file = p.file.unwrap();
-    assert_eq!(file.flow.items.len(), 2);
+    // the broken steps stay in the tree, declared, contents unknown
+    let kinds: Vec<_> = file
+        .flow
+        .items
+        .iter()
+        .map(|i| match i {
+            Item::Step(s) => format!("{} {:?}", s.name.node, s.kind.keyword()),
+            _ => "header".to_string(),
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        ["header", "a \"screen\"", "b \"connector\"", "c \"action\""]
+    );
+    let broken = |i: usize| {
+        matches!(
+            &file.flow.items[i],
+            Item::Step(ast::Step {
+                kind: ast::StepKind::Broken { .. },
+                ..
+            })
+        )
+    };
+    assert!(broken(1) && !broken(2) && broken(3));
+    assert!(!file.flow.recovery.lost_step_name);
     let damaged: Vec<_> = p.damaged_steps.iter().map(|n| n.node.as_str()).collect();
     assert_eq!(damaged, vec!["a", "c"]);
 }
@@ -209,4 +233,40 @@ fn a_flood_of_faults_is_capped_with_a_count() {
         "{:?}",
         last.notes
     );
+}
+
+#[test]
+fn an_unterminated_string_is_the_only_fault_at_the_end_of_the_file() {
+    let src = "flow f {\n  plan essential\n  screen s { collect x -> end \"approved\n  }\n}\n";
+    assert_eq!(codes(src), vec!["E0002"]);
+}
+
+#[test]
+fn a_bom_before_flow_is_ignored() {
+    let src = format!("\u{feff}{VALID}");
+    assert!(parse(&src).diagnostics.is_empty());
+}
+
+#[test]
+fn an_unterminated_tag_string_is_one_fault() {
+    let src = "flow f {\n  plan essential\n  action a { tag \"ok\n    -> end approved\n  }\n}\n";
+    assert_eq!(codes(src), vec!["E0002"]);
+}
+
+#[test]
+fn lost_parts_are_recorded() {
+    let p = parse(
+        "flow f { plan 3 start 5 screen { } inquiry { a: string, b: int c } account { x: nope } }",
+    );
+    let r = p.file.unwrap().flow.recovery;
+    assert!(r.lost_plan && r.lost_start && r.lost_step_name && r.inquiry_open && r.account_open);
+    let p = parse("flow f { inquiry { a: string, b: int? c } }");
+    let file = p.file.unwrap();
+    let Item::Inquiry(block) = &file.flow.items[0] else {
+        panic!()
+    };
+    let names: Vec<_> = block.fields.iter().map(|f| f.name.node.as_str()).collect();
+    assert_eq!(names, ["a", "b"]);
+    assert!(block.fields[1].ty.node.optional);
+    assert!(parse(VALID).file.unwrap().flow.recovery.is_clean());
 }
