@@ -388,6 +388,9 @@ impl Gen {
                     BinaryOp::Ge => Instr::Ge,
                     BinaryOp::Add => Instr::Add,
                     BinaryOp::Sub => Instr::Sub,
+                    BinaryOp::Mul => Instr::Mul,
+                    BinaryOp::Div => Instr::Div,
+                    BinaryOp::Rem => Instr::Rem,
                 };
                 self.expr(rhs);
                 self.emit(instr, span);

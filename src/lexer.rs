@@ -91,6 +91,12 @@ pub enum Token {
     Plus,
     #[token("-")]
     Minus,
+    #[token("*")]
+    Star,
+    #[token("/")]
+    Slash,
+    #[token("%")]
+    Percent,
     #[token("?")]
     Question,
 
@@ -146,6 +152,9 @@ impl Token {
             Ge => ">=",
             Plus => "+",
             Minus => "-",
+            Star => "*",
+            Slash => "/",
+            Percent => "%",
             Question => "?",
             Ident(_) | Str(_) | Int(_) | Date(_) | Duration(_) | Comment(_) | DocComment(_) => {
                 return Option::None;

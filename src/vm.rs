@@ -240,6 +240,9 @@ impl Vm {
                 }
                 Instr::Add
                 | Instr::Sub
+                | Instr::Mul
+                | Instr::Div
+                | Instr::Rem
                 | Instr::Eq
                 | Instr::Ne
                 | Instr::Lt
@@ -730,6 +733,9 @@ fn binary(pc: u32, instr: Instr, stack: &[Value]) -> Result<Value, RuntimeError>
     let op = match instr {
         Instr::Add => BinaryOp::Add,
         Instr::Sub => BinaryOp::Sub,
+        Instr::Mul => BinaryOp::Mul,
+        Instr::Div => BinaryOp::Div,
+        Instr::Rem => BinaryOp::Rem,
         Instr::Eq => BinaryOp::Eq,
         Instr::Ne => BinaryOp::Ne,
         Instr::Lt => BinaryOp::Lt,

@@ -73,6 +73,18 @@ fn test_command_output() {
     );
 }
 
+/// Version 1 expressions: `* / %`, date arithmetic and the string
+/// functions, checked by `flowc test` expectations.
+#[test]
+fn version_1_expressions_pass_their_tests() {
+    let (code, out, err) = flowc(&["test", "tests/cases/test_cmd/arithmetic.flow"]);
+    assert_eq!(
+        (code, out.lines().last()),
+        (0, Some("2 passed, 0 failed")),
+        "{out}{err}"
+    );
+}
+
 /// Every scenario in `examples/scenarios/` runs its example
 /// (`NAME_CASE.json` runs `examples/NAME.flow`) to an end status.
 #[test]

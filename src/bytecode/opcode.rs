@@ -40,6 +40,9 @@ pub enum Instr {
     Neg,
     Add,
     Sub,
+    Mul,
+    Div,
+    Rem,
     Eq,
     Ne,
     Lt,
@@ -250,10 +253,25 @@ impl Instr {
             Instr::Neg => shape("neg", "checked `int` negation (R0006)").effect(1, 1),
             Instr::Add => shape(
                 "add",
-                "checked `int` addition (R0006), or two strings joined",
+                "checked `int` addition (R0006), two strings joined, or a date moved by an int of days (R0006)",
             )
             .effect(2, 1),
-            Instr::Sub => shape("sub", "checked `int` subtraction (R0006)").effect(2, 1),
+            Instr::Sub => shape(
+                "sub",
+                "checked `int` subtraction (R0006), a date moved back by an int of days (R0006), or the days between two dates",
+            )
+            .effect(2, 1),
+            Instr::Mul => shape("mul", "checked `int` multiplication (R0006)").effect(2, 1),
+            Instr::Div => shape(
+                "div",
+                "`int` division truncated toward zero (R0007 by zero, R0006 on overflow)",
+            )
+            .effect(2, 1),
+            Instr::Rem => shape(
+                "rem",
+                "`int` remainder with the dividend's sign (R0007 by zero)",
+            )
+            .effect(2, 1),
             Instr::Eq => shape(
                 "eq",
                 "equality of any two values (`none` equals only `none`)",
@@ -379,6 +397,9 @@ impl Opcode {
             Opcode::Neg => Instr::Neg,
             Opcode::Add => Instr::Add,
             Opcode::Sub => Instr::Sub,
+            Opcode::Mul => Instr::Mul,
+            Opcode::Div => Instr::Div,
+            Opcode::Rem => Instr::Rem,
             Opcode::Eq => Instr::Eq,
             Opcode::Ne => Instr::Ne,
             Opcode::Lt => Instr::Lt,

@@ -72,7 +72,8 @@ codes! {
     R0003 => "host error",
     R0004 => "state does not belong to this module or is corrupt",
     R0005 => "module failed verification",
-    R0006 => "integer overflow",
+    R0006 => "integer overflow or date out of range",
+    R0007 => "division or remainder by zero",
 }
 
 impl Code {
