@@ -354,6 +354,11 @@ impl Gen {
                     self.emit(instr, span);
                 }
             }
+            ExprKind::Matches { value, pattern } => {
+                self.expr(value);
+                let c = self.constant(&Value::Str(pattern.clone()));
+                self.emit(Instr::Matches(c), span);
+            }
             ExprKind::Not(inner) => {
                 self.expr(inner);
                 self.emit(Instr::Not, span);

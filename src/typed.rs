@@ -189,10 +189,15 @@ pub enum ExprKind {
     },
     /// `attempts(STEP)`: times STEP has been entered in this run.
     Attempts(StepId),
-    /// A call of a built-in function other than `attempts`.
+    /// A call of a built-in function other than `attempts` and `matches`.
     Builtin {
         func: &'static Builtin,
         args: Vec<Expr>,
+    },
+    /// `matches(value, "PATTERN")`, the pattern known to compile.
+    Matches {
+        value: Box<Expr>,
+        pattern: String,
     },
     Not(Box<Expr>),
     Neg(Box<Expr>),

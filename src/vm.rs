@@ -227,7 +227,20 @@ impl Vm {
                 | Instr::Lower
                 | Instr::Upper
                 | Instr::Trim
-                | Instr::Len => call_builtin(pc, instr, stack, host)?,
+                | Instr::Len
+                | Instr::Contains
+                | Instr::StartsWith
+                | Instr::EndsWith => call_builtin(pc, instr, stack, host)?,
+                Instr::Matches(c) => {
+                    let re = verified
+                        .pattern(c)
+                        .ok_or_else(|| broken(pc, "verifier_compiles_every_pattern"))?;
+                    let Some(Value::Str(s)) = stack.last() else {
+                        return Err(type_err(pc, instr));
+                    };
+                    let v = Value::Bool(re.is_match(s));
+                    set_top(stack, v);
+                }
                 Instr::Not | Instr::Neg => {
                     let op = if instr == Instr::Not {
                         UnaryOp::Not
@@ -704,7 +717,7 @@ fn call_builtin(
             }
             f(args, today)
         }
-        Eval::StepEntries => Err(OpError::Type),
+        Eval::StepEntries | Eval::Pattern => Err(OpError::Type),
     }
     .map_err(|e| op_err(pc, instr, e))?;
     stack.truncate(base);

@@ -77,12 +77,17 @@ fn test_command_output() {
 /// functions, checked by `flowc test` expectations.
 #[test]
 fn version_1_expressions_pass_their_tests() {
-    let (code, out, err) = flowc(&["test", "tests/cases/test_cmd/arithmetic.flow"]);
-    assert_eq!(
-        (code, out.lines().last()),
-        (0, Some("2 passed, 0 failed")),
-        "{out}{err}"
-    );
+    for file in [
+        "tests/cases/test_cmd/arithmetic.flow",
+        "tests/cases/test_cmd/strings.flow",
+    ] {
+        let (code, out, err) = flowc(&["test", file]);
+        assert_eq!(
+            (code, out.lines().last()),
+            (0, Some("2 passed, 0 failed")),
+            "{file}: {out}{err}"
+        );
+    }
 }
 
 /// Every scenario in `examples/scenarios/` runs its example

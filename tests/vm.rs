@@ -666,3 +666,31 @@ flow overflow {
     Vm::run(&module, &mut again, &mut host, 1000).unwrap_err();
     assert_eq!(again, state);
 }
+
+/// A `matches` pattern is compiled when the module is verified: a
+/// handcrafted module whose pattern does not compile, or whose pattern
+/// constant is not a string, is refused.
+#[test]
+fn matches_patterns_compile_at_load_or_the_module_is_r0005() {
+    let src = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/cases/test_cmd/strings.flow"),
+    )
+    .unwrap();
+    let (_, verified) = compile(&src);
+    let module = verified.module();
+    let c = module
+        .code
+        .iter()
+        .find_map(|i| match i {
+            Instr::Matches(c) => Some(*c as usize),
+            _ => None,
+        })
+        .unwrap();
+    assert!(verified.pattern(c as u32).unwrap().is_match("GB123"));
+    let mut m = module.clone();
+    m.consts[c] = Value::Str("[A-Z".into());
+    expect_r0005(&m, "pattern does not compile");
+    let mut m = module.clone();
+    m.consts[c] = Value::Int(1);
+    expect_r0005(&m, "not a string");
+}

@@ -36,6 +36,10 @@ pub enum Instr {
     Upper,
     Trim,
     Len,
+    Contains,
+    StartsWith,
+    EndsWith,
+    Matches(u32),
     Not,
     Neg,
     Add,
@@ -249,6 +253,27 @@ impl Instr {
             Instr::Upper => shape("upper", "a string in upper case").effect(1, 1),
             Instr::Trim => shape("trim", "a string without surrounding white space").effect(1, 1),
             Instr::Len => shape("len", "a string's length in Unicode scalar values").effect(1, 1),
+            Instr::Contains => shape(
+                "contains",
+                "whether the first string contains the second (case-sensitive)",
+            )
+            .effect(2, 1),
+            Instr::StartsWith => shape(
+                "starts_with",
+                "whether the first string starts with the second (case-sensitive)",
+            )
+            .effect(2, 1),
+            Instr::EndsWith => shape(
+                "ends_with",
+                "whether the first string ends with the second (case-sensitive)",
+            )
+            .effect(2, 1),
+            Instr::Matches(c) => shape(
+                "matches",
+                "whether the whole string matches the regular expression `consts[c]` (compiled when the module is loaded)",
+            )
+            .one(O::Text(c))
+            .effect(1, 1),
             Instr::Not => shape("not", "boolean negation").effect(1, 1),
             Instr::Neg => shape("neg", "checked `int` negation (R0006)").effect(1, 1),
             Instr::Add => shape(
@@ -393,6 +418,10 @@ impl Opcode {
             Opcode::Upper => Instr::Upper,
             Opcode::Trim => Instr::Trim,
             Opcode::Len => Instr::Len,
+            Opcode::Contains => Instr::Contains,
+            Opcode::StartsWith => Instr::StartsWith,
+            Opcode::EndsWith => Instr::EndsWith,
+            Opcode::Matches => Instr::Matches(0),
             Opcode::Not => Instr::Not,
             Opcode::Neg => Instr::Neg,
             Opcode::Add => Instr::Add,

@@ -52,6 +52,7 @@ codes! {
     E0202 => "condition is not `bool`",
     E0203 => "optional value where a non-optional one is needed",
     E0204 => "unknown function or wrong number of arguments",
+    E0205 => "`matches` pattern that is invalid or not a string literal",
     E0301 => "flow has no steps, or `start` names no step",
     E0302 => "no `end` can be reached",
     E0303 => "value read before it is written on every path",
