@@ -290,12 +290,12 @@ impl Gen {
                 self.emit(instr, *span);
             }
             Stmt::Tag { text, span } => {
-                let c = self.constant(&Value::Str(text.clone()));
-                self.emit(Instr::Tag(c), *span);
+                self.expr(text);
+                self.emit(Instr::Tag, *span);
             }
             Stmt::Case { queue, span } => {
-                let c = self.constant(&Value::Str(queue.clone()));
-                self.emit(Instr::Case(c), *span);
+                self.expr(queue);
+                self.emit(Instr::Case, *span);
             }
             Stmt::If {
                 cond,

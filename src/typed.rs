@@ -150,14 +150,10 @@ pub enum Stmt {
         value: Expr,
         span: Span,
     },
-    Tag {
-        text: String,
-        span: Span,
-    },
-    Case {
-        queue: String,
-        span: Span,
-    },
+    /// `tag E`: E a present `string`.
+    Tag { text: Expr, span: Span },
+    /// `case E`: E a present `string`, the queue.
+    Case { queue: Expr, span: Span },
     If {
         cond: Expr,
         then_body: Vec<Stmt>,

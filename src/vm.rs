@@ -443,11 +443,11 @@ impl Vm {
                     })?;
                     stack.pop();
                 }
-                Instr::Tag(c) | Instr::Case(c) => {
-                    let Some(Value::Str(text)) = module.consts.get(c as usize) else {
+                Instr::Tag | Instr::Case => {
+                    let Some(Value::Str(text)) = stack.last() else {
                         return Err(type_err(pc, instr));
                     };
-                    let r = if matches!(instr, Instr::Tag(_)) {
+                    let r = if instr == Instr::Tag {
                         host.tag(text)
                     } else {
                         host.case(text)
@@ -459,6 +459,7 @@ impl Vm {
                             format!("host error in `{} {text:?}`: {e}", instr.mnemonic()),
                         )
                     })?;
+                    stack.pop();
                 }
             }
             state.pc = next;

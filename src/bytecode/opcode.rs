@@ -70,8 +70,8 @@ pub enum Instr {
     },
     SetInquiry(u32),
     SetAccount(u32),
-    Tag(u32),
-    Case(u32),
+    Tag,
+    Case,
 }
 
 /// The most operands an instruction has.
@@ -388,11 +388,9 @@ impl Instr {
             )
             .one(O::Account(f))
             .effect(1, 0),
-            Instr::Tag(c) => {
-                shape("tag", "tag the inquiry with the text `consts[c]`").one(O::Text(c))
-            }
-            Instr::Case(c) => {
-                shape("case", "open a case in the queue named `consts[c]`").one(O::Text(c))
+            Instr::Tag => shape("tag", "pop a string and tag the inquiry with it").effect(1, 0),
+            Instr::Case => {
+                shape("case", "pop a string and open a case in the queue it names").effect(1, 0)
             }
         }
     }
@@ -452,8 +450,8 @@ impl Opcode {
             },
             Opcode::SetInquiry => Instr::SetInquiry(0),
             Opcode::SetAccount => Instr::SetAccount(0),
-            Opcode::Tag => Instr::Tag(0),
-            Opcode::Case => Instr::Case(0),
+            Opcode::Tag => Instr::Tag,
+            Opcode::Case => Instr::Case,
         }
     }
 
