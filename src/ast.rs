@@ -225,10 +225,10 @@ pub enum Stmt {
     Let(Let),
     /// `set inquiry.F = E` / `set account.F = E`
     Set(Set),
-    /// `tag "TEXT"`
-    Tag(Spanned<String>),
-    /// `case "QUEUE"`
-    Case(Spanned<String>),
+    /// `tag E`: E a non-optional `string`
+    Tag(Expr),
+    /// `case E`: E a non-optional `string`, the queue
+    Case(Expr),
     /// `if E { ... } else { ... }`
     If(If),
 }

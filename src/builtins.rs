@@ -10,7 +10,7 @@
 
 use crate::bytecode::Instr;
 use crate::ops::OpError;
-use crate::types::BaseType::{self, Date as DateT, Int, String as Str};
+use crate::types::BaseType::{self, Bool, Date as DateT, Int, String as Str};
 use crate::value::{Date, Value};
 use serde::{Serialize, Serializer};
 use std::fmt;
@@ -22,6 +22,10 @@ pub enum Param {
     Step,
     /// A present value of this type.
     Value(BaseType),
+    /// A string literal holding a regular expression in the syntax of the
+    /// `regex` crate ([`compile_pattern`]); E0205 when it is anything
+    /// else or does not compile.
+    Pattern,
 }
 
 /// How a built-in function gets its value at run time.
@@ -36,6 +40,10 @@ pub enum Eval {
     /// A function of the argument values and the run's clock (the host's
     /// date), computed by the instruction.
     Clock(Instr, fn(&[Value], Date) -> Result<Value, OpError>),
+    /// Whether the value argument matches the pattern as a whole: the
+    /// instruction `matches c` names the pattern's constant, which the
+    /// verified module holds compiled.
+    Pattern,
 }
 
 /// One built-in function.
@@ -91,7 +99,59 @@ pub static BUILTINS: &[Builtin] = &[
         ret: DateT,
         eval: Eval::Clock(Instr::Today, today),
     },
+    Builtin {
+        name: "contains",
+        params: &[Param::Value(Str), Param::Value(Str)],
+        ret: Bool,
+        eval: Eval::Pure(Instr::Contains, contains),
+    },
+    Builtin {
+        name: "starts_with",
+        params: &[Param::Value(Str), Param::Value(Str)],
+        ret: Bool,
+        eval: Eval::Pure(Instr::StartsWith, starts_with),
+    },
+    Builtin {
+        name: "ends_with",
+        params: &[Param::Value(Str), Param::Value(Str)],
+        ret: Bool,
+        eval: Eval::Pure(Instr::EndsWith, ends_with),
+    },
+    Builtin {
+        name: "matches",
+        params: &[Param::Value(Str), Param::Pattern],
+        ret: Bool,
+        eval: Eval::Pattern,
+    },
 ];
+
+/// The most memory, in bytes, one compiled `matches` pattern may take
+/// (the `regex` crate's size limit): a pattern over it is E0205.
+pub const PATTERN_SIZE_LIMIT: usize = 1 << 20;
+
+/// Compiles a `matches` pattern so that it matches only the whole of a
+/// string. The error is the last line of the `regex` crate's message about
+/// the pattern as written (what is wrong, without the anchoring).
+pub fn compile_pattern(pattern: &str) -> Result<regex::Regex, String> {
+    let build = |text: &str| {
+        regex::RegexBuilder::new(text)
+            .size_limit(PATTERN_SIZE_LIMIT)
+            .dfa_size_limit(PATTERN_SIZE_LIMIT)
+            .build()
+            .map_err(|e| match e {
+                regex::Error::CompiledTooBig(_) => {
+                    format!("the pattern compiles to more than {PATTERN_SIZE_LIMIT} bytes")
+                }
+                other => {
+                    let text = other.to_string();
+                    let last = text.lines().last().unwrap_or_default().trim();
+                    last.strip_prefix("error: ").unwrap_or(last).to_string()
+                }
+            })
+    };
+    build(pattern)?;
+    build(&format!(r"\A(?:{pattern})\z"))
+}
 
 // ----- evaluations -------------------------------------------------------
 
@@ -129,6 +189,26 @@ fn trim(args: &[Value]) -> Result<Value, OpError> {
     string(args, |s| Value::Str(s.trim().to_string()))
 }
 
+/// A test on two strings, case-sensitive.
+fn two_strings(args: &[Value], f: impl Fn(&str, &str) -> bool) -> Result<Value, OpError> {
+    match args {
+        [Value::Str(s), Value::Str(part)] => Ok(Value::Bool(f(s, part))),
+        _ => Err(OpError::Type),
+    }
+}
+
+fn contains(args: &[Value]) -> Result<Value, OpError> {
+    two_strings(args, |s, part| s.contains(part))
+}
+
+fn starts_with(args: &[Value]) -> Result<Value, OpError> {
+    two_strings(args, |s, prefix| s.starts_with(prefix))
+}
+
+fn ends_with(args: &[Value]) -> Result<Value, OpError> {
+    two_strings(args, |s, suffix| s.ends_with(suffix))
+}
+
 /// `len(string)`: Unicode scalar values, not bytes.
 fn len(args: &[Value]) -> Result<Value, OpError> {
     string(args, |s| {
@@ -163,11 +243,12 @@ pub fn listed() -> String {
 }
 
 impl Builtin {
-    /// The instruction that computes it; `None` for `attempts`, whose
-    /// instruction takes the step as an operand.
+    /// The instruction that computes it; `None` for `attempts` and
+    /// `matches`, whose instructions take the step or the pattern as an
+    /// operand.
     pub fn instr(&self) -> Option<Instr> {
         match self.eval {
-            Eval::StepEntries => None,
+            Eval::StepEntries | Eval::Pattern => None,
             Eval::Pure(i, _) | Eval::Clock(i, _) => Some(i),
         }
     }
@@ -190,6 +271,7 @@ impl Builtin {
             .iter()
             .map(|p| match p {
                 Param::Step => "STEP",
+                Param::Pattern => "\"PATTERN\"",
                 Param::Value(t) => t.name(),
             })
             .collect();
@@ -228,7 +310,7 @@ mod tests {
             Param::Value(BaseType::Date) => Value::Date(Date(0)),
             Param::Value(BaseType::Bool) => Value::Bool(true),
             Param::Value(BaseType::Status) => Value::Status(crate::value::Status::Passed),
-            Param::Step => Value::None,
+            Param::Step | Param::Pattern => Value::None,
         }
     }
 
@@ -249,6 +331,10 @@ mod tests {
                     assert_eq!(b.params, [Param::Step], "{}", b.name);
                     continue;
                 }
+                Eval::Pattern => {
+                    assert_eq!(b.params.last(), Some(&Param::Pattern), "{}", b.name);
+                    continue;
+                }
                 Eval::Pure(_, f) => f(&args),
                 Eval::Clock(_, f) => f(&args, clock),
             };
@@ -259,7 +345,7 @@ mod tests {
             let wrong = match b.eval {
                 Eval::Pure(_, f) => f(&[Value::None, Value::None]),
                 Eval::Clock(_, f) => f(&[Value::None, Value::None], clock),
-                Eval::StepEntries => Err(OpError::Type),
+                Eval::StepEntries | Eval::Pattern => Err(OpError::Type),
             };
             assert_eq!(wrong, Err(OpError::Type), "{}", b.name);
         }
@@ -277,6 +363,15 @@ mod tests {
         assert_eq!(call("upper", &[s("straße")]), Ok(s("STRASSE")));
         assert_eq!(call("trim", &[s("  a b \n")]), Ok(s("a b")));
         assert_eq!(call("len", &[s("né😀")]), Ok(Value::Int(3)));
+        let yes = Ok(Value::Bool(true));
+        let no = Ok(Value::Bool(false));
+        assert_eq!(call("contains", &[s("Ada Lovelace"), s("Love")]), yes);
+        assert_eq!(call("contains", &[s("Ada Lovelace"), s("love")]), no);
+        assert_eq!(call("contains", &[s(""), s("")]), yes);
+        assert_eq!(call("starts_with", &[s("GB123"), s("GB")]), yes);
+        assert_eq!(call("starts_with", &[s("GB"), s("GB123")]), no);
+        assert_eq!(call("ends_with", &[s("a@example.com"), s(".com")]), yes);
+        assert_eq!(call("ends_with", &[s("a@example.com"), s(".COM")]), no);
         let birth = Value::Date(Date::parse("2000-11-26").unwrap());
         assert_eq!(call("age", &[birth]), Ok(Value::Int(25)));
         assert_eq!(
@@ -289,7 +384,12 @@ mod tests {
     fn descriptions() {
         assert_eq!(
             listed(),
-            "`attempts`, `age`, `lower`, `upper`, `trim`, `len` and `today`"
+            "`attempts`, `age`, `lower`, `upper`, `trim`, `len`, `today`, `contains`, \
+             `starts_with`, `ends_with` and `matches`"
+        );
+        assert_eq!(
+            lookup("matches").unwrap().signature(),
+            "matches(string, \"PATTERN\") -> bool"
         );
         let sig = |n: &str| lookup(n).unwrap().signature();
         assert_eq!(sig("age"), "age(date) -> int");
@@ -302,6 +402,21 @@ mod tests {
             .collect();
         assert_eq!(clock, ["age", "today"]);
         assert!(!lookup("attempts").unwrap().is_pure());
+    }
+
+    #[test]
+    fn patterns_match_the_whole_string() {
+        let re = compile_pattern("[A-Z]{2}[0-9]+").unwrap();
+        assert!(re.is_match("GB123"));
+        assert!(!re.is_match("xGB123") && !re.is_match("GB123x"));
+        // an alternation is anchored as a whole, not just its ends
+        let re = compile_pattern("a|b").unwrap();
+        assert!(re.is_match("a") && !re.is_match("ab"));
+        let re = compile_pattern("(?m)^a$").unwrap();
+        assert!(!re.is_match("a\nb"));
+        assert!(compile_pattern("(").is_err());
+        let huge = compile_pattern("[a-z]{1000}{1000}").unwrap_err();
+        assert!(huge.contains("more than"), "{huge}");
     }
 
     #[test]

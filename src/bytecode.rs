@@ -32,7 +32,7 @@ pub const MAGIC: [u8; 4] = *b"FLBC";
 /// The module format this build reads and writes. Bump it with any change
 /// to the encoding, and regenerate the format fixture (see
 /// `docs/bytecode.md`).
-pub const FORMAT_VERSION: u16 = 2;
+pub const FORMAT_VERSION: u16 = 3;
 /// Bytes of the SHA-256 checksum that ends a `.flowbc` file.
 pub const CHECKSUM_LEN: usize = 32;
 

@@ -290,12 +290,12 @@ impl Gen {
                 self.emit(instr, *span);
             }
             Stmt::Tag { text, span } => {
-                let c = self.constant(&Value::Str(text.clone()));
-                self.emit(Instr::Tag(c), *span);
+                self.expr(text);
+                self.emit(Instr::Tag, *span);
             }
             Stmt::Case { queue, span } => {
-                let c = self.constant(&Value::Str(queue.clone()));
-                self.emit(Instr::Case(c), *span);
+                self.expr(queue);
+                self.emit(Instr::Case, *span);
             }
             Stmt::If {
                 cond,
@@ -354,6 +354,11 @@ impl Gen {
                     self.emit(instr, span);
                 }
             }
+            ExprKind::Matches { value, pattern } => {
+                self.expr(value);
+                let c = self.constant(&Value::Str(pattern.clone()));
+                self.emit(Instr::Matches(c), span);
+            }
             ExprKind::Not(inner) => {
                 self.expr(inner);
                 self.emit(Instr::Not, span);
@@ -388,6 +393,9 @@ impl Gen {
                     BinaryOp::Ge => Instr::Ge,
                     BinaryOp::Add => Instr::Add,
                     BinaryOp::Sub => Instr::Sub,
+                    BinaryOp::Mul => Instr::Mul,
+                    BinaryOp::Div => Instr::Div,
+                    BinaryOp::Rem => Instr::Rem,
                 };
                 self.expr(rhs);
                 self.emit(instr, span);

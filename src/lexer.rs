@@ -94,6 +94,12 @@ pub enum Token {
     Plus,
     #[token("-")]
     Minus,
+    #[token("*")]
+    Star,
+    #[token("/")]
+    Slash,
+    #[token("%")]
+    Percent,
     #[token("?")]
     Question,
     /// `#`, only in `#[allow(...)]` and `#![allow(...)]`
@@ -155,6 +161,9 @@ impl Token {
             Ge => ">=",
             Plus => "+",
             Minus => "-",
+            Star => "*",
+            Slash => "/",
+            Percent => "%",
             Question => "?",
             Hash => "#",
             Bang => "!",

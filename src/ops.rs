@@ -29,6 +29,9 @@ pub enum BinaryOp {
     Ge,
     Add,
     Sub,
+    Mul,
+    Div,
+    Rem,
 }
 
 /// How the checker types an operator.
@@ -42,8 +45,8 @@ pub enum OpKind {
     /// `< <= > >=`: two present values matching one of the signatures;
     /// gives `bool`.
     Order,
-    /// `+ -`: two present values matching one of the signatures; gives the
-    /// signature's type.
+    /// `+ - * / %`: two present values matching one of the signatures;
+    /// gives the signature's type.
     Arithmetic,
 }
 
@@ -62,7 +65,7 @@ const fn sig(lhs: BaseType, rhs: BaseType, out: BaseType) -> Signature {
 use BaseType::{Bool, Date, Int, String as Str};
 
 impl BinaryOp {
-    pub const ALL: [BinaryOp; 10] = [
+    pub const ALL: [BinaryOp; 13] = [
         BinaryOp::Or,
         BinaryOp::And,
         BinaryOp::Eq,
@@ -73,6 +76,9 @@ impl BinaryOp {
         BinaryOp::Ge,
         BinaryOp::Add,
         BinaryOp::Sub,
+        BinaryOp::Mul,
+        BinaryOp::Div,
+        BinaryOp::Rem,
     ];
 
     /// The operator as it is written.
@@ -88,6 +94,9 @@ impl BinaryOp {
             BinaryOp::Ge => ">=",
             BinaryOp::Add => "+",
             BinaryOp::Sub => "-",
+            BinaryOp::Mul => "*",
+            BinaryOp::Div => "/",
+            BinaryOp::Rem => "%",
         }
     }
 
@@ -96,7 +105,9 @@ impl BinaryOp {
             BinaryOp::Or | BinaryOp::And => OpKind::Logic,
             BinaryOp::Eq | BinaryOp::Ne => OpKind::Equality,
             BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => OpKind::Order,
-            BinaryOp::Add | BinaryOp::Sub => OpKind::Arithmetic,
+            BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Rem => {
+                OpKind::Arithmetic
+            }
         }
     }
 
@@ -104,12 +115,23 @@ impl BinaryOp {
     /// operator, in the order messages list them; empty for the others.
     pub fn signatures(self) -> &'static [Signature] {
         const ORDER: &[Signature] = &[sig(Int, Int, Bool), sig(Date, Date, Bool)];
-        const ADD: &[Signature] = &[sig(Int, Int, Int), sig(Str, Str, Str)];
-        const SUB: &[Signature] = &[sig(Int, Int, Int)];
+        const ADD: &[Signature] = &[
+            sig(Int, Int, Int),
+            sig(Str, Str, Str),
+            sig(Date, Int, Date),
+            sig(Int, Date, Date),
+        ];
+        const SUB: &[Signature] = &[
+            sig(Int, Int, Int),
+            sig(Date, Int, Date),
+            sig(Date, Date, Int),
+        ];
+        const INTS: &[Signature] = &[sig(Int, Int, Int)];
         match self {
             BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => ORDER,
             BinaryOp::Add => ADD,
             BinaryOp::Sub => SUB,
+            BinaryOp::Mul | BinaryOp::Div | BinaryOp::Rem => INTS,
             BinaryOp::Or | BinaryOp::And | BinaryOp::Eq | BinaryOp::Ne => &[],
         }
     }
@@ -216,6 +238,8 @@ pub enum OpError {
     /// The result does not fit its type: integer overflow (R0006). The
     /// text says what overflowed.
     Overflow(String),
+    /// Division or remainder by zero (R0007).
+    DivisionByZero(String),
     /// Operands of types the operator does not take. The checker rules
     /// this out, so at run time it means a malformed module (R0005).
     Type,
@@ -226,6 +250,7 @@ impl OpError {
     pub fn code(&self) -> Code {
         match self {
             OpError::Overflow(_) => Code::R0006,
+            OpError::DivisionByZero(_) => Code::R0007,
             OpError::Type => Code::R0005,
         }
     }
@@ -234,7 +259,7 @@ impl OpError {
 impl fmt::Display for OpError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            OpError::Overflow(what) => f.write_str(what),
+            OpError::Overflow(what) | OpError::DivisionByZero(what) => f.write_str(what),
             OpError::Type => f.write_str("operands of the wrong type"),
         }
     }
@@ -278,6 +303,16 @@ impl Value {
                 .checked_sub(*b)
                 .map(V::Int)
                 .ok_or_else(|| OpError::Overflow(format!("integer overflow in `{a} - {b}`"))),
+            (BinaryOp::Mul, V::Int(a), V::Int(b)) => a
+                .checked_mul(*b)
+                .map(V::Int)
+                .ok_or_else(|| OpError::Overflow(format!("integer overflow in `{a} * {b}`"))),
+            (BinaryOp::Div | BinaryOp::Rem, V::Int(a), V::Int(b)) => divide(op, *a, *b),
+            (BinaryOp::Add, V::Date(d), V::Int(n)) | (BinaryOp::Add, V::Int(n), V::Date(d)) => {
+                move_date(*d, Some(*n), *n, "+")
+            }
+            (BinaryOp::Sub, V::Date(d), V::Int(n)) => move_date(*d, n.checked_neg(), *n, "-"),
+            (BinaryOp::Sub, V::Date(a), V::Date(b)) => Ok(V::Int(a.days_since(*b))),
             _ => Err(OpError::Type),
         }
     }
@@ -298,6 +333,47 @@ impl Value {
     pub fn is_in(&self, list: &[Value]) -> bool {
         list.iter().any(|item| item == self)
     }
+}
+
+/// `a / b` or `a % b`: the quotient truncated toward zero, the remainder
+/// with the sign of the dividend. The smallest `int` divided by `-1`
+/// overflows; its remainder is `0`.
+fn divide(op: BinaryOp, a: i64, b: i64) -> Result<Value, OpError> {
+    let sym = op.symbol();
+    if b == 0 {
+        let what = if op == BinaryOp::Div {
+            "division"
+        } else {
+            "remainder"
+        };
+        return Err(OpError::DivisionByZero(format!(
+            "{what} by zero in `{a} {sym} 0`"
+        )));
+    }
+    let out = if op == BinaryOp::Div {
+        a.checked_div(b)
+    } else {
+        Some(a.wrapping_rem(b))
+    };
+    out.map(Value::Int)
+        .ok_or_else(|| OpError::Overflow(format!("integer overflow in `{a} {sym} {b}`")))
+}
+
+/// A date moved by `days` whole days (`None` when the count itself
+/// overflowed); R0006 outside the date range.
+fn move_date(
+    d: crate::value::Date,
+    days: Option<i64>,
+    n: i64,
+    sym: &str,
+) -> Result<Value, OpError> {
+    days.and_then(|days| d.add_days(days))
+        .map(Value::Date)
+        .ok_or_else(|| {
+            OpError::Overflow(format!(
+                "date out of range in `@{d} {sym} {n}` (dates run from 0001-01-01 to 9999-12-31)"
+            ))
+        })
 }
 
 /// `a`, `a or b`, `a, b or c`.
@@ -398,6 +474,94 @@ mod tests {
     }
 
     #[test]
+    fn division_truncates_and_remainder_follows_the_dividend() {
+        let i = Value::Int;
+        for (a, b, q, r) in [
+            (7, 2, 3, 1),
+            (-7, 2, -3, -1),
+            (7, -2, -3, 1),
+            (-7, -2, 3, -1),
+        ] {
+            assert_eq!(bin(i(a), BinaryOp::Div, i(b)), Ok(i(q)), "{a} / {b}");
+            assert_eq!(bin(i(a), BinaryOp::Rem, i(b)), Ok(i(r)), "{a} % {b}");
+        }
+        assert_eq!(bin(i(6), BinaryOp::Mul, i(-7)), Ok(i(-42)));
+        for op in [BinaryOp::Div, BinaryOp::Rem] {
+            let e = bin(i(5), op, i(0)).unwrap_err();
+            assert_eq!(e.code(), Code::R0007, "{op:?}");
+        }
+        assert_eq!(
+            bin(i(5), BinaryOp::Div, i(0)).unwrap_err().to_string(),
+            "division by zero in `5 / 0`"
+        );
+        let e = bin(i(i64::MIN), BinaryOp::Div, i(-1)).unwrap_err();
+        assert_eq!(e.code(), Code::R0006);
+        assert_eq!(bin(i(i64::MIN), BinaryOp::Rem, i(-1)), Ok(i(0)));
+        let e = bin(i(i64::MAX), BinaryOp::Mul, i(2)).unwrap_err();
+        assert_eq!(e.code(), Code::R0006);
+    }
+
+    #[test]
+    fn dates_move_by_days_and_subtract_to_days() {
+        let d = |t: &str| Value::Date(Date::parse(t).unwrap());
+        let i = Value::Int;
+        assert_eq!(
+            bin(d("2024-02-28"), BinaryOp::Add, i(2)),
+            Ok(d("2024-03-01"))
+        );
+        assert_eq!(
+            bin(i(2), BinaryOp::Add, d("2024-02-28")),
+            Ok(d("2024-03-01"))
+        );
+        assert_eq!(
+            bin(d("2024-03-01"), BinaryOp::Sub, i(1)),
+            Ok(d("2024-02-29"))
+        );
+        assert_eq!(
+            bin(d("2024-03-01"), BinaryOp::Sub, d("2023-03-01")),
+            Ok(i(366))
+        );
+        assert_eq!(
+            bin(d("2023-03-01"), BinaryOp::Sub, d("2024-03-01")),
+            Ok(i(-366))
+        );
+        let e = bin(d("9999-12-31"), BinaryOp::Add, i(1)).unwrap_err();
+        assert_eq!(e.code(), Code::R0006);
+        assert_eq!(
+            e.to_string(),
+            "date out of range in `@9999-12-31 + 1` (dates run from 0001-01-01 to 9999-12-31)"
+        );
+        for n in [i64::MIN, i64::MAX] {
+            assert_eq!(
+                bin(d("2000-01-01"), BinaryOp::Sub, i(n))
+                    .unwrap_err()
+                    .code(),
+                Code::R0006
+            );
+            assert_eq!(
+                bin(d("2000-01-01"), BinaryOp::Add, i(n))
+                    .unwrap_err()
+                    .code(),
+                Code::R0006
+            );
+        }
+        assert_eq!(
+            bin(d("0001-01-01"), BinaryOp::Sub, i(1))
+                .unwrap_err()
+                .code(),
+            Code::R0006
+        );
+        assert_eq!(
+            bin(i(1), BinaryOp::Sub, d("2000-01-01")),
+            Err(OpError::Type)
+        );
+        assert_eq!(
+            bin(d("2000-01-01"), BinaryOp::Mul, i(1)),
+            Err(OpError::Type)
+        );
+    }
+
+    #[test]
     fn logic_and_in() {
         let (t, f) = (Value::Bool(true), Value::Bool(false));
         assert_eq!(bin(t.clone(), BinaryOp::And, f.clone()), Ok(f.clone()));
@@ -430,12 +594,17 @@ mod tests {
     #[test]
     fn messages_describe_the_signatures() {
         assert_eq!(BinaryOp::Lt.needs(), "two `int`s or two `date`s");
-        assert_eq!(BinaryOp::Add.needs(), "operands of one type");
+        assert_eq!(
+            BinaryOp::Add.needs(),
+            "`int + int`, `string + string`, `date + int` or `int + date`"
+        );
+        assert_eq!(BinaryOp::Mul.needs(), "operands of one type");
         assert_eq!(
             BinaryOp::Add.operand_types(),
-            [BaseType::Int, BaseType::String]
+            [BaseType::Int, BaseType::String, BaseType::Date]
         );
         assert!(is_operator("in") && is_operator("not") && is_operator(">="));
+        assert!(is_operator("*") && is_operator("/") && is_operator("%"));
         assert!(!is_operator("->"));
     }
 }

@@ -150,14 +150,10 @@ pub enum Stmt {
         value: Expr,
         span: Span,
     },
-    Tag {
-        text: String,
-        span: Span,
-    },
-    Case {
-        queue: String,
-        span: Span,
-    },
+    /// `tag E`: E a present `string`.
+    Tag { text: Expr, span: Span },
+    /// `case E`: E a present `string`, the queue.
+    Case { queue: Expr, span: Span },
     If {
         cond: Expr,
         then_body: Vec<Stmt>,
@@ -189,10 +185,15 @@ pub enum ExprKind {
     },
     /// `attempts(STEP)`: times STEP has been entered in this run.
     Attempts(StepId),
-    /// A call of a built-in function other than `attempts`.
+    /// A call of a built-in function other than `attempts` and `matches`.
     Builtin {
         func: &'static Builtin,
         args: Vec<Expr>,
+    },
+    /// `matches(value, "PATTERN")`, the pattern known to compile.
+    Matches {
+        value: Box<Expr>,
+        pattern: String,
     },
     Not(Box<Expr>),
     Neg(Box<Expr>),

@@ -232,7 +232,20 @@ impl Vm {
                 | Instr::Lower
                 | Instr::Upper
                 | Instr::Trim
-                | Instr::Len => call_builtin(pc, instr, stack, host)?,
+                | Instr::Len
+                | Instr::Contains
+                | Instr::StartsWith
+                | Instr::EndsWith => call_builtin(pc, instr, stack, host)?,
+                Instr::Matches(c) => {
+                    let re = verified
+                        .pattern(c)
+                        .ok_or_else(|| broken(pc, "verifier_compiles_every_pattern"))?;
+                    let Some(Value::Str(s)) = stack.last() else {
+                        return Err(type_err(pc, instr));
+                    };
+                    let v = Value::Bool(re.is_match(s));
+                    set_top(stack, v);
+                }
                 Instr::Not | Instr::Neg => {
                     let op = if instr == Instr::Not {
                         UnaryOp::Not
@@ -245,6 +258,9 @@ impl Vm {
                 }
                 Instr::Add
                 | Instr::Sub
+                | Instr::Mul
+                | Instr::Div
+                | Instr::Rem
                 | Instr::Eq
                 | Instr::Ne
                 | Instr::Lt
@@ -432,11 +448,11 @@ impl Vm {
                     })?;
                     stack.pop();
                 }
-                Instr::Tag(c) | Instr::Case(c) => {
-                    let Some(Value::Str(text)) = module.consts.get(c as usize) else {
+                Instr::Tag | Instr::Case => {
+                    let Some(Value::Str(text)) = stack.last() else {
                         return Err(type_err(pc, instr));
                     };
-                    let r = if matches!(instr, Instr::Tag(_)) {
+                    let r = if instr == Instr::Tag {
                         host.tag(text)
                     } else {
                         host.case(text)
@@ -448,6 +464,7 @@ impl Vm {
                             format!("host error in `{} {text:?}`: {e}", instr.mnemonic()),
                         )
                     })?;
+                    stack.pop();
                 }
             }
             state.pc = next;
@@ -716,7 +733,7 @@ fn call_builtin(
             }
             f(args, today)
         }
-        Eval::StepEntries => Err(OpError::Type),
+        Eval::StepEntries | Eval::Pattern => Err(OpError::Type),
     }
     .map_err(|e| op_err(pc, instr, e))?;
     stack.truncate(base);
@@ -745,6 +762,9 @@ fn binary(pc: u32, instr: Instr, stack: &[Value]) -> Result<Value, RuntimeError>
     let op = match instr {
         Instr::Add => BinaryOp::Add,
         Instr::Sub => BinaryOp::Sub,
+        Instr::Mul => BinaryOp::Mul,
+        Instr::Div => BinaryOp::Div,
+        Instr::Rem => BinaryOp::Rem,
         Instr::Eq => BinaryOp::Eq,
         Instr::Ne => BinaryOp::Ne,
         Instr::Lt => BinaryOp::Lt,

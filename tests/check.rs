@@ -70,7 +70,9 @@ fn reads(flow: &TypedFlow, e: &Expr, out: &mut Vec<String>) {
             ));
         }
         ExprKind::Builtin { args, .. } => args.iter().for_each(|a| reads(flow, a, out)),
-        ExprKind::Not(x) | ExprKind::Neg(x) => reads(flow, x, out),
+        ExprKind::Not(x) | ExprKind::Neg(x) | ExprKind::Matches { value: x, .. } => {
+            reads(flow, x, out)
+        }
         ExprKind::Binary { lhs, rhs, .. } => {
             reads(flow, lhs, out);
             reads(flow, rhs, out);

@@ -73,6 +73,25 @@ fn test_command_output() {
     );
 }
 
+/// Version 1 expressions: `* / %`, date arithmetic, the string functions
+/// and `tag`/`case` expressions, checked by `flowc test` expectations.
+#[test]
+fn version_1_expressions_pass_their_tests() {
+    for (file, n) in [
+        ("tests/cases/test_cmd/arithmetic.flow", 2),
+        ("tests/cases/test_cmd/strings.flow", 2),
+        ("tests/cases/test_cmd/tag_expr.flow", 1),
+    ] {
+        let (code, out, err) = flowc(&["test", file]);
+        let last = format!("{n} passed, 0 failed");
+        assert_eq!(
+            (code, out.lines().last()),
+            (0, Some(last.as_str())),
+            "{file}: {out}{err}"
+        );
+    }
+}
+
 /// Every scenario in `examples/scenarios/` runs its example
 /// (`NAME_CASE.json` runs `examples/NAME.flow`) to an end status.
 #[test]

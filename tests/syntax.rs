@@ -108,8 +108,8 @@ fn stmts(out: &mut String, body: &[Stmt], indent: usize) {
             Stmt::Set(s) => {
                 writeln!(out, "{pad}set {} = {}", field(&s.target), expr(&s.value)).unwrap()
             }
-            Stmt::Tag(t) => writeln!(out, "{pad}tag {:?}", t.node).unwrap(),
-            Stmt::Case(t) => writeln!(out, "{pad}case {:?}", t.node).unwrap(),
+            Stmt::Tag(e) => writeln!(out, "{pad}tag {}", expr(e)).unwrap(),
+            Stmt::Case(e) => writeln!(out, "{pad}case {}", expr(e)).unwrap(),
             Stmt::If(i) => {
                 writeln!(out, "{pad}if {}", expr(&i.cond)).unwrap();
                 stmts(out, &i.then_body, indent + 1);

@@ -334,7 +334,7 @@ fn handcrafted_bad_modules_are_r0005_naming_the_pc() {
     // falling off the end
     let mut m = module.clone();
     let last = m.code.len() - 1;
-    m.code[last] = Instr::Tag(1);
+    m.code[last] = Instr::Today;
     expect_r0005(&m, &format!("pc {last}"));
 
     // a step table entry out of range
@@ -350,11 +350,11 @@ fn handcrafted_bad_modules_are_r0005_naming_the_pc() {
     }
     expect_r0005(&m, &format!("pc {k}"));
 
-    // `tag` of a constant that is not a string
+    // `tag` with nothing to pop
     let mut m = module.clone();
-    let t = pc_of(&|i| matches!(i, Instr::Tag(_)));
-    m.code[t] = Instr::Tag(0);
-    expect_r0005(&m, &format!("pc {t}: constant 0 is not a string"));
+    let t = pc_of(&|i| matches!(i, Instr::Tag));
+    m.code[t - 1] = Instr::Jump(t as u32);
+    expect_r0005(&m, &format!("pc {t}"));
 
     // `suspend` at a step that is not a screen
     let mut m = module.clone();
@@ -671,4 +671,32 @@ flow overflow {
     let mut host = ScriptedHost::new(Script::default());
     Vm::run(&module, &mut again, &mut host, 1000).unwrap_err();
     assert_eq!(again, state);
+}
+
+/// A `matches` pattern is compiled when the module is verified: a
+/// handcrafted module whose pattern does not compile, or whose pattern
+/// constant is not a string, is refused.
+#[test]
+fn matches_patterns_compile_at_load_or_the_module_is_r0005() {
+    let src = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/cases/test_cmd/strings.flow"),
+    )
+    .unwrap();
+    let (_, verified) = compile(&src);
+    let module = verified.module();
+    let c = module
+        .code
+        .iter()
+        .find_map(|i| match i {
+            Instr::Matches(c) => Some(*c as usize),
+            _ => None,
+        })
+        .unwrap();
+    assert!(verified.pattern(c as u32).unwrap().is_match("GB123"));
+    let mut m = module.clone();
+    m.consts[c] = Value::Str("[A-Z".into());
+    expect_r0005(&m, "pattern does not compile");
+    let mut m = module.clone();
+    m.consts[c] = Value::Int(1);
+    expect_r0005(&m, "not a string");
 }

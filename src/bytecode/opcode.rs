@@ -36,10 +36,17 @@ pub enum Instr {
     Upper,
     Trim,
     Len,
+    Contains,
+    StartsWith,
+    EndsWith,
+    Matches(u32),
     Not,
     Neg,
     Add,
     Sub,
+    Mul,
+    Div,
+    Rem,
     Eq,
     Ne,
     Lt,
@@ -63,8 +70,8 @@ pub enum Instr {
     },
     SetInquiry(u32),
     SetAccount(u32),
-    Tag(u32),
-    Case(u32),
+    Tag,
+    Case,
 }
 
 /// The most operands an instruction has.
@@ -246,14 +253,50 @@ impl Instr {
             Instr::Upper => shape("upper", "a string in upper case").effect(1, 1),
             Instr::Trim => shape("trim", "a string without surrounding white space").effect(1, 1),
             Instr::Len => shape("len", "a string's length in Unicode scalar values").effect(1, 1),
+            Instr::Contains => shape(
+                "contains",
+                "whether the first string contains the second (case-sensitive)",
+            )
+            .effect(2, 1),
+            Instr::StartsWith => shape(
+                "starts_with",
+                "whether the first string starts with the second (case-sensitive)",
+            )
+            .effect(2, 1),
+            Instr::EndsWith => shape(
+                "ends_with",
+                "whether the first string ends with the second (case-sensitive)",
+            )
+            .effect(2, 1),
+            Instr::Matches(c) => shape(
+                "matches",
+                "whether the whole string matches the regular expression `consts[c]` (compiled when the module is loaded)",
+            )
+            .one(O::Text(c))
+            .effect(1, 1),
             Instr::Not => shape("not", "boolean negation").effect(1, 1),
             Instr::Neg => shape("neg", "checked `int` negation (R0006)").effect(1, 1),
             Instr::Add => shape(
                 "add",
-                "checked `int` addition (R0006), or two strings joined",
+                "checked `int` addition (R0006), two strings joined, or a date moved by an int of days (R0006)",
             )
             .effect(2, 1),
-            Instr::Sub => shape("sub", "checked `int` subtraction (R0006)").effect(2, 1),
+            Instr::Sub => shape(
+                "sub",
+                "checked `int` subtraction (R0006), a date moved back by an int of days (R0006), or the days between two dates",
+            )
+            .effect(2, 1),
+            Instr::Mul => shape("mul", "checked `int` multiplication (R0006)").effect(2, 1),
+            Instr::Div => shape(
+                "div",
+                "`int` division truncated toward zero (R0007 by zero, R0006 on overflow)",
+            )
+            .effect(2, 1),
+            Instr::Rem => shape(
+                "rem",
+                "`int` remainder with the dividend's sign (R0007 by zero)",
+            )
+            .effect(2, 1),
             Instr::Eq => shape(
                 "eq",
                 "equality of any two values (`none` equals only `none`)",
@@ -345,11 +388,9 @@ impl Instr {
             )
             .one(O::Account(f))
             .effect(1, 0),
-            Instr::Tag(c) => {
-                shape("tag", "tag the inquiry with the text `consts[c]`").one(O::Text(c))
-            }
-            Instr::Case(c) => {
-                shape("case", "open a case in the queue named `consts[c]`").one(O::Text(c))
+            Instr::Tag => shape("tag", "pop a string and tag the inquiry with it").effect(1, 0),
+            Instr::Case => {
+                shape("case", "pop a string and open a case in the queue it names").effect(1, 0)
             }
         }
     }
@@ -375,10 +416,17 @@ impl Opcode {
             Opcode::Upper => Instr::Upper,
             Opcode::Trim => Instr::Trim,
             Opcode::Len => Instr::Len,
+            Opcode::Contains => Instr::Contains,
+            Opcode::StartsWith => Instr::StartsWith,
+            Opcode::EndsWith => Instr::EndsWith,
+            Opcode::Matches => Instr::Matches(0),
             Opcode::Not => Instr::Not,
             Opcode::Neg => Instr::Neg,
             Opcode::Add => Instr::Add,
             Opcode::Sub => Instr::Sub,
+            Opcode::Mul => Instr::Mul,
+            Opcode::Div => Instr::Div,
+            Opcode::Rem => Instr::Rem,
             Opcode::Eq => Instr::Eq,
             Opcode::Ne => Instr::Ne,
             Opcode::Lt => Instr::Lt,
@@ -402,8 +450,8 @@ impl Opcode {
             },
             Opcode::SetInquiry => Instr::SetInquiry(0),
             Opcode::SetAccount => Instr::SetAccount(0),
-            Opcode::Tag => Instr::Tag(0),
-            Opcode::Case => Instr::Case(0),
+            Opcode::Tag => Instr::Tag,
+            Opcode::Case => Instr::Case,
         }
     }
 

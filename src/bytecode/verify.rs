@@ -40,6 +40,25 @@ pub struct VerifiedModule {
     depths: Vec<Option<u32>>,
     /// The pc a run starts at: the start step's entry.
     start_pc: u32,
+    /// Each `matches` pattern compiled once, by its constant's index, in
+    /// index order.
+    patterns: Patterns,
+}
+
+/// Compiled `matches` patterns by constant index. Two lists are equal
+/// when they hold the same pattern texts (a module decides its patterns).
+#[derive(Debug, Clone)]
+struct Patterns(Vec<(u32, regex::Regex)>);
+
+impl PartialEq for Patterns {
+    fn eq(&self, other: &Patterns) -> bool {
+        self.0.len() == other.0.len()
+            && self
+                .0
+                .iter()
+                .zip(&other.0)
+                .all(|((i, a), (j, b))| i == j && a.as_str() == b.as_str())
+    }
 }
 
 impl VerifiedModule {
@@ -113,11 +132,13 @@ impl VerifiedModule {
             .step(module.start)
             .map(|s| s.entry)
             .ok_or_else(|| RuntimeError::invariant("analyse_checks_the_start_step"))?;
+        let patterns = compile_patterns(&module)?;
         Ok(VerifiedModule {
             module,
             hash,
             depths: analysis.depths,
             start_pc,
+            patterns,
         })
     }
 
@@ -171,6 +192,41 @@ impl VerifiedModule {
     pub fn start_pc(&self) -> u32 {
         self.start_pc
     }
+
+    /// The compiled pattern of the instruction `matches c`.
+    pub fn pattern(&self, c: u32) -> Option<&regex::Regex> {
+        self.patterns
+            .0
+            .binary_search_by_key(&c, |(i, _)| *i)
+            .ok()
+            .and_then(|i| self.patterns.0.get(i))
+            .map(|(_, re)| re)
+    }
+}
+
+/// Compiles the pattern of every `matches` instruction (R0005 for one
+/// that does not compile: the checker lets none through).
+fn compile_patterns(m: &Module) -> Result<Patterns, RuntimeError> {
+    let mut out: Vec<(u32, regex::Regex)> = Vec::new();
+    for (pc, instr) in m.code.iter().enumerate() {
+        let Instr::Matches(c) = *instr else { continue };
+        if out.iter().any(|(i, _)| *i == c) {
+            continue;
+        }
+        let pc = u32::try_from(pc).unwrap_or(u32::MAX);
+        let Some(Value::Str(text)) = m.consts.get(c as usize) else {
+            return Err(bad_at(
+                m,
+                pc,
+                "`matches` names a constant that is not a string",
+            ));
+        };
+        let re = crate::builtins::compile_pattern(text)
+            .map_err(|e| bad_at(m, pc, format!("`matches` pattern does not compile: {e}")))?;
+        out.push((c, re));
+    }
+    out.sort_by_key(|(i, _)| *i);
+    Ok(Patterns(out))
 }
 
 fn check_version(version: u16) -> Result<(), RuntimeError> {

@@ -136,6 +136,13 @@ impl Cx<'_, '_> {
         te.e
     }
 
+    /// The text of `tag E` or `case E`: a present `string` (E0201, E0203).
+    pub fn text_arg(&mut self, e: &ast::Expr, facts: &BitSet, keyword: &str) -> typed::Expr {
+        let te = self.expr(e, facts);
+        self.need(e, &te, &[BaseType::String], &format!("after `{keyword}`"));
+        te.e
+    }
+
     /// A `when`/`if` condition: a present `bool` (E0202, E0203).
     pub fn condition(&mut self, e: &ast::Expr, facts: &BitSet, what: &str) -> typed::Expr {
         let te = self.expr(e, facts);

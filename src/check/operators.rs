@@ -263,6 +263,7 @@ impl Cx<'_, '_> {
         }
         let mut typed_args = Vec::with_capacity(args.len());
         let mut step = None;
+        let mut pattern = None;
         for (a, p) in args.iter().zip(b.params) {
             match p {
                 Param::Value(want) => {
@@ -276,14 +277,52 @@ impl Cx<'_, '_> {
                     typed_args.push(te.e);
                 }
                 Param::Step => step = Some(self.step_arg(b, a)),
+                Param::Pattern => pattern = self.pattern_arg(b, a, facts),
             }
         }
-        match (b.eval, step) {
-            (Eval::StepEntries, Some(id)) => known(typed::ExprKind::Attempts(id)),
-            _ => known(typed::ExprKind::Builtin {
-                func: b,
-                args: typed_args,
+        match (b.eval, step, pattern, typed_args.pop()) {
+            (Eval::StepEntries, Some(id), ..) => known(typed::ExprKind::Attempts(id)),
+            (Eval::Pattern, _, Some(pattern), Some(value)) => known(typed::ExprKind::Matches {
+                value: Box::new(value),
+                pattern,
             }),
+            (.., last) => known(typed::ExprKind::Builtin {
+                func: b,
+                args: typed_args.into_iter().chain(last).collect(),
+            }),
+        }
+    }
+
+    /// The pattern a pattern parameter takes: a string literal that
+    /// compiles ([`builtins::compile_pattern`]); E0205 otherwise, after the
+    /// expression's own diagnostics.
+    fn pattern_arg(&mut self, b: &Builtin, a: &ast::Expr, facts: &BitSet) -> Option<String> {
+        let ExprKind::Str(text) = &a.kind else {
+            self.expr(a, facts);
+            self.report(
+                Diagnostic::new(
+                    Code::E0205,
+                    a.span,
+                    format!("the pattern of `{}` must be a string literal", b.name),
+                )
+                .label("not a string literal")
+                .help(
+                    "patterns are compiled once, before the flow runs: write the pattern in quotes",
+                ),
+            );
+            return None;
+        };
+        match builtins::compile_pattern(text) {
+            Ok(_) => Some(text.clone()),
+            Err(e) => {
+                self.report(
+                    Diagnostic::new(Code::E0205, a.span, "invalid pattern")
+                        .label("this pattern does not compile")
+                        .note(e)
+                        .help("the syntax is that of Rust's `regex` crate; `matches` compares the whole string"),
+                );
+                None
+            }
         }
     }
 

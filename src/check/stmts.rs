@@ -322,13 +322,13 @@ impl Cx<'_, '_> {
                     span: s.span,
                 }
             }
-            Stmt::Tag(t) => typed::Stmt::Tag {
-                text: t.node.clone(),
-                span: t.span,
+            Stmt::Tag(e) => typed::Stmt::Tag {
+                text: self.text_arg(e, facts, "tag"),
+                span: e.span,
             },
-            Stmt::Case(c) => typed::Stmt::Case {
-                queue: c.node.clone(),
-                span: c.span,
+            Stmt::Case(e) => typed::Stmt::Case {
+                queue: self.text_arg(e, facts, "case"),
+                span: e.span,
             },
             Stmt::If(i) => {
                 let cond = self.condition(&i.cond, facts, "an `if` condition");

@@ -53,6 +53,7 @@ codes! {
     E0202 => "condition is not `bool`",
     E0203 => "optional value where a non-optional one is needed",
     E0204 => "unknown function or wrong number of arguments",
+    E0205 => "`matches` pattern that is invalid or not a string literal",
     E0301 => "flow has no steps, or `start` names no step",
     E0302 => "no `end` can be reached",
     E0303 => "value read before it is written on every path",
@@ -74,7 +75,8 @@ codes! {
     R0003 => "host error",
     R0004 => "state does not belong to this module or is corrupt",
     R0005 => "module failed verification",
-    R0006 => "integer overflow",
+    R0006 => "integer overflow or date out of range",
+    R0007 => "division or remainder by zero",
 }
 
 impl Code {

@@ -8,7 +8,7 @@ use super::{ARGS, LIST, Printer};
 use crate::ast::{BinaryOp, Expr, ExprKind, UnaryOp};
 
 /// Binding strength, loosest first, as in the grammar: `or`, `and`, `not`,
-/// comparisons and `in`, `+ -`, unary `-`, primaries.
+/// comparisons and `in`, `+ -`, `* / %`, unary `-`, primaries.
 fn prec(e: &Expr) -> u8 {
     match &e.kind {
         ExprKind::Binary { op, .. } => op_prec(*op),
@@ -18,8 +18,8 @@ fn prec(e: &Expr) -> u8 {
         ExprKind::In { .. } => 4,
         ExprKind::Unary {
             op: UnaryOp::Neg, ..
-        } => 6,
-        _ => 7,
+        } => 7,
+        _ => 8,
     }
 }
 
@@ -31,6 +31,7 @@ fn op_prec(op: BinaryOp) -> u8 {
             4
         }
         BinaryOp::Add | BinaryOp::Sub => 5,
+        BinaryOp::Mul | BinaryOp::Div | BinaryOp::Rem => 6,
     }
 }
 
@@ -81,13 +82,15 @@ impl<'a> Printer<'a> {
             }
             ExprKind::Unary { op, operand } => match op {
                 UnaryOp::Not => concat(vec![text("not "), self.expr(operand, 3)]),
-                UnaryOp::Neg => concat(vec![text("-"), self.expr(operand, 6)]),
+                UnaryOp::Neg => concat(vec![text("-"), self.expr(operand, 7)]),
             },
             ExprKind::Binary { op, .. } if is_chain(*op) => group(self.chain(e, *op)),
             ExprKind::Binary { op, lhs, rhs } => {
-                // A comparison: its operands do not chain.
+                // A comparison, whose operands do not chain, or `* / %`,
+                // which lean left: `a * b / c` is `(a * b) / c`.
                 let p = op_prec(*op);
-                let lhs = self.expr(lhs, p + 1);
+                let left = if op.is_comparison() { p + 1 } else { p };
+                let lhs = self.expr(lhs, left);
                 let rhs = self.expr(rhs, p + 1);
                 concat(vec![lhs, text(format!(" {} ", op.symbol())), rhs])
             }

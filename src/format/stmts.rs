@@ -20,8 +20,8 @@ impl<'a> Printer<'a> {
                     group(value),
                 ])
             }
-            Stmt::Tag(t) => text(format!("tag {}", self.src.literal(t.span.start))),
-            Stmt::Case(t) => text(format!("case {}", self.src.literal(t.span.start))),
+            Stmt::Tag(e) => concat(vec![text("tag "), group(self.condition(e).doc())]),
+            Stmt::Case(e) => concat(vec![text("case "), group(self.condition(e).doc())]),
             Stmt::If(i) => self.if_stmt(i),
         }
     }

@@ -48,6 +48,12 @@ impl Date {
         d.in_range().then_some(d)
     }
 
+    /// Whole days from `earlier` to this date (negative when `earlier` is
+    /// later). Two `i32` day counts always fit the difference.
+    pub fn days_since(self, earlier: Date) -> i64 {
+        i64::from(self.0) - i64::from(earlier.0)
+    }
+
     /// Year, month, day of this date. Outside the valid range the year may
     /// be below 1 or above 9999 (never an overflow).
     pub fn ymd(self) -> (i64, u32, u32) {
