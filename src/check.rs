@@ -257,6 +257,7 @@ fn analyse<T>(
                 doc: step.doc.clone(),
                 kind: out.kind,
                 span: step.span,
+                reachable: reached.is_some(),
             });
         }
         // Only this step's diagnostics: linear however many there are.

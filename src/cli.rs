@@ -27,6 +27,7 @@ macro_rules! outln {
 pub mod build;
 pub mod check;
 pub mod explain;
+pub mod graph;
 pub mod run;
 pub mod test;
 
@@ -64,6 +65,8 @@ enum Command {
     Run(run::Args),
     /// Run the test blocks of flow files
     Test(test::Args),
+    /// Draw a flow's step graph as DOT, Mermaid or SVG
+    Graph(graph::Args),
     /// Explain a diagnostic or runtime code, with an example
     Explain(explain::Args),
 }
@@ -111,6 +114,7 @@ pub fn run() -> u8 {
         Command::Build(args) => build::run(&args, &catalog),
         Command::Run(args) => run::run(&args, &catalog),
         Command::Test(args) => test::run(&args, &catalog),
+        Command::Graph(args) => graph::run(&args, &catalog),
         Command::Explain(args) => explain::run(&args),
     }
 }

@@ -27,6 +27,7 @@ pub mod cli;
 pub mod codegen;
 pub mod diagnostics;
 pub mod flowgraph;
+pub mod graph;
 pub mod host;
 pub mod lexer;
 pub mod parser;
