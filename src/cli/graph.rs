@@ -69,7 +69,7 @@ pub fn run(args: &Args, catalog: &crate::catalog::Catalog) -> u8 {
     let text = match args.format {
         GraphFormat::Dot => graph::dot::write(&g),
         GraphFormat::Mermaid => graph::mermaid::write(&g),
-        GraphFormat::Svg => match graph::svg::write(&g) {
+        GraphFormat::Svg => match quietly(|| graph::svg::write(&g)) {
             Ok(svg) => svg,
             Err(e) => {
                 eprintln!("error: {e}");
@@ -87,4 +87,14 @@ pub fn run(args: &Args, catalog: &crate::catalog::Catalog) -> u8 {
         }
     }
     0
+}
+
+/// Runs `f` with the panic hook silenced: the SVG layout catches the layout
+/// crate's panics and retries, and the default hook would print each one.
+fn quietly<T>(f: impl FnOnce() -> T) -> T {
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let out = f();
+    std::panic::set_hook(hook);
+    out
 }

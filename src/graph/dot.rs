@@ -123,7 +123,8 @@ fn html(text: &str) -> String {
     out
 }
 
-/// A DOT quoted string; a line break becomes a centred `\n`.
+/// A DOT quoted string; a line break becomes a centred `\n`, and `&` is
+/// written `&amp;` since Graphviz decodes HTML entities in every label.
 fn quote(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
@@ -132,6 +133,7 @@ fn quote(text: &str) -> String {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),
+            '&' => out.push_str("&amp;"),
             _ => out.push(c),
         }
     }

@@ -5,7 +5,7 @@
 //! an end is `status_STATUS` and the start marker `start_node`, so no id is
 //! a Mermaid keyword (a bare `end` closes a subgraph) or begins with `o` or
 //! `x` (which Mermaid reads as an edge end). Every label is quoted, with
-//! characters that Mermaid would read as markup written as entity codes.
+//! characters that Mermaid would read as markup written as HTML entities.
 
 use super::{Graph, Node, NodeKind};
 use std::fmt::Write as _;
@@ -15,6 +15,8 @@ const START: &str = "start_node";
 /// Writes the graph as a Mermaid flowchart.
 pub fn write(g: &Graph) -> String {
     let mut out = String::new();
+    // Mermaid wraps labels wider than 200px on its own; flowc wraps them.
+    out.push_str("%%{init: {\"flowchart\": {\"wrappingWidth\": 480}}}%%\n");
     out.push_str("flowchart TD\n");
     let _ = writeln!(out, "  {START}((\"start\"))");
     for (i, n) in g.nodes.iter().enumerate() {
@@ -99,15 +101,19 @@ fn node_label(n: &Node) -> String {
     rows.join("<br/>")
 }
 
-/// Text inside a quoted Mermaid label: characters that would end the label
-/// or be read as markup become entity codes (`#34;`).
+/// Text inside a quoted Mermaid label. Labels are HTML, so markup
+/// characters are written as HTML entities; `#` too, because Mermaid reads
+/// `#name;` as its own entity code. Mermaid's `#34;` codes are not used:
+/// Mermaid 11 leaves them undecoded in HTML labels.
 fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
-            '"' | '#' | '<' | '>' | '&' | '|' | '`' => {
-                let _ = write!(out, "#{};", u32::from(c));
-            }
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '#' => out.push_str("&num;"),
             _ => out.push(c),
         }
     }

@@ -85,12 +85,25 @@ const LABEL_GAP: f64 = 14.0;
 /// Space around the drawing.
 const MARGIN: f64 = 16.0;
 
-/// Draws the graph. `Err` only if the layout crate fails on this graph
-/// (it panics on some inputs): the caller reports it and DOT still works.
+/// Draws the graph.
+///
+/// The layout crate asserts its own invariants and panics on some graphs
+/// (overlapping boxes in a rank after its coordinate pass). Each panic is
+/// caught, and the layout is tried again with fewer of the crate's passes:
+/// first without its final coordinate assignment (nodes stay where the
+/// simple placement put them), then also without crossing reduction. `Err`
+/// only if all three fail. A caught panic still runs the panic hook, which
+/// by default prints a message: the CLI silences it around this call.
 pub fn write(g: &Graph) -> Result<String, String> {
-    let canvas = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| layout(g)))
-        .map_err(|_| "the SVG layout failed on this graph; try `--format dot`".to_string())?;
-    Ok(draw(g, &canvas))
+    for (no_opt, no_coords) in [(false, false), (false, true), (true, true)] {
+        let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            layout(g, no_opt, no_coords)
+        }));
+        if let Ok(canvas) = done {
+            return Ok(draw(g, &canvas));
+        }
+    }
+    Err("the SVG layout failed on this graph; try `--format dot`".to_string())
 }
 
 /// The text lines of a node, each with its font.
@@ -321,8 +334,9 @@ fn onto_hexagons(path: &mut [(Point, Point)], g: &Graph, nodes: &[(usize, Point,
     }
 }
 
-/// Runs the layout crate over the graph.
-fn layout(g: &Graph) -> Canvas {
+/// Runs the layout crate over the graph, with or without its crossing
+/// reduction and its coordinate assignment.
+fn layout(g: &Graph, no_opt: bool, no_coords: bool) -> Canvas {
     let dir = Orientation::TopToBottom;
     let mut vg = VisualGraph::new(dir);
     let look = StyleAttr::simple();
@@ -390,14 +404,22 @@ fn layout(g: &Graph) -> Canvas {
         vg.add_edge(arrow, from, to);
     }
     let mut canvas = Canvas::default();
-    vg.do_it(false, false, false, &mut canvas);
+    vg.do_it(false, no_opt, no_coords, &mut canvas);
     canvas
 }
 
 /// Writes the SVG document from the layout.
 fn draw(g: &Graph, c: &Canvas) -> String {
-    let min = c.min.unwrap_or(Point::zero());
-    let max = c.max.unwrap_or(Point::zero());
+    // Labels are drawn at their own size, which may pass the layout's box.
+    let mut min = c.min.unwrap_or(Point::zero());
+    let mut max = c.max.unwrap_or(Point::zero());
+    for (e, at) in &c.labels {
+        if let Some(edge) = g.edges.get(*e) {
+            let (w, h) = edge_label_size(&edge.label);
+            min = Point::new(min.x.min(at.x - w / 2.0), min.y.min(at.y - h / 2.0));
+            max = Point::new(max.x.max(at.x + w / 2.0), max.y.max(at.y + h / 2.0));
+        }
+    }
     let (w, h) = (max.x - min.x + 2.0 * MARGIN, max.y - min.y + 2.0 * MARGIN);
     let (ox, oy) = (MARGIN - min.x, MARGIN - min.y);
     let mut out = String::new();
