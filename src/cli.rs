@@ -140,17 +140,21 @@ pub(crate) fn emit_diagnostics(
 
 /// Reads a source file, or prints why not.
 pub(crate) fn read_source(path: &std::path::Path) -> Option<String> {
-    match std::fs::read(path) {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => Some(text),
-            Err(_) => {
-                eprintln!("error: `{}` is not valid UTF-8", path.display());
-                None
-            }
-        },
+    match try_read_source(path) {
+        Ok(text) => Some(text),
         Err(e) => {
-            eprintln!("error: cannot read `{}`: {e}", path.display());
+            eprintln!("error: {e}");
             None
         }
+    }
+}
+
+/// Reads a source file, or says why not.
+pub(crate) fn try_read_source(path: &std::path::Path) -> Result<String, String> {
+    match std::fs::read(path) {
+        Ok(bytes) => {
+            String::from_utf8(bytes).map_err(|_| format!("`{}` is not valid UTF-8", path.display()))
+        }
+        Err(e) => Err(format!("cannot read `{}`: {e}", path.display())),
     }
 }

@@ -33,8 +33,8 @@ pub fn write(g: &Graph) -> String {
     // Edges, numbered as Mermaid numbers them for `linkStyle`.
     let mut styles = Vec::new();
     let _ = writeln!(out, "  {START} --> {}", id(g, g.start));
-    let mut link = 1usize;
-    for e in &g.edges {
+    // Link 0 is the start marker's.
+    for (link, e) in (1usize..).zip(&g.edges) {
         let arrow = if e.dashed() { "-.->" } else { "-->" };
         let label = if e.label.is_empty() {
             String::new()
@@ -50,7 +50,6 @@ pub fn write(g: &Graph) -> String {
                 e.color()
             ));
         }
-        link += 1;
     }
     for (i, n) in g.nodes.iter().enumerate() {
         let c = n.colors();

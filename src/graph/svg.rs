@@ -171,6 +171,11 @@ fn edge_label_size(label: &[String]) -> (f64, f64) {
     (w + 8.0, EDGE.line * label.len() as f64 + 2.0)
 }
 
+/// An edge as the layout crate drew it: its number (`None` for the start
+/// marker's), its curve (point and control point pairs) and which of its
+/// ends carry the arrowhead.
+type Curve = (Option<usize>, Vec<(Point, Point)>, (bool, bool));
+
 /// What the layout crate drew, by id.
 #[derive(Default)]
 struct Canvas {
@@ -178,9 +183,7 @@ struct Canvas {
     nodes: Vec<(usize, Point, Point)>,
     /// The start marker's centre.
     start: Option<Point>,
-    /// Edge number (or `None` for the start edge) -> the crate's curve
-    /// (point and control point pairs) and which ends carry the arrowhead.
-    edges: Vec<(Option<usize>, Vec<(Point, Point)>, (bool, bool))>,
+    edges: Vec<Curve>,
     /// Edge number -> centre of its label.
     labels: Vec<(usize, Point)>,
     /// Bounding box of everything drawn.
