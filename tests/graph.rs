@@ -251,3 +251,44 @@ proptest! {
         }
     }
 }
+
+/// A flow of `n` steps: screens, actions and branches in turn, each branch
+/// looping five steps back and ending in `declined`: many loops and long
+/// edges, the shapes that make layouts slow.
+fn loopy_flow(n: usize) -> String {
+    let mut src = String::from("flow big {\n  plan growth\n  inquiry { x: int }\n");
+    for i in 0..n {
+        let next = if i + 1 < n {
+            format!("s{}", i + 1)
+        } else {
+            "end approved".into()
+        };
+        let line = match i % 3 {
+            0 => format!("  screen s{i} {{ collect x -> {next} }}\n"),
+            1 => format!("  action s{i} {{ tag \"t{i}\" -> {next} }}\n"),
+            _ => format!(
+                "  branch s{i} {{ when inquiry.x > {i} -> {next} when inquiry.x < 0 -> s{} else -> end declined }}\n",
+                i.saturating_sub(5)
+            ),
+        };
+        src.push_str(&line);
+    }
+    src.push_str("}\n");
+    src
+}
+
+#[test]
+fn large_loopy_flows_are_drawn() {
+    // Before flowc broke cycles itself, the layout crate's cycle check was
+    // exponential here (80 steps took seconds, 150 did not finish).
+    for n in [60, 150] {
+        let flow = flowc::check_source(&loopy_flow(n), &Catalog::builtin())
+            .flow
+            .unwrap();
+        let g = Graph::of(&flow, &Options::default());
+        let texts = svg_texts(&graph::svg::write(&g).unwrap());
+        for i in 0..n {
+            assert!(texts.contains(&format!("s{i}")), "{n}: s{i}");
+        }
+    }
+}

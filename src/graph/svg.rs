@@ -82,6 +82,12 @@ const CELL: usize = 4;
 const MARK: char = '\u{1}';
 /// Extra room the layout keeps around an edge label, both sides together.
 const LABEL_GAP: f64 = 14.0;
+/// Graphs with more nodes than this are laid out without the crate's
+/// crossing reduction.
+pub const MAX_OPTIMIZED_NODES: usize = 50;
+/// Graphs with more nodes than this keep the crate's simple placement
+/// (rows packed to the left) instead of its coordinate assignment.
+pub const MAX_PLACED_NODES: usize = 100;
 /// Space around the drawing.
 const MARGIN: f64 = 16.0;
 
@@ -380,7 +386,8 @@ fn layout(g: &Graph, no_opt: bool, no_coords: bool) -> Canvas {
     }
     let mut label_look = look.clone();
     label_look.font_size = CELL;
-    for (i, e) in g.edges.iter().enumerate() {
+    for (i, reversed) in acyclic_order(g) {
+        let Some(e) = g.edges.get(i) else { continue };
         let (Some(&from), Some(&to)) = (handles.get(e.from), handles.get(e.to)) else {
             continue;
         };
@@ -394,9 +401,16 @@ fn layout(g: &Graph, no_opt: bool, no_coords: bool) -> Canvas {
         } else {
             LineStyleKind::Normal
         };
+        // A reversed edge is drawn from its target with the arrowhead at
+        // its start, so it still points the way it is taken.
+        let (from, to, heads) = if reversed {
+            (to, from, (LineEndKind::Arrow, LineEndKind::None))
+        } else {
+            (from, to, (LineEndKind::None, LineEndKind::Arrow))
+        };
         let arrow = Arrow::with_properties(
-            LineEndKind::None,
-            LineEndKind::Arrow,
+            heads.0,
+            heads.1,
             style,
             &text,
             &label_look,
@@ -406,9 +420,135 @@ fn layout(g: &Graph, no_opt: bool, no_coords: bool) -> Canvas {
         );
         vg.add_edge(arrow, from, to);
     }
+    // The crate re-checks the whole graph for cycles after every edge it
+    // adds, by a search that is exponential in the number of paths; the
+    // edges below are already acyclic and in topological order.
+    vg.dag.set_validate(false);
     let mut canvas = Canvas::default();
+    // The crate's crossing reduction and its coordinate assignment grow
+    // steeply with the graph (cubic in a rank's width, and with the dummy
+    // nodes long edges need): past a size each is left out, so that large
+    // flows are still drawn in seconds (see docs/graph.md for figures).
+    let no_opt = no_opt || g.nodes.len() > MAX_OPTIMIZED_NODES;
+    let no_coords = no_coords || g.nodes.len() > MAX_PLACED_NODES;
     vg.do_it(false, no_opt, no_coords, &mut canvas);
     canvas
+}
+
+/// The edges in the order the layout crate should take them, each with
+/// whether it must be turned around to keep the graph acyclic.
+///
+/// The crate keeps the graph a DAG by asking, for every edge it adds,
+/// whether its target already reaches its source, with a search that walks
+/// every path: on a flow with many loops that takes exponential time. So
+/// flowc breaks the cycles itself (a depth-first search from the start
+/// step, then from every node it missed, in node order, turns each edge
+/// back to a node on the search stack around; self-loops are kept, the
+/// crate handles those apart) and hands the edges over sources first, so
+/// that when an edge is added its target has no edges yet and the crate's
+/// search stops at once.
+fn acyclic_order(g: &Graph) -> Vec<(usize, bool)> {
+    let n = g.nodes.len();
+    let mut out_edges: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (i, e) in g.edges.iter().enumerate() {
+        if let Some(list) = out_edges.get_mut(e.from) {
+            list.push(i);
+        }
+    }
+    // 0 unvisited, 1 on the stack, 2 done.
+    let mut state = vec![0u8; n];
+    let mut reversed = vec![false; g.edges.len()];
+    let roots = std::iter::once(g.start).chain(0..n);
+    for root in roots {
+        if state.get(root) != Some(&0) {
+            continue;
+        }
+        let mut stack: Vec<(usize, usize)> = vec![(root, 0)];
+        if let Some(s) = state.get_mut(root) {
+            *s = 1;
+        }
+        while let Some((node, next)) = stack.last_mut() {
+            let node = *node;
+            let Some(&e) = out_edges.get(node).and_then(|l| l.get(*next)) else {
+                if let Some(s) = state.get_mut(node) {
+                    *s = 2;
+                }
+                stack.pop();
+                continue;
+            };
+            *next += 1;
+            let to = g.edges.get(e).map_or(node, |e| e.to);
+            match state.get(to) {
+                Some(0) => {
+                    if let Some(s) = state.get_mut(to) {
+                        *s = 1;
+                    }
+                    stack.push((to, 0));
+                }
+                Some(1) if to != node => {
+                    if let Some(r) = reversed.get_mut(e) {
+                        *r = true;
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    // Topological order of the nodes over the edges as turned (Kahn).
+    let ends = |i: usize| {
+        g.edges.get(i).map(|e| {
+            if reversed.get(i).copied().unwrap_or(false) {
+                (e.to, e.from)
+            } else {
+                (e.from, e.to)
+            }
+        })
+    };
+    let mut indegree = vec![0usize; n];
+    for i in 0..g.edges.len() {
+        if let Some((a, b)) = ends(i)
+            && a != b
+            && let Some(d) = indegree.get_mut(b)
+        {
+            *d += 1;
+        }
+    }
+    let mut rank = vec![usize::MAX; n];
+    let mut queue: std::collections::VecDeque<usize> =
+        (0..n).filter(|&v| indegree.get(v) == Some(&0)).collect();
+    let mut next_rank = 0;
+    let mut succ: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for i in 0..g.edges.len() {
+        if let Some((a, b)) = ends(i)
+            && a != b
+            && let Some(list) = succ.get_mut(a)
+        {
+            list.push(b);
+        }
+    }
+    while let Some(v) = queue.pop_front() {
+        if let Some(r) = rank.get_mut(v) {
+            *r = next_rank;
+        }
+        next_rank += 1;
+        for &w in succ.get(v).map_or(&[][..], Vec::as_slice) {
+            if let Some(d) = indegree.get_mut(w) {
+                *d -= 1;
+                if *d == 0 {
+                    queue.push_back(w);
+                }
+            }
+        }
+    }
+    let mut order: Vec<(usize, bool)> = (0..g.edges.len())
+        .map(|i| (i, reversed.get(i).copied().unwrap_or(false)))
+        .collect();
+    order.sort_by_key(|&(i, _)| {
+        ends(i).map_or((usize::MAX, i), |(a, _)| {
+            (rank.get(a).copied().unwrap_or(usize::MAX), i)
+        })
+    });
+    order
 }
 
 /// Writes the SVG document from the layout.
