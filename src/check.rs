@@ -297,6 +297,7 @@ fn analyse<T>(
                 doc: step.doc.clone(),
                 kind: out.kind,
                 span: step.span,
+                reachable: reached.is_some(),
             }),
             // A typed flow missing a step would shift every later step id.
             None => cx.diags.push(crate::invariant::diagnostic(

@@ -39,6 +39,7 @@ pub mod build;
 pub mod check;
 pub mod explain;
 pub mod fmt;
+pub mod graph;
 pub(crate) mod output;
 pub mod run;
 pub mod test;
@@ -80,6 +81,8 @@ enum Command {
     Test(test::Args),
     /// Rewrite files in the canonical layout, comments kept (`--check` to only list them)
     Fmt(fmt::Args),
+    /// Draw a flow's step graph as DOT, Mermaid or SVG
+    Graph(graph::Args),
     /// Explain a diagnostic or runtime code, with an example
     Explain(explain::Args),
 }
@@ -141,6 +144,7 @@ fn dispatch() -> u8 {
         Command::Build(args) => build::run(&args, &catalog),
         Command::Run(args) => run::run(&args, &catalog),
         Command::Test(args) => test::run(&args, &catalog),
+        Command::Graph(args) => graph::run(&args, &catalog),
         Command::Explain(args) => explain::run(&args),
         Command::Fmt(args) => fmt::run(&args),
     }
@@ -170,11 +174,16 @@ pub(crate) fn emit_diagnostics(
 
 /// Reads a source file under its size limit, or prints why not.
 pub(crate) fn read_source(path: &std::path::Path) -> Option<String> {
-    match crate::files::read_text(path, crate::files::Input::Source) {
+    match try_read_source(path) {
         Ok(text) => Some(text),
         Err(e) => {
             errln!("error: {e}");
             None
         }
     }
+}
+
+/// Reads a source file within its size limit, or says why not.
+pub(crate) fn try_read_source(path: &std::path::Path) -> Result<String, String> {
+    crate::files::read_text(path, crate::files::Input::Source).map_err(|e| e.to_string())
 }

@@ -186,6 +186,8 @@ mod files;
 mod flowgraph;
 #[allow(missing_docs)]
 mod format;
+#[allow(missing_docs)]
+mod graph;
 mod host;
 mod invariant;
 #[allow(missing_docs)]
@@ -274,6 +276,10 @@ pub mod unstable {
     /// The formatter behind `flowc fmt`.
     pub mod format {
         pub use crate::format::*;
+    }
+    /// The step graph drawn by `flowc graph` (DOT, Mermaid, SVG).
+    pub mod graph {
+        pub use crate::graph::*;
     }
     /// The host boundary, the scripted host, scenarios and traces.
     pub mod host {

@@ -64,7 +64,33 @@ const fn sig(lhs: BaseType, rhs: BaseType, out: BaseType) -> Signature {
 
 use BaseType::{Bool, Date, Int, String as Str};
 
+/// Binding strength of `not`, loosest first, as in the grammar: `or` 1,
+/// `and` 2, `not` 3, comparisons and `in` 4, `+ -` 5, `* / %` 6, unary `-` 7.
+pub const NOT_PRECEDENCE: u8 = 3;
+/// Binding strength of `in` (a comparison).
+pub const IN_PRECEDENCE: u8 = 4;
+/// Binding strength of unary `-`.
+pub const NEG_PRECEDENCE: u8 = 7;
+
 impl BinaryOp {
+    /// How tightly the operator binds (see [`NOT_PRECEDENCE`] for the
+    /// whole ladder); the printers of `flowc fmt` and `flowc graph` read it
+    /// to place parentheses.
+    pub fn precedence(self) -> u8 {
+        match self {
+            BinaryOp::Or => 1,
+            BinaryOp::And => 2,
+            BinaryOp::Eq
+            | BinaryOp::Ne
+            | BinaryOp::Lt
+            | BinaryOp::Le
+            | BinaryOp::Gt
+            | BinaryOp::Ge => 4,
+            BinaryOp::Add | BinaryOp::Sub => 5,
+            BinaryOp::Mul | BinaryOp::Div | BinaryOp::Rem => 6,
+        }
+    }
+
     pub const ALL: [BinaryOp; 13] = [
         BinaryOp::Or,
         BinaryOp::And,

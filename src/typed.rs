@@ -91,6 +91,9 @@ pub struct Step {
     pub doc: Option<String>,
     pub kind: StepKind,
     pub span: Span,
+    /// Whether a path from the start step leads here: the checker's data
+    /// flow reached it (false exactly where it reported W0301).
+    pub reachable: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -309,3 +309,88 @@ fn flags_are_read_from_prose_and_help_lines() {
     let got: Vec<String> = flags("`--format json`, `--deny warnings`; [-o OUT] exit 1-2 `N-1` --emit tokens\\|ast -h, --help").into_iter().collect();
     assert_eq!(got, ["--deny", "--emit", "--format", "--help", "-h", "-o"]);
 }
+
+#[test]
+fn graph_writes_each_format_and_refuses_flows_with_errors() {
+    let out = flowc(&["graph", "examples/database_kyc.flow"]);
+    assert_eq!(out.status.code(), Some(0));
+    let dot = String::from_utf8(out.stdout).unwrap();
+    assert!(dot.starts_with("digraph \"database_kyc\" {"), "{dot}");
+    assert!(out.stderr.is_empty());
+    let out = flowc(&["graph", "examples/database_kyc.flow", "--format", "mermaid"]);
+    let mermaid = String::from_utf8(out.stdout).unwrap();
+    assert!(mermaid.lines().nth(1) == Some("flowchart TD"), "{mermaid}");
+    // SVG to a file, byte-identical from one process to the next.
+    let dir = std::env::temp_dir().join(format!("flowc-graph-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (a, b) = (dir.join("a.svg"), dir.join("b.svg"));
+    for path in [&a, &b] {
+        let out = flowc(&[
+            "graph",
+            "examples/growth_watchlist_case.flow",
+            "--format",
+            "svg",
+            "-o",
+            path.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(0));
+        assert!(out.stdout.is_empty());
+    }
+    let svg = std::fs::read_to_string(&a).unwrap();
+    assert_eq!(svg, std::fs::read_to_string(&b).unwrap());
+    roxmltree::Document::parse(&svg).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    // Errors: diagnostics on stderr, nothing drawn.
+    let bad = flowc(&["graph", "tests/cases/check/E0102_duplicate_step.flow"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(bad.stdout.is_empty());
+    let stderr = String::from_utf8(bad.stderr).unwrap();
+    assert!(
+        stderr.contains("error[E0102]") && stderr.contains("no graph was drawn"),
+        "{stderr}"
+    );
+    // Warnings are shown, and the graph is drawn.
+    let warn = flowc(&["graph", "tests/cases/graph/unreachable.flow"]);
+    assert_eq!(warn.status.code(), Some(0));
+    assert!(
+        String::from_utf8(warn.stderr)
+            .unwrap()
+            .contains("warning[W0301]")
+    );
+    assert!(!warn.stdout.is_empty());
+    assert_eq!(
+        flowc(&["graph", "tests/cases/nothing.flow"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        flowc(&["graph", "examples/database_kyc.flow", "--format", "png"])
+            .status
+            .code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn graph_highlight_names_steps() {
+    let out = flowc(&[
+        "graph",
+        "examples/database_kyc.flow",
+        "--highlight",
+        "collect, verify_db,route,save",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let dot = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(dot.matches("penwidth=2.5").count(), 9, "{dot}");
+    let bad = flowc(&[
+        "graph",
+        "examples/database_kyc.flow",
+        "--highlight",
+        "collect,nowhere",
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+    let stderr = String::from_utf8(bad.stderr).unwrap();
+    assert!(
+        stderr.contains("`nowhere`") && stderr.contains("`verify_db`"),
+        "{stderr}"
+    );
+}

@@ -14,25 +14,17 @@ fn prec(e: &Expr) -> u8 {
         ExprKind::Binary { op, .. } => op_prec(*op),
         ExprKind::Unary {
             op: UnaryOp::Not, ..
-        } => 3,
-        ExprKind::In { .. } => 4,
+        } => crate::ops::NOT_PRECEDENCE,
+        ExprKind::In { .. } => crate::ops::IN_PRECEDENCE,
         ExprKind::Unary {
             op: UnaryOp::Neg, ..
-        } => 7,
+        } => crate::ops::NEG_PRECEDENCE,
         _ => 8,
     }
 }
 
 fn op_prec(op: BinaryOp) -> u8 {
-    match op {
-        BinaryOp::Or => 1,
-        BinaryOp::And => 2,
-        BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
-            4
-        }
-        BinaryOp::Add | BinaryOp::Sub => 5,
-        BinaryOp::Mul | BinaryOp::Div | BinaryOp::Rem => 6,
-    }
+    op.precedence()
 }
 
 impl<'a> Printer<'a> {
