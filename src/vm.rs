@@ -10,6 +10,7 @@
 //! failing instruction, so the embedder can retry later; they carry that
 //! pc and its source span.
 
+pub mod limits;
 pub mod state;
 
 pub use state::{RunStatus, State};
@@ -187,6 +188,10 @@ impl Vm {
                             ),
                         ));
                     }
+                    if let Some(len) = limits::oversized([&v]) {
+                        let what = format!("read from `account.{}`", field.name);
+                        return Err(limits::string_error(Some(pc), len, &what));
+                    }
                     stack.push(v);
                 }
                 Instr::LoadResult(r, f) => {
@@ -253,6 +258,9 @@ impl Vm {
                 | Instr::Gt
                 | Instr::Ge => {
                     let v = binary(pc, instr, stack)?;
+                    if let Some(len) = limits::oversized([&v]) {
+                        return Err(limits::string_error(Some(pc), len, "made by `+`"));
+                    }
                     stack.truncate(stack.len().saturating_sub(2));
                     stack.push(v);
                 }
@@ -347,7 +355,13 @@ impl Vm {
                             timeout_secs,
                             attempt,
                         };
-                        match host.call(&call).and_then(|v| check_result(info, v)) {
+                        let answered = host.call(&call);
+                        if let Some(len) = answered.as_ref().ok().and_then(|v| limits::oversized(v))
+                        {
+                            let what = format!("returned by the host for `{}`", info.name);
+                            return Err(limits::string_error(Some(pc), len, &what));
+                        }
+                        match answered.and_then(|v| check_result(info, v)) {
                             Ok(v) => {
                                 answer = Some(v);
                                 break;
@@ -458,7 +472,8 @@ impl Vm {
     /// Answers the screen a state is suspended at and moves past it. The
     /// input must give every collected field (with its type; `none` only for
     /// an optional field) and every capture (`true`), and nothing else;
-    /// otherwise R0002 and the state is left exactly as it was.
+    /// otherwise R0002 (R0008 for a string over 65,536 bytes) and the state
+    /// is left exactly as it was.
     pub fn resume(
         module: &VerifiedModule,
         state: &mut State,
@@ -552,6 +567,10 @@ impl Vm {
         let mut writes: Vec<(u32, Value)> = Vec::with_capacity(step.collects.len());
         let mut captured: Vec<&str> = Vec::new();
         for (k, v) in input {
+            if let Some(len) = limits::oversized([v]) {
+                let what = format!("given for `{k}` on screen `{screen}`");
+                return Err(limits::string_error(None, len, &what));
+            }
             if let Some(&f) = step.collects.iter().find(|f| {
                 module
                     .inquiry

@@ -250,7 +250,7 @@ impl Instr {
             Instr::Neg => shape("neg", "checked `int` negation (R0006)").effect(1, 1),
             Instr::Add => shape(
                 "add",
-                "checked `int` addition (R0006), or two strings joined",
+                "checked `int` addition (R0006), or two strings joined (R0008 past 65,536 bytes)",
             )
             .effect(2, 1),
             Instr::Sub => shape("sub", "checked `int` subtraction (R0006)").effect(2, 1),

@@ -73,6 +73,7 @@ codes! {
     R0004 => "state does not belong to this module or is corrupt",
     R0005 => "module failed verification",
     R0006 => "integer overflow",
+    R0008 => "string or saved state over its size limit",
 }
 
 impl Code {
