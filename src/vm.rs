@@ -22,6 +22,7 @@ use crate::span::line_col;
 use crate::types::{BaseType, Type};
 use crate::value::{EndStatus, Value};
 use serde::Serialize;
+use std::collections::{HashMap, HashSet};
 
 /// What a screen needs from the user.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -533,9 +534,10 @@ impl Vm {
             ))
         })?;
         let mut out = Vec::with_capacity(obj.len());
+        let types: HashMap<&str, Type> = req.fields.iter().map(|(n, t)| (n.as_str(), *t)).collect();
         for (k, v) in obj {
-            let ty = match req.fields.iter().find(|(n, _)| n == k) {
-                Some((_, t)) => t.base,
+            let ty = match types.get(k.as_str()) {
+                Some(t) => t.base,
                 None if req.captures.contains(k) => BaseType::Bool,
                 None => return Err(bad(format!("screen `{}` takes no `{k}`", req.screen))),
             };
@@ -566,22 +568,28 @@ impl Vm {
         let screen = &step.name;
         let mut writes: Vec<(u32, Value)> = Vec::with_capacity(step.collects.len());
         let mut captured: Vec<&str> = Vec::new();
+        // Looked up by name, and given ones remembered, so that a screen of
+        // many fields is answered in linear time.
+        let collects: HashMap<&str, u32> = (step.collects.iter())
+            .filter_map(|f| {
+                module
+                    .inquiry
+                    .get(*f as usize)
+                    .map(|fi| (fi.name.as_str(), *f))
+            })
+            .collect();
+        let mut given: HashSet<u32> = HashSet::with_capacity(step.collects.len());
         for (k, v) in input {
             if let Some(len) = limits::oversized([v]) {
                 let what = format!("given for `{k}` on screen `{screen}`");
                 return Err(limits::string_error(None, len, &what));
             }
-            if let Some(&f) = step.collects.iter().find(|f| {
-                module
-                    .inquiry
-                    .get(**f as usize)
-                    .is_some_and(|fi| &fi.name == k)
-            }) {
+            if let Some(&f) = collects.get(k.as_str()) {
                 let field = module
                     .inquiry
                     .get(f as usize)
                     .ok_or_else(|| bad(format!("unknown field `{k}`")))?;
-                if writes.iter().any(|(g, _)| *g == f) {
+                if !given.insert(f) {
                     return Err(bad(format!("`{k}` given twice for screen `{screen}`")));
                 }
                 match v.base_type() {
@@ -615,7 +623,7 @@ impl Vm {
             }
         }
         for f in &step.collects {
-            if !writes.iter().any(|(g, _)| g == f) {
+            if !given.contains(f) {
                 let name = module
                     .inquiry
                     .get(*f as usize)
