@@ -43,7 +43,14 @@ fuzz_target!(|data: &[u8]| {
     // A state that ran must still save (or be refused as too large, R0008)
     // and load.
     match state.to_bytes(module) {
-        Ok(bytes) => assert!(State::from_bytes(module, &bytes).is_ok(), "a state the VM produced does not load"),
-        Err(e) => assert_eq!(e.code, flowc::diagnostics::Code::R0008, "saving failed: {e}"),
+        Ok(bytes) => assert!(
+            State::from_bytes(module, &bytes).is_ok(),
+            "a state the VM produced does not load"
+        ),
+        Err(e) => assert_eq!(
+            e.code,
+            flowc::diagnostics::Code::R0008,
+            "saving failed: {e}"
+        ),
     }
 });
