@@ -475,6 +475,25 @@ fn answering_a_screen_with_many_fields_is_linear() {
 // ----- the catalogue ---------------------------------------------------------
 
 #[test]
+fn checking_against_a_large_catalogue_is_linear() {
+    // `n` calls of the last of `n` kinds.
+    let make = |n: usize| {
+        let catalog = Catalog::parse(&catalogue(n), |_| Ok(String::new())).unwrap();
+        let mut source =
+            String::from("flow big {\n  plan p0\n  inquiry { x: int }\n  action a {\n");
+        for i in 0..n {
+            let _ = writeln!(source, "    let r{i} = verify k{} {{ a: \"x\" }}", n - 1);
+        }
+        source.push_str("    -> end approved\n  }\n}\n");
+        (catalog, source)
+    };
+    linear("check with catalogue", 1_000, make, |(catalog, source)| {
+        let c = flowc::check_source(source, catalog);
+        assert!(c.flow.is_some(), "{:?}", c.diagnostics.first());
+    });
+}
+
+#[test]
 fn loading_a_catalogue_is_linear() {
     linear("catalogue", 200, catalogue, |text: &String| {
         let cat = Catalog::parse(text, |_| Ok(String::new())).unwrap_or_else(|e| panic!("{e:?}"));
