@@ -357,8 +357,7 @@ impl Vm {
                             attempt,
                         };
                         let answered = host.call(&call);
-                        if let Some(len) = answered.as_ref().ok().and_then(|v| limits::oversized(v))
-                        {
+                        if let Some(len) = answered.as_ref().ok().and_then(limits::oversized) {
                             let what = format!("returned by the host for `{}`", info.name);
                             return Err(limits::string_error(Some(pc), len, &what));
                         }

@@ -278,29 +278,29 @@ fn compiled(source: &str) -> (flowc::typed::TypedFlow, VerifiedModule) {
 
 // ----- the checker ---------------------------------------------------------
 
-fn check(source: &String) {
+fn check(source: &str) {
     let c = flowc::check_source(source, &Catalog::builtin());
     assert!(c.flow.is_some() || c.diagnostics.iter().any(|d| d.is_error()));
 }
 
 #[test]
 fn checking_a_chain_of_steps_is_linear() {
-    linear("check chain", 1_000, chain, check);
+    linear("check chain", 1_000, chain, |s: &String| check(s));
 }
 
 #[test]
 fn checking_a_branch_with_many_routes_is_linear() {
-    linear("check routes", 1_000, routes, check);
+    linear("check routes", 1_000, routes, |s: &String| check(s));
 }
 
 #[test]
 fn checking_a_screen_with_many_fields_is_linear() {
-    linear("check fields", 2_000, fields, check);
+    linear("check fields", 2_000, fields, |s: &String| check(s));
 }
 
 #[test]
 fn checking_many_test_blocks_is_linear() {
-    linear("check tests", 500, many_tests, check);
+    linear("check tests", 500, many_tests, |s: &String| check(s));
 }
 
 #[test]
