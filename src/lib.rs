@@ -16,6 +16,10 @@
 //! 6. `vm`: runs a module, suspending at screens and calling the embedder
 //!    through `host`.
 //!
+//! [`reference`] is a tree-walking interpreter over the checked flow, kept
+//! beside the VM as the oracle of the differential tests and the baseline of
+//! the benchmarks.
+//!
 //! Every stage reports faults as [`diagnostics::Diagnostic`] values; nothing
 //! in the library panics on any input.
 
@@ -32,6 +36,7 @@ pub mod host;
 pub mod lexer;
 pub mod parser;
 pub mod plans;
+pub mod reference;
 pub mod span;
 pub mod testing;
 pub mod typed;

@@ -1,0 +1,676 @@
+//! The reference interpreter: a tree-walker over the checked flow.
+//!
+//! It exists to be compared with the compiler and VM (`tests/differential.rs`
+//! runs both on generated flows and scenarios and wants identical traces and
+//! end states), and as the tree-walking comparator of the benchmarks. It
+//! shares nothing with `codegen` or `vm`: it reads the [`TypedFlow`] the
+//! checker produced and talks to the same [`Host`] as the VM. It is written
+//! to be read beside the language reference:
+//!
+//! - **Steps** (reference §1, §3): a run enters a step (one [`Host::step_entered`],
+//!   one more for `attempts()`), then a `screen` suspends until
+//!   [`Reference::resume`] gives its input, an `action` runs its statements,
+//!   a `branch` takes the first `when` route whose condition holds (else its
+//!   `else`), a `connector` moves on. `end STATUS` ends the run.
+//! - **Statements** (§3): `let R = verify|report|http` calls the host up to
+//!   `retry + 1` times, retrying host errors only; an answer that does not fit
+//!   the result's fields is a host error. When the calls are spent the
+//!   action's `on error` is taken, else the run stops with R0003. A host
+//!   error marked `stop` stops at once with R0003. `set inquiry.F` tells the
+//!   host ([`Host::inquiry_written`]); `set account.F`, `tag`, `case` and
+//!   every `account.F` read are host calls whose failure is R0003.
+//! - **Expressions** (§3): evaluated left to right, `and`/`or` short-circuit,
+//!   `in` evaluates its value and then every item before comparing. Integer
+//!   overflow is R0006.
+//! - **Types** (§8.4): the checker's types are promises. Every value an
+//!   expression gives is checked against the expression's (narrowed) type;
+//!   a `none` where the type is not optional, or a value of another type, is
+//!   reported as R0005 (a type fault), which no checked flow may reach. The
+//!   VM does not check this; a difference between the two shows the bug.
+//! - **Budget** (§6): the VM's fuel counts instructions, which a tree-walker
+//!   does not have; here one `run` may enter at most `max_entries` steps,
+//!   then stops with R0001 and can be continued by another `run`.
+//!
+//! One behaviour differs from the VM on purpose: after a runtime error the
+//! VM keeps its state at the failing instruction so that another `run`
+//! re-issues it; the interpreter's run is over ([`At::Stopped`]).
+//! An R0001 (budget) is the exception: the next `run` enters the step.
+
+use crate::ast::{BinaryOp, Record};
+use crate::bytecode::{CallTarget, FieldInfo};
+use crate::diagnostics::Code;
+use crate::host::{Host, HostCall, HostError};
+use crate::typed::{CallKind, Expr, ExprKind, ResultId, StepId, StepKind, Stmt, Target, TypedFlow};
+use crate::types::Type;
+use crate::value::{EndStatus, Value};
+use std::fmt;
+
+/// A runtime error of the interpreter: a code of §6 and a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefError {
+    pub code: Code,
+    pub message: String,
+}
+
+impl RefError {
+    fn new(code: Code, message: impl Into<String>) -> RefError {
+        RefError {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for RefError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "error[{}]: {}", self.code, self.message)
+    }
+}
+
+/// Where a run is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum At {
+    /// About to enter this step.
+    Step(StepId),
+    /// Suspended at this screen, waiting for [`Reference::resume`].
+    Suspended(StepId),
+    Ended(EndStatus),
+    /// Stopped by a runtime error with this code; the run cannot go on.
+    Stopped(Code),
+}
+
+/// Where a `run` stopped without an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefOutcome {
+    Suspended(StepId),
+    Ended(EndStatus),
+}
+
+/// The state of one run: the same tables as the VM's state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RefState {
+    pub at: At,
+    /// One value per inquiry field, `none` until written.
+    pub inquiry: Vec<Value>,
+    /// One slot per result, `None` until its call succeeds.
+    pub results: Vec<Option<Vec<Value>>>,
+    /// Times each step was entered.
+    pub visits: Vec<u32>,
+}
+
+/// What a host call needs about one result, prepared once.
+struct CallInfo {
+    target: CallTarget,
+    fields: Vec<FieldInfo>,
+}
+
+/// The interpreter for one checked flow.
+pub struct Reference<'f> {
+    flow: &'f TypedFlow,
+    calls: Vec<CallInfo>,
+}
+
+/// How a statement list finished.
+enum Done {
+    Next,
+    /// A call's retries are spent: take `on error`.
+    CallFailed(HostError),
+}
+
+fn fault(message: impl Into<String>) -> RefError {
+    RefError::new(Code::R0005, message)
+}
+
+fn host_err(what: impl fmt::Display, e: &HostError) -> RefError {
+    RefError::new(Code::R0003, format!("host error in {what}: {e}"))
+}
+
+/// Does `v` have type `ty`: a value of its base type, or `none` when it is
+/// optional?
+fn fits(v: &Value, ty: Type) -> bool {
+    match v.base_type() {
+        None => ty.optional,
+        Some(b) => b == ty.base,
+    }
+}
+
+impl<'f> Reference<'f> {
+    pub fn new(flow: &'f TypedFlow) -> Reference<'f> {
+        let calls = flow
+            .results
+            .iter()
+            .map(|r| CallInfo {
+                target: match &r.call {
+                    CallKind::Verify(k) => CallTarget::Verify(k.clone()),
+                    CallKind::Report(k) => CallTarget::Report(k.clone()),
+                    CallKind::Http { method, url } => CallTarget::Http {
+                        method: *method,
+                        url: url.clone(),
+                    },
+                },
+                fields: r
+                    .fields
+                    .iter()
+                    .map(|f| FieldInfo {
+                        name: f.name.clone(),
+                        ty: f.ty,
+                    })
+                    .collect(),
+            })
+            .collect();
+        Reference { flow, calls }
+    }
+
+    /// A fresh run, about to enter the start step.
+    pub fn start(&self) -> RefState {
+        RefState {
+            at: At::Step(self.flow.start),
+            inquiry: vec![Value::None; self.flow.inquiry.len()],
+            results: vec![None; self.flow.results.len()],
+            visits: vec![0; self.flow.steps.len()],
+        }
+    }
+
+    /// The name of a step (for traces).
+    pub fn step_name(&self, step: StepId) -> &str {
+        self.flow
+            .steps
+            .get(step as usize)
+            .map_or("?", |s| s.name.as_str())
+    }
+
+    /// Runs until the flow suspends at a screen or ends, entering at most
+    /// `max_entries` steps. A suspended run returns its screen again, an
+    /// ended one its status.
+    pub fn run(
+        &self,
+        state: &mut RefState,
+        host: &mut dyn Host,
+        max_entries: u64,
+    ) -> Result<RefOutcome, RefError> {
+        let mut entries = 0u64;
+        loop {
+            let step_id = match state.at {
+                At::Suspended(s) => return Ok(RefOutcome::Suspended(s)),
+                At::Ended(s) => return Ok(RefOutcome::Ended(s)),
+                At::Stopped(code) => {
+                    return Err(RefError::new(
+                        code,
+                        "the run stopped with this error earlier",
+                    ));
+                }
+                At::Step(s) => s,
+            };
+            if entries == max_entries {
+                return Err(RefError::new(
+                    Code::R0001,
+                    format!("budget exhausted after {max_entries} step entries"),
+                ));
+            }
+            entries += 1;
+            match self.enter(state, host, step_id) {
+                Ok(at) => state.at = at,
+                Err(e) => {
+                    state.at = At::Stopped(e.code);
+                    return Err(e);
+                }
+            }
+        }
+    }
+
+    /// Enters one step and runs it: where the run goes next.
+    fn enter(&self, state: &mut RefState, host: &mut dyn Host, id: StepId) -> Result<At, RefError> {
+        let step = self
+            .flow
+            .steps
+            .get(id as usize)
+            .ok_or_else(|| fault(format!("no step {id}")))?;
+        if let Some(n) = state.visits.get_mut(id as usize) {
+            *n = n.saturating_add(1);
+        }
+        host.step_entered(&step.name);
+        Ok(match &step.kind {
+            StepKind::Screen { .. } => At::Suspended(id),
+            StepKind::Connector { next } => goto(*next),
+            StepKind::Branch { routes, otherwise } => {
+                let mut target = *otherwise;
+                for route in routes {
+                    if self.condition(&route.cond, state, host)? {
+                        target = route.target;
+                        break;
+                    }
+                }
+                goto(target)
+            }
+            StepKind::Action {
+                body,
+                next,
+                on_error,
+            } => match (self.stmts(body, state, host)?, on_error) {
+                (Done::Next, _) => goto(*next),
+                (Done::CallFailed(_), Some(t)) => goto(*t),
+                (Done::CallFailed(e), None) => {
+                    return Err(RefError::new(
+                        Code::R0003,
+                        format!("host error in step `{}`: {e}", step.name),
+                    ));
+                }
+            },
+        })
+    }
+
+    fn stmts(
+        &self,
+        body: &[Stmt],
+        state: &mut RefState,
+        host: &mut dyn Host,
+    ) -> Result<Done, RefError> {
+        for stmt in body {
+            if let Done::CallFailed(e) = self.stmt(stmt, state, host)? {
+                return Ok(Done::CallFailed(e));
+            }
+        }
+        Ok(Done::Next)
+    }
+
+    fn stmt(
+        &self,
+        stmt: &Stmt,
+        state: &mut RefState,
+        host: &mut dyn Host,
+    ) -> Result<Done, RefError> {
+        match stmt {
+            Stmt::Call {
+                result,
+                args,
+                retry,
+                timeout_secs,
+                ..
+            } => {
+                let mut values = Vec::with_capacity(args.len());
+                for (name, e) in args {
+                    values.push((name.clone(), self.eval(e, state, host)?));
+                }
+                self.call(*result, &values, *retry, *timeout_secs, state, host)
+            }
+            Stmt::Set {
+                record,
+                field,
+                value,
+                ..
+            } => {
+                let v = self.eval(value, state, host)?;
+                let f = self
+                    .flow
+                    .fields(*record)
+                    .get(*field as usize)
+                    .ok_or_else(|| fault(format!("no field {field}")))?;
+                if !fits(&v, f.ty) {
+                    return Err(fault(format!(
+                        "{v} written to `{}` of type `{}`",
+                        f.name, f.ty
+                    )));
+                }
+                match record {
+                    Record::Inquiry => {
+                        host.inquiry_written(&f.name, &v);
+                        if let Some(slot) = state.inquiry.get_mut(*field as usize) {
+                            *slot = v;
+                        }
+                    }
+                    Record::Account => host
+                        .write_account(&f.name, &v)
+                        .map_err(|e| host_err(format_args!("writing `account.{}`", f.name), &e))?,
+                }
+                Ok(Done::Next)
+            }
+            Stmt::Tag { text, .. } => {
+                host.tag(text)
+                    .map_err(|e| host_err(format_args!("`tag {text:?}`"), &e))?;
+                Ok(Done::Next)
+            }
+            Stmt::Case { queue, .. } => {
+                host.case(queue)
+                    .map_err(|e| host_err(format_args!("`case {queue:?}`"), &e))?;
+                Ok(Done::Next)
+            }
+            Stmt::If {
+                cond,
+                then_body,
+                else_body,
+                ..
+            } => {
+                if self.condition(cond, state, host)? {
+                    self.stmts(then_body, state, host)
+                } else {
+                    self.stmts(else_body, state, host)
+                }
+            }
+        }
+    }
+
+    /// One `let`: up to `retry + 1` calls; only host errors are retried.
+    fn call(
+        &self,
+        result: ResultId,
+        args: &[(String, Value)],
+        retry: u8,
+        timeout_secs: Option<u32>,
+        state: &mut RefState,
+        host: &mut dyn Host,
+    ) -> Result<Done, RefError> {
+        let slot = self
+            .flow
+            .results
+            .get(result as usize)
+            .zip(self.calls.get(result as usize))
+            .ok_or_else(|| fault(format!("no result {result}")))?;
+        let (res, info) = slot;
+        let mut last = HostError::new("no call made");
+        for attempt in 0..=u32::from(retry) {
+            let call = HostCall {
+                result: &res.name,
+                target: &info.target,
+                args,
+                fields: &info.fields,
+                timeout_secs,
+                attempt,
+            };
+            match host.call(&call) {
+                Ok(values) => match answer_fault(&info.fields, &values) {
+                    None => {
+                        if let Some(s) = state.results.get_mut(result as usize) {
+                            *s = Some(values);
+                        }
+                        return Ok(Done::Next);
+                    }
+                    Some(why) => last = HostError::new(format!("`{}`: {why}", res.name)),
+                },
+                Err(e) if e.stop => {
+                    return Err(host_err(format_args!("`{}`", res.name), &e));
+                }
+                Err(e) => last = e,
+            }
+        }
+        Ok(Done::CallFailed(last))
+    }
+
+    fn condition(
+        &self,
+        e: &Expr,
+        state: &mut RefState,
+        host: &mut dyn Host,
+    ) -> Result<bool, RefError> {
+        match self.eval(e, state, host)? {
+            Value::Bool(b) => Ok(b),
+            v => Err(fault(format!("condition gave {v}"))),
+        }
+    }
+
+    /// Evaluates `e` and checks the value against the type the checker
+    /// gave it (a non-optional type promises a present value).
+    fn eval(&self, e: &Expr, state: &mut RefState, host: &mut dyn Host) -> Result<Value, RefError> {
+        let v = self.eval_kind(e, state, host)?;
+        if fits(&v, e.ty) {
+            Ok(v)
+        } else {
+            Err(fault(format!(
+                "type fault: an expression of type `{}` gave {v} (bytes {}..{})",
+                e.ty, e.span.start, e.span.end
+            )))
+        }
+    }
+
+    fn eval_kind(
+        &self,
+        e: &Expr,
+        state: &mut RefState,
+        host: &mut dyn Host,
+    ) -> Result<Value, RefError> {
+        Ok(match &e.kind {
+            ExprKind::Const(v) => v.clone(),
+            ExprKind::Field {
+                record: Record::Inquiry,
+                field,
+            } => state
+                .inquiry
+                .get(*field as usize)
+                .cloned()
+                .ok_or_else(|| fault(format!("no inquiry field {field}")))?,
+            ExprKind::Field {
+                record: Record::Account,
+                field,
+            } => {
+                let f = self
+                    .flow
+                    .account
+                    .get(*field as usize)
+                    .ok_or_else(|| fault(format!("no account field {field}")))?;
+                let v = host
+                    .read_account(&f.name)
+                    .map_err(|e| host_err(format_args!("reading `account.{}`", f.name), &e))?;
+                // Account fields read as `T?`.
+                if !fits(&v, f.ty.with_optional(true)) {
+                    return Err(RefError::new(
+                        Code::R0003,
+                        format!("host gave {v} for `account.{}` of type `{}`", f.name, f.ty),
+                    ));
+                }
+                v
+            }
+            ExprKind::ResultField { result, field } => match state.results.get(*result as usize) {
+                Some(Some(values)) => values.get(*field as usize).cloned().unwrap_or(Value::None),
+                Some(None) => Value::None,
+                None => return Err(fault(format!("no result {result}"))),
+            },
+            ExprKind::Attempts(s) => {
+                let n = state
+                    .visits
+                    .get(*s as usize)
+                    .ok_or_else(|| fault(format!("no step {s}")))?;
+                Value::Int(i64::from(*n))
+            }
+            ExprKind::Builtin { func, args } => {
+                let mut values = Vec::with_capacity(args.len());
+                for a in args {
+                    values.push(self.eval(a, state, host)?);
+                }
+                ops::builtin(*func, &values, host)?
+            }
+            ExprKind::Not(inner) => match self.eval(inner, state, host)? {
+                Value::Bool(b) => Value::Bool(!b),
+                v => return Err(fault(format!("`not` of {v}"))),
+            },
+            ExprKind::Neg(inner) => ops::negate(&self.eval(inner, state, host)?)?,
+            ExprKind::Binary {
+                op: op @ (BinaryOp::And | BinaryOp::Or),
+                lhs,
+                rhs,
+            } => {
+                let short = *op == BinaryOp::Or;
+                match self.eval(lhs, state, host)? {
+                    Value::Bool(b) if b == short => Value::Bool(b),
+                    Value::Bool(_) => match self.eval(rhs, state, host)? {
+                        Value::Bool(b) => Value::Bool(b),
+                        v => return Err(fault(format!("operand of `{}` is {v}", op.symbol()))),
+                    },
+                    v => return Err(fault(format!("operand of `{}` is {v}", op.symbol()))),
+                }
+            }
+            ExprKind::Binary { op, lhs, rhs } => {
+                let a = self.eval(lhs, state, host)?;
+                let b = self.eval(rhs, state, host)?;
+                ops::binary(*op, &a, &b)?
+            }
+            ExprKind::In { value, list } => {
+                let v = self.eval(value, state, host)?;
+                let mut found = false;
+                for item in list {
+                    // Every item is evaluated, as the VM does.
+                    found |= self.eval(item, state, host)? == v;
+                }
+                Value::Bool(found)
+            }
+        })
+    }
+
+    /// Answers the screen the run is suspended at: every collected field
+    /// with its type (`none` only where optional), every capture as `true`,
+    /// nothing else and nothing twice; otherwise R0002 and the state is
+    /// unchanged. Moves the run past the screen; it does not run.
+    pub fn resume(&self, state: &mut RefState, input: &[(String, Value)]) -> Result<(), RefError> {
+        let bad = |m: String| RefError::new(Code::R0002, m);
+        let At::Suspended(id) = state.at else {
+            return Err(bad("the run is not suspended at a screen".into()));
+        };
+        let step = self.flow.steps.get(id as usize);
+        let Some(StepKind::Screen {
+            collects,
+            captures,
+            next,
+        }) = step.map(|s| &s.kind)
+        else {
+            return Err(bad("the run is not suspended at a screen".into()));
+        };
+        for (i, (key, v)) in input.iter().enumerate() {
+            if input.iter().take(i).any(|(k, _)| k == key) {
+                return Err(bad(format!("`{key}` is given twice")));
+            }
+            let field = collects
+                .iter()
+                .filter_map(|f| self.flow.inquiry.get(*f as usize))
+                .find(|f| &f.name == key);
+            match field {
+                Some(f) if !fits(v, f.ty) => {
+                    return Err(bad(format!("`{key}` is `{}`, got {v}", f.ty)));
+                }
+                Some(_) => {}
+                None if captures.contains(key) => {
+                    if *v != Value::Bool(true) {
+                        return Err(bad(format!("capture `{key}` must be `true`, got {v}")));
+                    }
+                }
+                None => return Err(bad(format!("the screen takes no `{key}`"))),
+            }
+        }
+        let given = |name: &str| input.iter().any(|(k, _)| k == name);
+        for f in collects {
+            let name = self.flow.inquiry.get(*f as usize).map_or("?", |f| &f.name);
+            if !given(name) {
+                return Err(bad(format!("`{name}` is missing")));
+            }
+        }
+        if let Some(c) = captures.iter().find(|c| !given(c)) {
+            return Err(bad(format!("capture `{c}` is missing")));
+        }
+        for f in collects {
+            let name = self.flow.inquiry.get(*f as usize).map_or("?", |f| &f.name);
+            let value = input.iter().find(|(k, _)| k == name).map(|(_, v)| v);
+            if let (Some(slot), Some(v)) = (state.inquiry.get_mut(*f as usize), value) {
+                *slot = v.clone();
+            }
+        }
+        state.at = goto(*next);
+        Ok(())
+    }
+}
+
+fn goto(target: Target) -> At {
+    match target {
+        Target::Step(s) => At::Step(s),
+        Target::End(s) => At::Ended(s),
+    }
+}
+
+/// Why a host's answer does not fit the result's fields, if it does not.
+fn answer_fault(fields: &[FieldInfo], values: &[Value]) -> Option<String> {
+    if values.len() != fields.len() {
+        return Some(format!(
+            "{} values for {} fields",
+            values.len(),
+            fields.len()
+        ));
+    }
+    fields
+        .iter()
+        .zip(values)
+        .find(|(f, v)| !fits(v, f.ty))
+        .map(|(f, v)| format!("{v} for `{}` of type `{}`", f.name, f.ty))
+}
+
+/// Operator and built-in semantics.
+///
+/// MERGE NOTE: this module is the interpreter's own statement of what the
+/// operators and built-in functions mean. Once `Value` has its comparison,
+/// arithmetic and `in` methods and the built-ins have one table
+/// (`src/builtins.rs`), replace these functions with calls to those, so
+/// that each concept is described once.
+mod ops {
+    use super::{RefError, fault};
+    use crate::ast::BinaryOp;
+    use crate::diagnostics::Code;
+    use crate::host::Host;
+    use crate::typed::Builtin;
+    use crate::value::Value;
+
+    fn overflow(what: String) -> RefError {
+        RefError::new(Code::R0006, format!("integer overflow in `{what}`"))
+    }
+
+    pub fn negate(v: &Value) -> Result<Value, RefError> {
+        match v {
+            Value::Int(i) => i
+                .checked_neg()
+                .map(Value::Int)
+                .ok_or_else(|| overflow(format!("-{i}"))),
+            v => Err(fault(format!("`-` of {v}"))),
+        }
+    }
+
+    /// `== != < <= > >= + -`.
+    pub fn binary(op: BinaryOp, a: &Value, b: &Value) -> Result<Value, RefError> {
+        let ordering = match (a, b) {
+            (Value::Int(x), Value::Int(y)) => Some(x.cmp(y)),
+            (Value::Date(x), Value::Date(y)) => Some(x.cmp(y)),
+            _ => None,
+        };
+        let ordered = |keep: fn(std::cmp::Ordering) -> bool| {
+            ordering
+                .map(|o| Value::Bool(keep(o)))
+                .ok_or_else(|| fault(format!("`{}` of {a} and {b}", op.symbol())))
+        };
+        match (op, a, b) {
+            (BinaryOp::Eq, _, _) => Ok(Value::Bool(a == b)),
+            (BinaryOp::Ne, _, _) => Ok(Value::Bool(a != b)),
+            (BinaryOp::Lt, _, _) => ordered(std::cmp::Ordering::is_lt),
+            (BinaryOp::Le, _, _) => ordered(std::cmp::Ordering::is_le),
+            (BinaryOp::Gt, _, _) => ordered(std::cmp::Ordering::is_gt),
+            (BinaryOp::Ge, _, _) => ordered(std::cmp::Ordering::is_ge),
+            (BinaryOp::Add, Value::Int(x), Value::Int(y)) => x
+                .checked_add(*y)
+                .map(Value::Int)
+                .ok_or_else(|| overflow(format!("{x} + {y}"))),
+            (BinaryOp::Sub, Value::Int(x), Value::Int(y)) => x
+                .checked_sub(*y)
+                .map(Value::Int)
+                .ok_or_else(|| overflow(format!("{x} - {y}"))),
+            (BinaryOp::Add, Value::Str(x), Value::Str(y)) => Ok(Value::Str(format!("{x}{y}"))),
+            _ => Err(fault(format!("`{}` of {a} and {b}", op.symbol()))),
+        }
+    }
+
+    /// A built-in function applied to its evaluated arguments.
+    pub fn builtin(func: Builtin, args: &[Value], host: &mut dyn Host) -> Result<Value, RefError> {
+        Ok(match (func, args) {
+            (Builtin::Today, []) => Value::Date(host.today()),
+            (Builtin::Age, [Value::Date(d)]) => Value::Int(d.age_at(host.today())),
+            (Builtin::Lower, [Value::Str(s)]) => Value::Str(s.to_lowercase()),
+            (Builtin::Upper, [Value::Str(s)]) => Value::Str(s.to_uppercase()),
+            (Builtin::Trim, [Value::Str(s)]) => Value::Str(s.trim().to_string()),
+            (Builtin::Len, [Value::Str(s)]) => {
+                Value::Int(i64::try_from(s.chars().count()).unwrap_or(i64::MAX))
+            }
+            _ => return Err(fault(format!("`{}` of {args:?}", func.name()))),
+        })
+    }
+}
