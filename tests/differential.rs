@@ -392,3 +392,37 @@ flow gen {
     assert_eq!(case.vm.tables.inquiry, [Value::None]);
     assert_eq!(case.reference.end, End::Error("R0005".into()));
 }
+
+/// The interpreter's budget counts step entries per `run`: spent, it stops
+/// with R0001 before entering the next step, and the next `run` goes on.
+#[test]
+fn the_reference_budget_counts_step_entries() {
+    use flowc::reference::{At, RefOutcome, Reference};
+    let source = r#"
+flow f {
+  plan growth
+  connector a { -> b }
+  connector b { -> c }
+  action c { tag "x" -> end approved }
+}
+"#;
+    let (flow, _) = harness::compile(source, &Catalog::builtin()).unwrap();
+    let interp = Reference::new(&flow);
+    let mut state = interp.start();
+    let mut host = scenario::RecHost::new(&scenario::Scenario::default());
+    let e = interp.run(&mut state, &mut host, 2).unwrap_err();
+    assert_eq!(e.code, flowc::diagnostics::Code::R0001);
+    assert_eq!(state.at, At::Step(2));
+    assert_eq!(state.visits, [1, 1, 0]);
+    let out = interp.run(&mut state, &mut host, 2).unwrap();
+    assert_eq!(out, RefOutcome::Ended(flowc::value::EndStatus::Approved));
+    assert_eq!(
+        host.trace,
+        [
+            Ev::Enter("a".into()),
+            Ev::Enter("b".into()),
+            Ev::Enter("c".into()),
+            Ev::Tag("x".into(), true),
+        ]
+    );
+}

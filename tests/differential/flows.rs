@@ -17,7 +17,14 @@
 //! solution), and every read the generator makes is one the checker
 //! accepts. Expressions read only what the facts allow, with the types the
 //! facts give (`R.f` is a value only where `R` is known `passed` or `R.f`
-//! known `!= none`).
+//! known `!= none`). At an `on error` target the facts are those that held
+//! before every call of the action, as the checker has them.
+//!
+//! To give the checker's promises a hard time, reads that are values only
+//! thanks to narrowing are preferred, `set` often writes a field known
+//! present (often with `none`), and some steps are *handlers*: only `when`
+//! routes and `on error` lead to them, and narrowed facts go preferably to
+//! a handler nothing leads to yet, so they arrive there unmixed.
 
 use crate::choices::Choices;
 use flowc::catalog::{CallSpec, Catalog};
