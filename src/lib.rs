@@ -54,7 +54,17 @@ pub fn frontend(source: &str) -> parser::Parsed {
 /// cascades into checker diagnostics. Diagnostics are sorted by position;
 /// `flow` is `Some` only when there is no error.
 pub fn check_source(source: &str, catalog: &catalog::Catalog) -> check::Checked {
-    let parsed = frontend(source);
+    check_source_with_limit(source, catalog, parser::MAX_SOURCE_BYTES)
+}
+
+/// [`check_source`] with another bound on the source size than the 2 MiB
+/// of the command line (see [`parser::parse_with_limit`]).
+pub fn check_source_with_limit(
+    source: &str,
+    catalog: &catalog::Catalog,
+    max_source_bytes: usize,
+) -> check::Checked {
+    let parsed = parser::parse_with_limit(source, max_source_bytes);
     let mut diagnostics = parsed.diagnostics;
     let mut flow = None;
     if let Some(file) = parsed
@@ -84,7 +94,18 @@ pub struct Compiled {
 /// `flowc test` and `flowc build`. `module` is `None` when any error was
 /// reported.
 pub fn compile_source(source: &str, catalog: &catalog::Catalog) -> Compiled {
-    let mut checked = check_source(source, catalog);
+    compile_source_with_limit(source, catalog, parser::MAX_SOURCE_BYTES)
+}
+
+/// [`compile_source`] with another bound on the source size than the 2 MiB
+/// of the command line: the benchmarks compile generated flows of 100,000
+/// steps this way. The CLI keeps its bound.
+pub fn compile_source_with_limit(
+    source: &str,
+    catalog: &catalog::Catalog,
+    max_source_bytes: usize,
+) -> Compiled {
+    let mut checked = check_source_with_limit(source, catalog, max_source_bytes);
     let mut module = checked.flow.as_ref().map(|f| codegen::compile(f, source));
     // Every module is verified before anything runs it, compiled ones too:
     // one the verifier rejects is a compiler bug, reported rather than run.
