@@ -206,7 +206,7 @@ fn main() {
         let c = flows::compute(COMPUTE_STATEMENTS, SEED);
         let src = c.flow.to_source();
         let m = api::compile_clean(&src, &cat);
-        let input = common::compute_input();
+        let input = flows::compute_input();
         let rhai = RhaiCompute::new(&c.rhai);
         let mut state = api::start(&m);
         let mut h = BenchHost::default();

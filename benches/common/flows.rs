@@ -1,5 +1,6 @@
 //! Seeded generators of the flows the benches run on. Nothing here calls
-//! flowc; every generated flow is checked by the benches before use
+//! flowc (only the compute flows' screen answer is made of its `Value`s);
+//! every generated flow is checked by the benches before use
 //! ([`super::api::compile_clean`] fails on any diagnostic, warnings too).
 //!
 //! - [`realistic`]: a flow of exactly N steps built from segments like the
@@ -14,6 +15,7 @@
 //! - [`string_loads`]: K statements that each load two strings: for the
 //!   allocation-per-instruction figure.
 
+use super::api::{Input, Value};
 use super::model::*;
 use rand::{RngExt, SeedableRng};
 use rand_xorshift::XorShiftRng;
@@ -500,6 +502,19 @@ pub struct Compute {
 
 /// The values of `screen input` (and of the Rhai scope).
 pub const COMPUTE_INPUT: (i64, i64, i64, &str, &str, bool) = (7, 3, 11, "alphabet", "alpha", true);
+
+/// [`COMPUTE_INPUT`] as the answer to the compute flows' `input` screen.
+pub fn compute_input() -> Input {
+    let (a, b, c, s, t, flag) = COMPUTE_INPUT;
+    vec![
+        ("a".into(), Value::Int(a)),
+        ("b".into(), Value::Int(b)),
+        ("c".into(), Value::Int(c)),
+        ("s".into(), Value::Str(s.into())),
+        ("t".into(), Value::Str(t.into())),
+        ("flag".into(), Value::Bool(flag)),
+    ]
+}
 
 /// One action of `statements` statements over int, string and bool fields.
 pub fn compute(statements: usize, seed: u64) -> Compute {

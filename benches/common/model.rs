@@ -1,7 +1,8 @@
 //! A flow as plain serde data: what the generator builds, what is rendered
 //! to Flow source for flowc and to JSON for the `serde_json` comparator
 //! (which reads the JSON back into these same structs: the cost of loading
-//! a flow with no compiler at all).
+//! a flow with no compiler at all). Enums use serde's default, externally
+//! tagged form, its fastest to read, so that the comparator is a floor.
 //!
 //! Nothing here calls flowc.
 
@@ -26,7 +27,7 @@ pub struct Field {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Step {
     Screen {
         name: String,
@@ -65,7 +66,7 @@ pub struct Route {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "stmt", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Stmt {
     Let {
         name: String,
@@ -96,7 +97,7 @@ pub enum Stmt {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Call {
     Verify { kind: String },
     Report { kind: String },
