@@ -10,7 +10,7 @@
 //! what was live before it (the source text itself is not counted).
 //!
 //! `cargo bench --bench memory`. The whole process's peak RSS for the same
-//! work: `/usr/bin/time -v target/release/examples/bench_workload compile 100000`.
+//! work: `/usr/bin/time -v target/release/flowc-bench-workload compile 100000`.
 
 mod common;
 

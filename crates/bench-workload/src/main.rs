@@ -8,11 +8,14 @@
 //! memory (`/usr/bin/time -v`), built from the benches' generators:
 //!
 //! ```text
-//! bench_workload compile N      compile the realistic N-step flow once
-//! bench_workload vm RUNS        run the 2,000-statement compute flow RUNS times
-//! bench_workload reference RUNS run the 20-step reference flow RUNS times
-//! bench_workload state RUNS     save + load + resume the reference flow's first screen RUNS times
+//! flowc-bench-workload compile N      compile the realistic N-step flow once
+//! flowc-bench-workload vm RUNS        run the 2,000-statement compute flow RUNS times
+//! flowc-bench-workload reference RUNS run the 20-step reference flow RUNS times
+//! flowc-bench-workload state RUNS     save + load + resume at the reference flow's first screen RUNS times
 //! ```
+//!
+//! Build: `cargo build --release -p flowc-bench-workload` (a crate of its
+//! own so that it builds without the benches' dev-dependencies).
 //!
 //! The measured work is inside functions named `measured_*`, so that
 //! `valgrind --tool=callgrind --collect-atstart=no --toggle-collect='*measured_*'`
@@ -21,16 +24,16 @@
 
 // The benches' files, as top-level modules (their `super::` is this crate).
 #[allow(dead_code)]
-#[path = "../benches/common/api.rs"]
+#[path = "../../../benches/common/api.rs"]
 mod api;
 #[allow(dead_code)]
-#[path = "../benches/common/flows.rs"]
+#[path = "../../../benches/common/flows.rs"]
 mod flows;
 #[allow(dead_code)]
-#[path = "../benches/common/model.rs"]
+#[path = "../../../benches/common/model.rs"]
 mod model;
 #[allow(dead_code)]
-#[path = "../benches/common/reference.rs"]
+#[path = "../../../benches/common/reference.rs"]
 mod reference;
 
 use api::{BenchHost, Module};
@@ -107,7 +110,7 @@ fn main() {
             println!("{n} save + load + resume cycle(s)");
         }
         _ => {
-            eprintln!("usage: bench_workload compile N | vm RUNS | reference RUNS | state RUNS");
+            eprintln!("usage: flowc-bench-workload compile N | vm RUNS | reference RUNS | state RUNS");
             std::process::exit(2);
         }
     }
