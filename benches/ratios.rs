@@ -123,7 +123,12 @@ fn main() {
             }
             println!("\nper step: steps, compile, serde_json, ratio");
             for (n, c, s) in &per_step {
-                println!("  {n:>7}  {:>10}  {:>10}  {:.1}×", show_ns(*c), show_ns(*s), c / s);
+                println!(
+                    "  {n:>7}  {:>10}  {:>10}  {:.1}×",
+                    show_ns(*c),
+                    show_ns(*s),
+                    c / s
+                );
             }
             let (_, c, s) = per_step[2];
             rows.push(Row {
@@ -175,7 +180,9 @@ fn main() {
         let t = Race::new()
             .add("VM", || {
                 let mut h = BenchHost::default();
-                black_box(api::run_to_end(&m, &mut h, |s| reference::input_for(&inputs, s)));
+                black_box(api::run_to_end(&m, &mut h, |s| {
+                    reference::input_for(&inputs, s)
+                }));
             })
             .add("native Rust", || {
                 let mut h = BenchHost::default();
@@ -210,7 +217,10 @@ fn main() {
         let rhai = RhaiCompute::new(&c.rhai);
         let mut state = api::start(&m);
         let mut h = BenchHost::default();
-        assert_eq!(api::run(&m, &mut state, &mut h), api::Stop::Screen("input".into()));
+        assert_eq!(
+            api::run(&m, &mut state, &mut h),
+            api::Stop::Screen("input".into())
+        );
         api::resume(&m, &mut state, &input);
         let api::Stop::End(_) = api::run(&m, &mut state, &mut h) else {
             panic!("the compute flow ends")
@@ -220,7 +230,11 @@ fn main() {
             .iter()
             .map(|f| api::inquiry_value(&m, &state, f).unwrap())
             .collect();
-        assert_eq!(vm_out, rhai.run(flows::COMPUTE_INPUT).to_vec(), "Rhai computes what the VM computes");
+        assert_eq!(
+            vm_out,
+            rhai.run(flows::COMPUTE_INPUT).to_vec(),
+            "Rhai computes what the VM computes"
+        );
         let tree = api::treewalk_prepare(&src, &cat);
         println!(
             "\ncompute flow: {COMPUTE_STATEMENTS} statements, {} instructions, {fuel} executed per run",
@@ -287,10 +301,19 @@ fn main() {
         let big_input = vec![
             ("name_first".to_string(), api::Value::Str("Ada".into())),
             ("name_last".to_string(), api::Value::Str("Lovelace".into())),
-            ("birthdate".to_string(), api::Value::Date(api::date("1990-05-17"))),
+            (
+                "birthdate".to_string(),
+                api::Value::Date(api::date("1990-05-17")),
+            ),
             ("country".to_string(), api::Value::Str("GB".into())),
-            ("phone_number".to_string(), api::Value::Str("+14155550100".into())),
-            ("email_address".to_string(), api::Value::Str("ada@example.com".into())),
+            (
+                "phone_number".to_string(),
+                api::Value::Str("+14155550100".into()),
+            ),
+            (
+                "email_address".to_string(),
+                api::Value::Str("ada@example.com".into()),
+            ),
             ("middle_name".to_string(), api::Value::None),
         ];
         let mut h = BenchHost::default();

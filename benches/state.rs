@@ -25,10 +25,19 @@ fn state(c: &mut Criterion) {
     let big_input = vec![
         ("name_first".to_string(), Value::Str("Ada".into())),
         ("name_last".to_string(), Value::Str("Lovelace".into())),
-        ("birthdate".to_string(), Value::Date(api::date("1990-05-17"))),
+        (
+            "birthdate".to_string(),
+            Value::Date(api::date("1990-05-17")),
+        ),
         ("country".to_string(), Value::Str("GB".into())),
-        ("phone_number".to_string(), Value::Str("+14155550100".into())),
-        ("email_address".to_string(), Value::Str("ada@example.com".into())),
+        (
+            "phone_number".to_string(),
+            Value::Str("+14155550100".into()),
+        ),
+        (
+            "email_address".to_string(),
+            Value::Str("ada@example.com".into()),
+        ),
         ("middle_name".to_string(), Value::None),
     ];
     let modules = [

@@ -35,7 +35,10 @@ fn reference_flow(c: &mut Criterion) {
     let mut h = BenchHost::default();
     let (end, _) = api::run_to_end(&m, &mut h, |s| reference::input_for(&inputs, s));
     assert_eq!(end, reference::END);
-    assert_eq!(reference::run_native(&native, &mut BenchHost::default(), &inputs), end);
+    assert_eq!(
+        reference::run_native(&native, &mut BenchHost::default(), &inputs),
+        end
+    );
     assert_eq!(rhai.run(), end);
 
     let mut g = c.benchmark_group("reference_flow");
@@ -72,7 +75,9 @@ fn compute(c: &mut Criterion) {
     g.bench_function("vm", |b| {
         b.iter(|| api::run_to_end(&m, &mut BenchHost::default(), |_| &input))
     });
-    g.bench_function("rhai", |b| b.iter(|| rhai.run(black_box(flows::COMPUTE_INPUT))));
+    g.bench_function("rhai", |b| {
+        b.iter(|| rhai.run(black_box(flows::COMPUTE_INPUT)))
+    });
     if let Some(tree) = &tree {
         g.bench_function("tree_walker", |b| {
             b.iter(|| api::treewalk_run(tree, &mut BenchHost::default(), |_| &input))

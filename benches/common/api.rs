@@ -61,9 +61,7 @@ pub fn compile_clean(source: &str, catalog: &Catalog) -> Module {
     match (c.module, c.diagnostics.first()) {
         (Some(m), None) => m,
         (_, first) => {
-            let line = first.map_or(0, |d| {
-                flowc::span::line_col(source, d.primary.span.start).0
-            });
+            let line = first.map_or(0, |d| flowc::span::line_col(source, d.primary.span.start).0);
             let text = source.lines().nth(line.saturating_sub(1)).unwrap_or("");
             panic!(
                 "a bench flow does not compile cleanly: {} diagnostic(s), first: {:?}\n  at line {line}: {text}",

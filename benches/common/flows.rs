@@ -227,10 +227,7 @@ fn contact(out: &mut Vec<Step>, rng: &mut XorShiftRng, i: usize, next: String) {
             verify(
                 p.clone(),
                 "phone_number",
-                vec![arg(
-                    "phone_number",
-                    func("trim", vec![inq("phone_number")]),
-                )],
+                vec![arg("phone_number", func("trim", vec![inq("phone_number")]))],
                 rng.random_range(0..3),
                 20,
             ),
@@ -270,10 +267,7 @@ fn contact(out: &mut Vec<Step>, rng: &mut XorShiftRng, i: usize, next: String) {
                     res(&e, "status"),
                     vec![konst("failed"), konst("requires_retry")],
                 ),
-                vec![set_inq(
-                    "risk",
-                    bin(BinOp::Add, inq("risk"), int(1)),
-                )],
+                vec![set_inq("risk", bin(BinOp::Add, inq("risk"), int(1)))],
                 vec![],
             ),
         ],
@@ -343,11 +337,7 @@ fn identity(out: &mut Vec<Step>, rng: &mut XorShiftRng, i: usize, next: String) 
             if_(
                 and(
                     bin(BinOp::Ne, inq("middle_name"), Expr::None),
-                    bin(
-                        BinOp::Gt,
-                        func("len", vec![inq("middle_name")]),
-                        int(0),
-                    ),
+                    bin(BinOp::Gt, func("len", vec![inq("middle_name")]), int(0)),
                 ),
                 vec![tag("middle-name")],
                 vec![],
@@ -371,11 +361,7 @@ fn identity(out: &mut Vec<Step>, rng: &mut XorShiftRng, i: usize, next: String) 
                             int(rng.random_range(60..90)),
                         ),
                     ),
-                    bin(
-                        BinOp::Ge,
-                        func("age", vec![res(&id, "birthdate")]),
-                        int(18),
-                    ),
+                    bin(BinOp::Ge, func("age", vec![res(&id, "birthdate")]), int(18)),
                 ),
                 to: step(&format!("c{i}")),
             },
@@ -629,10 +615,7 @@ pub fn string_loads(statements: usize) -> Flow {
         body.push(match i % 3 {
             0 => set_inq("ok", bin(BinOp::Eq, inq("s"), inq("t"))),
             1 => set_inq("ok", bin(BinOp::Ne, inq("s"), str_("alpha"))),
-            _ => set_inq(
-                "ok",
-                bin(BinOp::Eq, str_("beta"), inq("t")),
-            ),
+            _ => set_inq("ok", bin(BinOp::Eq, str_("beta"), inq("t"))),
         });
     }
     Flow {
@@ -675,7 +658,9 @@ fn rhai_program(body: &[Stmt]) -> String {
 fn rhai_stmt(out: &mut String, st: &Stmt) {
     match st {
         // The first writes declare the variables.
-        Stmt::SetInquiry { field, value } if matches!(field.as_str(), "acc" | "n") && matches!(value, Expr::Int(0)) => {
+        Stmt::SetInquiry { field, value }
+            if matches!(field.as_str(), "acc" | "n") && matches!(value, Expr::Int(0)) =>
+        {
             let _ = writeln!(out, "let {field} = 0;");
         }
         Stmt::SetInquiry { field, value } => {

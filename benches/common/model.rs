@@ -431,7 +431,12 @@ pub fn expr(e: &Expr, min: u8) -> String {
             // not chain, so both of their operands bind tighter.
             let left_min = if p == 4 { p + 1 } else { p };
             (
-                format!("{} {} {}", expr(left, left_min), op.text(), expr(right, p + 1)),
+                format!(
+                    "{} {} {}",
+                    expr(left, left_min),
+                    op.text(),
+                    expr(right, p + 1)
+                ),
                 p,
             )
         }

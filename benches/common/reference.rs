@@ -184,7 +184,10 @@ pub fn inputs() -> Vec<(&'static str, Input)> {
                 ("country".into(), s("gb")),
             ],
         ),
-        ("id_capture", vec![("government_id".into(), Value::Bool(true))]),
+        (
+            "id_capture",
+            vec![("government_id".into(), Value::Bool(true))],
+        ),
         ("selfie_capture", vec![("selfie".into(), Value::Bool(true))]),
     ]
 }
@@ -264,7 +267,10 @@ fn is_true(v: Option<&Value>) -> bool {
     matches!(v, Some(Value::Bool(true)))
 }
 fn passed(r: &Option<Vec<Value>>) -> bool {
-    matches!(r.as_ref().and_then(|v| v.first()), Some(Value::Status(api::Status::Passed)))
+    matches!(
+        r.as_ref().and_then(|v| v.first()),
+        Some(Value::Status(api::Status::Passed))
+    )
 }
 fn field<'a>(r: &'a Option<Vec<Value>>, site: &CallSite, name: &str) -> Option<&'a Value> {
     r.as_ref().and_then(|v| v.get(site.field(name)))
@@ -273,15 +279,12 @@ fn field<'a>(r: &'a Option<Vec<Value>>, site: &CallSite, name: &str) -> Option<&
 /// The reference flow as a Rust programmer would write it against the same
 /// `Host`: a loop over the steps, typed locals for the inquiry, the same
 /// calls with the same arguments, retries and `on error` routes.
-pub fn run_native(
-    n: &Native,
-    host: &mut BenchHost,
-    inputs: &[(&'static str, Input)],
-) -> EndStatus {
+pub fn run_native(n: &Native, host: &mut BenchHost, inputs: &[(&'static str, Input)]) -> EndStatus {
     let host: &mut dyn Host = host;
     // inquiry
     let (mut phone_number, mut email_address) = (String::new(), String::new());
-    let (mut name_first, mut name_last, mut country) = (String::new(), String::new(), String::new());
+    let (mut name_first, mut name_last, mut country) =
+        (String::new(), String::new(), String::new());
     let mut birthdate = api::date("1970-01-01");
     let mut _phone_status: Option<api::Status> = None;
     // results
@@ -322,14 +325,18 @@ pub fn run_native(
                     _ => None,
                 };
                 if passed(&phone) {
-                    let v = field(&phone, &n.phone, "phone_number").cloned().unwrap_or(Value::None);
+                    let v = field(&phone, &n.phone, "phone_number")
+                        .cloned()
+                        .unwrap_or(Value::None);
                     let _ = host.write_account("phone_number", &v);
                     let _ = host.tag("phone-verified");
                 } else {
                     let _ = host.tag("phone-unverified");
                 }
                 if passed(&email) {
-                    let v = field(&email, &n.email, "email_address").cloned().unwrap_or(Value::None);
+                    let v = field(&email, &n.email, "email_address")
+                        .cloned()
+                        .unwrap_or(Value::None);
                     let _ = host.write_account("email_address", &v);
                 }
                 Step::ContactResult
@@ -460,7 +467,9 @@ pub fn run_native(
             }
             Step::ScreeningResult => {
                 host.step_entered("screening_result");
-                if is_true(field(&wl, &n.wl, "matched")) || is_true(field(&media, &n.media, "matched")) {
+                if is_true(field(&wl, &n.wl, "matched"))
+                    || is_true(field(&media, &n.media, "matched"))
+                {
                     Step::OpenCase
                 } else {
                     Step::Clear
@@ -485,9 +494,13 @@ pub fn run_native(
             }
             Step::Save => {
                 host.step_entered("save");
-                let v = field(&id, &n.id, "name_first").cloned().unwrap_or(Value::None);
+                let v = field(&id, &n.id, "name_first")
+                    .cloned()
+                    .unwrap_or(Value::None);
                 let _ = host.write_account("name_first", &v);
-                let v = field(&id, &n.id, "birthdate").cloned().unwrap_or(Value::None);
+                let v = field(&id, &n.id, "birthdate")
+                    .cloned()
+                    .unwrap_or(Value::None);
                 let _ = host.write_account("birthdate", &v);
                 Step::Notify
             }
@@ -505,7 +518,9 @@ pub fn run_native(
                     ),
                     (
                         "adverse_media".to_string(),
-                        field(&media, &n.media, "matched").cloned().unwrap_or(Value::None),
+                        field(&media, &n.media, "matched")
+                            .cloned()
+                            .unwrap_or(Value::None),
                     ),
                 ];
                 match api::call(host, &n.hook, &args) {
@@ -521,7 +536,9 @@ pub fn run_native(
             }
             Step::Outcome => {
                 host.step_entered("outcome");
-                if is_true(field(&wl, &n.wl, "matched")) || is_true(field(&media, &n.media, "matched")) {
+                if is_true(field(&wl, &n.wl, "matched"))
+                    || is_true(field(&media, &n.media, "matched"))
+                {
                     return EndStatus::NeedsReview;
                 }
                 return EndStatus::Approved;

@@ -209,7 +209,9 @@ impl RhaiFlow {
         engine.register_fn(">", |a: Date, b: Date| a > b);
         engine.register_fn("trimmed", |s: &str| s.trim().to_string());
         let c = ctx.clone();
-        engine.register_fn("enter", move |step: &str| c.borrow_mut().host.step_entered(step));
+        engine.register_fn("enter", move |step: &str| {
+            c.borrow_mut().host.step_entered(step)
+        });
         let c = ctx.clone();
         engine.register_fn("tag", move |text: &str| {
             let _ = c.borrow_mut().host.tag(text);
@@ -271,7 +273,10 @@ impl RhaiFlow {
 
     /// One run of the script from a fresh scope: the end status.
     pub fn run(&self) -> EndStatus {
-        let out: ImmutableString = match self.engine.eval_ast_with_scope(&mut Scope::new(), &self.ast) {
+        let out: ImmutableString = match self
+            .engine
+            .eval_ast_with_scope(&mut Scope::new(), &self.ast)
+        {
             Ok(s) => s,
             Err(e) => panic!("the reference Rhai script failed: {e}"),
         };

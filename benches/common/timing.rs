@@ -49,11 +49,23 @@ impl<'a> Race<'a> {
     /// `rounds` rounds.
     pub fn run(mut self, rounds: usize, batch: Duration) -> Vec<Timing> {
         for c in &mut self.contenders {
-            // One warm-up call, then as many calls as fill a batch.
-            let t = Instant::now();
-            (c.f)();
-            let once = t.elapsed().max(Duration::from_nanos(20));
-            c.iters = (batch.as_nanos() / once.as_nanos()).clamp(1, 10_000_000) as u64;
+            // Warm up, doubling the calls until they fill an eighth of a
+            // batch (a slow contender stops after one call), then size the
+            // batches from the last, warm, measurement.
+            let mut n: u64 = 1;
+            loop {
+                let t = Instant::now();
+                for _ in 0..n {
+                    (c.f)();
+                }
+                let took = t.elapsed().max(Duration::from_nanos(20));
+                if took >= batch / 8 || n >= 1 << 24 {
+                    let per = took.as_nanos() / u128::from(n);
+                    c.iters = (batch.as_nanos() / per.max(1)).clamp(1, 10_000_000) as u64;
+                    break;
+                }
+                n *= 2;
+            }
         }
         let n = self.contenders.len();
         for round in 0..rounds {
@@ -74,7 +86,11 @@ impl<'a> Race<'a> {
             .map(|mut c| {
                 c.per_iter.sort_by(f64::total_cmp);
                 Timing {
-                    median_ns: c.per_iter.get(c.per_iter.len() / 2).copied().unwrap_or(f64::NAN),
+                    median_ns: c
+                        .per_iter
+                        .get(c.per_iter.len() / 2)
+                        .copied()
+                        .unwrap_or(f64::NAN),
                     min_ns: c.per_iter.first().copied().unwrap_or(f64::NAN),
                     name: c.name,
                     iters_per_round: c.iters,

@@ -12,6 +12,9 @@
 //! flowc-bench-workload vm RUNS        run the 2,000-statement compute flow RUNS times
 //! flowc-bench-workload reference RUNS run the 20-step reference flow RUNS times
 //! flowc-bench-workload state RUNS     save + load + resume at the reference flow's first screen RUNS times
+//! flowc-bench-workload source N       print the realistic N-step flow (to read it, or `flowc check` it)
+//! flowc-bench-workload json N         print the same flow as the JSON the serde_json comparator reads
+//! flowc-bench-workload compute N      print the compute flow of N statements
 //! ```
 //!
 //! Build: `cargo build --release -p flowc-bench-workload` (a crate of its
@@ -109,8 +112,16 @@ fn main() {
             measured_state(&m, &s, reference::input_for(&inputs, "contact"), n);
             println!("{n} save + load + resume cycle(s)");
         }
+        "source" => print!("{}", flows::realistic(n, flows::SEED).to_source()),
+        "json" => println!(
+            "{}",
+            serde_json::to_string_pretty(&flows::realistic(n, flows::SEED)).unwrap()
+        ),
+        "compute" => print!("{}", flows::compute(n, flows::SEED).flow.to_source()),
         _ => {
-            eprintln!("usage: flowc-bench-workload compile N | vm RUNS | reference RUNS | state RUNS");
+            eprintln!(
+                "usage: flowc-bench-workload compile N | vm RUNS | reference RUNS | state RUNS | source N | json N | compute N"
+            );
             std::process::exit(2);
         }
     }
