@@ -11,6 +11,7 @@
 //! flowc-bench-workload compile N      compile the realistic N-step flow once
 //! flowc-bench-workload vm RUNS        run the 2,000-statement compute flow RUNS times
 //! flowc-bench-workload reference RUNS run the 20-step reference flow RUNS times
+//! flowc-bench-workload native RUNS    the same as hand-written Rust (for an instruction-count ratio)
 //! flowc-bench-workload state RUNS     save + load + resume at the reference flow's first screen RUNS times
 //! flowc-bench-workload source N       print the realistic N-step flow (to read it, or `flowc check` it)
 //! flowc-bench-workload json N         print the same flow as the JSON the serde_json comparator reads
@@ -68,6 +69,14 @@ fn measured_reference(m: &Module, inputs: &[(&'static str, api::Input)], runs: u
 }
 
 #[inline(never)]
+fn measured_native(n: &reference::Native, inputs: &[(&'static str, api::Input)], runs: usize) {
+    for _ in 0..runs {
+        let mut h = BenchHost::default();
+        black_box(reference::run_native(n, &mut h, inputs));
+    }
+}
+
+#[inline(never)]
 fn measured_state(m: &Module, s: &api::State, input: &[(String, api::Value)], runs: usize) {
     for _ in 0..runs {
         let bytes = api::save(m, s);
@@ -105,6 +114,12 @@ fn main() {
             let fuel = measured_reference(&m, &inputs, n);
             println!("{n} run(s) of the reference flow: {fuel} instructions executed");
         }
+        "native" => {
+            let m = api::compile_clean(reference::SOURCE, &cat);
+            let inputs = reference::inputs();
+            measured_native(&reference::Native::new(&m), &inputs, n);
+            println!("{n} run(s) of the reference flow as hand-written Rust");
+        }
         "state" => {
             let m = api::compile_clean(reference::SOURCE, &cat);
             let inputs = reference::inputs();
@@ -120,7 +135,7 @@ fn main() {
         "compute" => print!("{}", flows::compute(n, flows::SEED).flow.to_source()),
         _ => {
             eprintln!(
-                "usage: flowc-bench-workload compile N | vm RUNS | reference RUNS | state RUNS | source N | json N | compute N"
+                "usage: flowc-bench-workload compile N | vm RUNS | reference RUNS | native RUNS | state RUNS | source N | json N | compute N"
             );
             std::process::exit(2);
         }
