@@ -278,9 +278,13 @@ fn field<'a>(r: &'a Option<Vec<Value>>, site: &CallSite, name: &str) -> Option<&
 
 /// The reference flow as a Rust programmer would write it against the same
 /// `Host`: a loop over the steps, typed locals for the inquiry, the same
-/// calls with the same arguments, retries and `on error` routes.
+/// calls with the same arguments, retries and `on error` routes. Like the
+/// VM, it reaches the host through `&mut dyn Host` (hidden from the
+/// optimizer, so that neither side gets its host calls devirtualized and
+/// inlined), and it is never inlined into the bench loop.
+#[inline(never)]
 pub fn run_native(n: &Native, host: &mut BenchHost, inputs: &[(&'static str, Input)]) -> EndStatus {
-    let host: &mut dyn Host = host;
+    let host: &mut dyn Host = std::hint::black_box(host);
     // inquiry
     let (mut phone_number, mut email_address) = (String::new(), String::new());
     let (mut name_first, mut name_last, mut country) =
