@@ -131,7 +131,7 @@ fn main() {
             }
             Outcome::Ended(s) => panic!("ended early: {s}"),
         }
-        std::fs::write(&state_path, state.to_bytes(&module)).unwrap();
+        std::fs::write(&state_path, state.to_bytes(&module).unwrap()).unwrap();
         println!("state saved to {}", state_path.display());
     }
 

@@ -10,6 +10,7 @@
 use crate::files::{self, Input};
 use crate::types::{BaseType, Type};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 mod validate;
@@ -34,6 +35,53 @@ pub struct Catalog {
     /// solution flows (none for the built-in catalogue).
     #[serde(skip)]
     pub files: Vec<PathBuf>,
+    /// Positions by name, so that the checker's many lookups (one per
+    /// `let`, for instance) do not each search a list of thousands.
+    #[serde(skip)]
+    index: Index,
+}
+
+/// Where each name stands in its list; built by [`Catalog::parse`].
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Index {
+    plans: HashMap<String, usize>,
+    verifications: HashMap<String, usize>,
+    reports: HashMap<String, usize>,
+    solutions: HashMap<String, usize>,
+}
+
+impl Index {
+    fn new(cat: &Catalog) -> Index {
+        fn positions<'a>(names: impl Iterator<Item = &'a String>) -> HashMap<String, usize> {
+            let mut map = HashMap::new();
+            for (i, name) in names.enumerate() {
+                map.entry(name.clone()).or_insert(i);
+            }
+            map
+        }
+        Index {
+            plans: positions(cat.plans.iter().map(|p| &p.name)),
+            verifications: positions(cat.verifications.iter().map(|v| &v.name)),
+            reports: positions(cat.reports.iter().map(|r| &r.name)),
+            solutions: positions(cat.solutions.iter().map(|s| &s.name)),
+        }
+    }
+}
+
+/// The item of `list` called `name`: through `index` when it still points
+/// at that name, else by a search (a name the catalogue does not have, or
+/// a list changed since the index was built: the fields are public). An
+/// unknown name is an error whose did-you-mean reads every name anyway.
+fn find<'c, T>(
+    list: &'c [T],
+    index: &HashMap<String, usize>,
+    name: &str,
+    key: impl Fn(&T) -> &str,
+) -> Option<&'c T> {
+    match index.get(name).and_then(|&i| list.get(i)) {
+        Some(item) if key(item) == name => Some(item),
+        _ => list.iter().find(|t| key(t) == name),
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -228,23 +276,26 @@ impl Catalog {
             sol.source = read(&sol.path)
                 .map_err(|e| vec![format!("{}: {e}", at(names.path.span().start))])?;
         }
+        cat.index = Index::new(&cat);
         Ok(cat)
     }
 
     pub fn plan(&self, name: &str) -> Option<&PlanSpec> {
-        self.plans.iter().find(|p| p.name == name)
+        find(&self.plans, &self.index.plans, name, |p| &p.name)
     }
 
     pub fn verification(&self, name: &str) -> Option<&CallSpec> {
-        self.verifications.iter().find(|c| c.name == name)
+        find(&self.verifications, &self.index.verifications, name, |c| {
+            &c.name
+        })
     }
 
     pub fn report(&self, name: &str) -> Option<&CallSpec> {
-        self.reports.iter().find(|c| c.name == name)
+        find(&self.reports, &self.index.reports, name, |c| &c.name)
     }
 
     pub fn solution(&self, name: &str) -> Option<&SolutionSpec> {
-        self.solutions.iter().find(|s| s.name == name)
+        find(&self.solutions, &self.index.solutions, name, |s| &s.name)
     }
 
     pub fn plan_names(&self) -> impl Iterator<Item = &str> {
@@ -272,6 +323,22 @@ mod tests {
         for s in &cat.solutions {
             assert!(s.source.contains("flow "), "{} has no flow", s.name);
         }
+    }
+
+    #[test]
+    fn lookups_follow_lists_changed_after_loading() {
+        let mut cat = Catalog::builtin();
+        assert!(cat.verification("database").is_some());
+        assert!(cat.verification("nothing").is_none());
+        let mut extra = cat.verifications[0].clone();
+        extra.name = "added_later".into();
+        cat.verifications.push(extra);
+        assert!(cat.verification("added_later").is_some());
+        cat.verifications.retain(|v| v.name != "database");
+        assert!(cat.verification("database").is_none());
+        assert!(cat.verification("added_later").is_some());
+        cat.plans.reverse();
+        assert_eq!(cat.plan("growth").map(|p| p.name.as_str()), Some("growth"));
     }
 
     #[test]

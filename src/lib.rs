@@ -122,7 +122,7 @@
 //! assert_eq!(screen.screen, "ask");
 //!
 //! // Save the suspended run; later, perhaps in another process, load it.
-//! let saved = state.to_bytes(&module);
+//! let saved = state.to_bytes(&module)?;
 //! let mut state = State::from_bytes(&module, &saved)?;
 //! Vm::resume(&module, &mut state, &[
 //!     ("name_first".into(), Value::Str("Ada".into())),

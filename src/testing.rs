@@ -9,7 +9,7 @@ use crate::ast::BinaryOp;
 use crate::bytecode::{Module, RuntimeError, VerifiedModule};
 use crate::host::{Script, ScriptedHost, TraceEvent};
 use crate::invariant;
-use crate::span::line_col;
+use crate::span::LineIndex;
 use crate::typed::{Expect, Path, Test, TypedFlow};
 use crate::value::{EndStatus, Value};
 use crate::vm::{DEFAULT_FUEL, Outcome, State, Vm};
@@ -107,20 +107,33 @@ pub fn run_tests(
     source: &str,
     file: &str,
 ) -> Vec<TestOutcome> {
+    // One index of line starts for every location of every test: placing
+    // each from the start of the source made many tests quadratic.
+    let lines = LineIndex::new(source);
     flow.tests
         .iter()
-        .map(|t| run_test(module, t, source, file))
+        .map(|t| test_with_lines(module, t, &lines, file))
         .collect()
 }
 
 /// Runs one test: a fresh run with an empty Account, the test's inputs and
 /// stubs, and its clock (else the system clock in UTC).
 pub fn run_test(module: &VerifiedModule, test: &Test, source: &str, file: &str) -> TestOutcome {
-    let (line, column) = line_col(source, test.span.start);
+    test_with_lines(module, test, &LineIndex::new(source), file)
+}
+
+fn test_with_lines(
+    module: &VerifiedModule,
+    test: &Test,
+    lines: &LineIndex<'_>,
+    file: &str,
+) -> TestOutcome {
+    let (line, column) = lines.line_col(test.span.start);
     let mut host = ScriptedHost::new(Script::from_test(module.module(), test));
     let (state, end) = drive(module, &mut host, DEFAULT_FUEL);
     let here = || {
-        Vm::location(module, &state, source)
+        (module.module().spans.get(state.pc() as usize))
+            .map(|span| lines.line_col(span.start))
             .map_or_else(|| file.to_string(), |(l, c)| format!("{file}:{l}:{c}"))
     };
     let mut failures = Vec::new();
@@ -155,7 +168,7 @@ pub fn run_test(module: &VerifiedModule, test: &Test, source: &str, file: &str) 
         }
         RunEnd::Error(e) => {
             let at = e.span.map_or_else(here, |span| {
-                let (l, c) = line_col(source, span.start);
+                let (l, c) = lines.line_col(span.start);
                 format!("{file}:{l}:{c}")
             });
             failures.push(format!("runtime error[{}] at {at}: {}", e.code, e.detail()));
@@ -168,7 +181,7 @@ pub fn run_test(module: &VerifiedModule, test: &Test, source: &str, file: &str) 
         }
         for expect in &test.expects {
             if let Some(f) =
-                check_expect(module.module(), &state, &host, status, expect, source, file)
+                check_expect(module.module(), &state, &host, status, expect, lines, file)
             {
                 failures.push(f);
             }
@@ -249,11 +262,11 @@ fn check_expect(
     host: &ScriptedHost,
     status: Option<EndStatus>,
     expect: &Expect,
-    source: &str,
+    lines: &LineIndex<'_>,
     file: &str,
 ) -> Option<String> {
     let at = |span: crate::span::Span| {
-        let (l, c) = line_col(source, span.start);
+        let (l, c) = lines.line_col(span.start);
         format!("{file}:{l}:{c}")
     };
     match expect {

@@ -10,6 +10,7 @@
 //! failing instruction, so the embedder can retry later; they carry that
 //! pc and its source span.
 
+pub mod limits;
 pub mod state;
 
 pub use state::{RunStatus, State};
@@ -23,6 +24,7 @@ use crate::span::line_col;
 use crate::types::{BaseType, Type};
 use crate::value::{EndStatus, Value};
 use serde::Serialize;
+use std::collections::{HashMap, HashSet};
 
 /// What a screen needs from the user.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -207,6 +209,10 @@ impl Vm {
                             ),
                         ));
                     }
+                    if let Some(len) = limits::oversized([&v]) {
+                        let what = format!("read from `account.{}`", field.name);
+                        return Err(limits::string_error(Some(pc), len, &what));
+                    }
                     stack.push(v);
                 }
                 Instr::LoadResult(r, f) => {
@@ -268,6 +274,9 @@ impl Vm {
                 | Instr::Gt
                 | Instr::Ge => {
                     let v = binary(pc, instr, stack)?;
+                    if let Some(len) = limits::oversized([&v]) {
+                        return Err(limits::string_error(Some(pc), len, "made by `+`"));
+                    }
                     stack.truncate(stack.len().saturating_sub(2));
                     stack.push(v);
                 }
@@ -362,7 +371,12 @@ impl Vm {
                             timeout_secs,
                             attempt,
                         };
-                        match host.call(&call).and_then(|v| check_result(info, v)) {
+                        let answered = host.call(&call);
+                        if let Some(len) = answered.as_ref().ok().and_then(limits::oversized) {
+                            let what = format!("returned by the host for `{}`", info.name);
+                            return Err(limits::string_error(Some(pc), len, &what));
+                        }
+                        match answered.and_then(|v| check_result(info, v)) {
                             Ok(v) => {
                                 answer = Some(v);
                                 break;
@@ -474,7 +488,8 @@ impl Vm {
     /// Answers the screen a state is suspended at and moves past it. The
     /// input must give every collected field (with its type; `none` only for
     /// an optional field) and every capture (`true`), and nothing else;
-    /// otherwise R0002 and the state is left exactly as it was.
+    /// otherwise R0002 (R0008 for a string over 65,536 bytes) and the state
+    /// is left exactly as it was.
     pub fn resume(
         module: &VerifiedModule,
         state: &mut State,
@@ -544,9 +559,10 @@ impl Vm {
             ))
         })?;
         let mut out = Vec::with_capacity(obj.len());
+        let types: HashMap<&str, Type> = req.fields.iter().map(|(n, t)| (n.as_str(), *t)).collect();
         for (k, v) in obj {
-            let ty = match req.fields.iter().find(|(n, _)| n == k) {
-                Some((_, t)) => t.base,
+            let ty = match types.get(k.as_str()) {
+                Some(t) => t.base,
                 None if req.captures.contains(k) => BaseType::Bool,
                 None => return Err(bad(format!("screen `{}` takes no `{k}`", req.screen))),
             };
@@ -577,18 +593,28 @@ impl Vm {
         let screen = &step.name;
         let mut writes: Vec<(u32, Value)> = Vec::with_capacity(step.collects.len());
         let mut captured: Vec<&str> = Vec::new();
-        for (k, v) in input {
-            if let Some(&f) = step.collects.iter().find(|f| {
+        // Looked up by name, and given ones remembered, so that a screen of
+        // many fields is answered in linear time.
+        let collects: HashMap<&str, u32> = (step.collects.iter())
+            .filter_map(|f| {
                 module
                     .inquiry
-                    .get(**f as usize)
-                    .is_some_and(|fi| &fi.name == k)
-            }) {
+                    .get(*f as usize)
+                    .map(|fi| (fi.name.as_str(), *f))
+            })
+            .collect();
+        let mut given: HashSet<u32> = HashSet::with_capacity(step.collects.len());
+        for (k, v) in input {
+            if let Some(len) = limits::oversized([v]) {
+                let what = format!("given for `{k}` on screen `{screen}`");
+                return Err(limits::string_error(None, len, &what));
+            }
+            if let Some(&f) = collects.get(k.as_str()) {
                 let field = module
                     .inquiry
                     .get(f as usize)
                     .ok_or_else(|| bad(format!("unknown field `{k}`")))?;
-                if writes.iter().any(|(g, _)| *g == f) {
+                if !given.insert(f) {
                     return Err(bad(format!("`{k}` given twice for screen `{screen}`")));
                 }
                 match v.base_type() {
@@ -627,7 +653,7 @@ impl Vm {
             }
         }
         for f in &step.collects {
-            if !writes.iter().any(|(g, _)| g == f) {
+            if !given.contains(f) {
                 let name = module
                     .inquiry
                     .get(*f as usize)

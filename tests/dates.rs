@@ -107,7 +107,7 @@ fn the_ends_of_the_range_run_everywhere() {
         );
         assert_eq!(state.inquiry()[3], Value::Int(0));
         // and the state with those dates saves and loads
-        let bytes = state.to_bytes(&module);
+        let bytes = state.to_bytes(&module).unwrap();
         assert_eq!(State::from_bytes(&module, &bytes).unwrap(), state);
     }
 }
@@ -142,14 +142,14 @@ fn a_saved_state_with_a_date_out_of_range_is_r0004() {
     let state = at_the_action(&module, today());
     for d in OUT {
         let s = edited(&state, |j| j["inquiry"][2] = json(&Value::Date(d)));
-        let err = State::from_bytes(&module, &s.to_bytes(&module)).unwrap_err();
+        let err = State::from_bytes(&module, &s.to_bytes(&module).unwrap()).unwrap_err();
         assert_eq!(err.code, Code::R0004, "{err}");
         assert!(err.message.contains("date outside"), "{err}");
         // in a bound result too
         let s = edited(&state, |j| {
             j["results"][0] = json(&Some(db(Value::Date(d))))
         });
-        let err = State::from_bytes(&module, &s.to_bytes(&module)).unwrap_err();
+        let err = State::from_bytes(&module, &s.to_bytes(&module).unwrap()).unwrap_err();
         assert_eq!(err.code, Code::R0004, "{err}");
     }
 }

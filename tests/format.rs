@@ -102,7 +102,7 @@ fn the_module_fixture_pins_the_encoding() {
 fn the_state_fixture_loads_resumes_and_pins_the_state_encoding() {
     // The module fixture's own test checks that it equals this one.
     let module = compiled();
-    let saved = at_first_screen(&module).to_bytes(&module);
+    let saved = at_first_screen(&module).to_bytes(&module).unwrap();
     if regenerate() {
         std::fs::write(path(STATE), &saved).unwrap();
     }

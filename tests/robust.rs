@@ -171,7 +171,7 @@ proptest! {
             s["inquiry"][2] = json(&junk_value(&field));
             s["results"][0] = json(&Some(vec![junk_value(&field); 4]));
         });
-        match State::from_bytes(&m, &s.to_bytes(&m)) {
+        match State::from_bytes(&m, &s.to_bytes(&m).unwrap()) {
             Err(e) => prop_assert_eq!(e.code, Code::R0004),
             Ok(mut loaded) => {
                 let mut host = ScriptedHost::new(Script::default());
@@ -373,7 +373,7 @@ fn a_state_at_every_pc_loads_or_is_r0004_and_runs_without_panic() {
                     s["status"] = json(&RunStatus::Running);
                     s["stack"] = json(&vec![operand.clone(); depth]);
                 });
-                if let Ok(mut loaded) = State::from_bytes(&m, &s.to_bytes(&m)) {
+                if let Ok(mut loaded) = State::from_bytes(&m, &s.to_bytes(&m).unwrap()) {
                     let mut host = ScriptedHost::new(Script::default());
                     let _ =
                         flowc::unstable::testing::drive_from(&m, &mut loaded, &mut host, 10_000);
@@ -381,7 +381,7 @@ fn a_state_at_every_pc_loads_or_is_r0004_and_runs_without_panic() {
                     // does not load again (found by fuzzing: a failed
                     // `jump_if_false` popped its operand; `set_inquiry`
                     // stored a value of the wrong type).
-                    let again = State::from_bytes(&m, &loaded.to_bytes(&m));
+                    let again = State::from_bytes(&m, &loaded.to_bytes(&m).unwrap());
                     assert!(again.is_ok(), "pc {pc}, {operand:?} x{depth}: {again:?}");
                 }
             }

@@ -69,7 +69,7 @@ fn run_with_reloads(module_bytes: &[u8], host: &mut ScriptedHost) -> (State, Run
                 host.trace.push(TraceEvent::Suspend {
                     screen: req.screen.clone(),
                 });
-                saved = state.to_bytes(&module);
+                saved = state.to_bytes(&module).unwrap();
                 drop(module);
                 let module = VerifiedModule::from_bytes(module_bytes).unwrap();
                 let mut reloaded = State::from_bytes(&module, &saved).unwrap();
@@ -82,7 +82,7 @@ fn run_with_reloads(module_bytes: &[u8], host: &mut ScriptedHost) -> (State, Run
                     screen: req.screen,
                     input,
                 });
-                saved = reloaded.to_bytes(&module);
+                saved = reloaded.to_bytes(&module).unwrap();
                 state = reloaded;
             }
             Err(e) => {
@@ -378,7 +378,7 @@ fn corrupt_and_foreign_states_are_r0004() {
     let all = examples();
     let (_, module) = sample();
     let state = suspended_state(&module);
-    let bytes = state.to_bytes(&module);
+    let bytes = state.to_bytes(&module).unwrap();
     assert_eq!(State::from_bytes(&module, &bytes).unwrap(), state);
     for len in 0..bytes.len() {
         assert_eq!(
@@ -405,7 +405,7 @@ fn corrupt_and_foreign_states_are_r0004() {
         let err = State::from_bytes(&other, &bytes).unwrap_err();
         assert_eq!(err.code, Code::R0004, "{name}");
         // and a state of the other module is foreign here
-        let theirs = Vm::start(&other).to_bytes(&other);
+        let theirs = Vm::start(&other).to_bytes(&other).unwrap();
         assert_eq!(
             State::from_bytes(&module, &theirs).unwrap_err().code,
             Code::R0004
@@ -437,7 +437,7 @@ proptest! {
     #[test]
     fn random_state_mutations_never_panic(edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..6)) {
         let (_, module) = sample();
-        let mut bytes = suspended_state(&module).to_bytes(&module);
+        let mut bytes = suspended_state(&module).to_bytes(&module).unwrap();
         for (at, byte) in edits {
             let i = at.index(bytes.len());
             bytes[i] = byte;

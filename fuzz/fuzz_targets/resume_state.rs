@@ -40,7 +40,17 @@ fuzz_target!(|data: &[u8]| {
     };
     let mut host = ScriptedHost::new(script);
     let _ = flowc::unstable::testing::drive_from(module, &mut state, &mut host, 10_000);
-    // A state that ran must still save and load.
-    let bytes = state.to_bytes(module);
-    assert!(State::from_bytes(module, &bytes).is_ok(), "a state the VM produced does not load");
+    // A state that ran must still save (or be refused as too large, R0008)
+    // and load.
+    match state.to_bytes(module) {
+        Ok(bytes) => assert!(
+            State::from_bytes(module, &bytes).is_ok(),
+            "a state the VM produced does not load"
+        ),
+        Err(e) => assert_eq!(
+            e.code,
+            flowc::unstable::diagnostics::Code::R0008,
+            "saving failed: {e}"
+        ),
+    }
 });

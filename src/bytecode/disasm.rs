@@ -75,12 +75,13 @@ fn render(m: &Module, source: Option<&str>) -> String {
 
     let _ = writeln!(out, "\ncode:");
     let index = source.map(LineIndex::new);
+    let entries = Entries::new(m);
     for (pc, instr) in m.code.iter().enumerate() {
         let pc = pc as u32;
-        for s in m.steps.iter().filter(|s| s.entry == pc) {
+        for s in entries.at(pc) {
             let _ = writeln!(out, "{}:  ({})", s.name, s.kind.name());
         }
-        let (operands, comment) = operands(m, *instr);
+        let (operands, comment) = operands(m, &entries, *instr);
         let mut line = format!("  {pc:04}  {}", instr.mnemonic());
         if !operands.is_empty() {
             line.push(' ');
@@ -101,13 +102,35 @@ fn render(m: &Module, source: Option<&str>) -> String {
     out
 }
 
+/// The steps that start at each pc, found once for the whole listing (a
+/// search of the step table per instruction made it quadratic).
+struct Entries<'m> {
+    /// The steps sorted by entry pc, in table order within one pc.
+    by_entry: Vec<&'m super::StepInfo>,
+}
+
+impl<'m> Entries<'m> {
+    fn new(m: &'m Module) -> Entries<'m> {
+        let mut by_entry: Vec<&super::StepInfo> = m.steps.iter().collect();
+        by_entry.sort_by_key(|s| s.entry);
+        Entries { by_entry }
+    }
+
+    /// The steps whose entry is `pc`, in table order.
+    fn at(&self, pc: u32) -> &[&'m super::StepInfo] {
+        let from = self.by_entry.partition_point(|s| s.entry < pc);
+        let to = self.by_entry.partition_point(|s| s.entry <= pc);
+        self.by_entry.get(from..to).unwrap_or(&[])
+    }
+}
+
 /// The raw operands and the `;` comment resolving them, both from the
 /// instruction's shape.
-fn operands(m: &Module, instr: Instr) -> (String, String) {
+fn operands(m: &Module, entries: &Entries<'_>, instr: Instr) -> (String, String) {
     let mut raw: Vec<String> = Vec::new();
     let mut comments: Vec<String> = Vec::new();
     for operand in instr.shape().operands() {
-        let (text, comment) = operand_text(m, operand);
+        let (text, comment) = operand_text(m, entries, operand);
         raw.extend(text);
         comments.extend(comment);
     }
@@ -116,7 +139,11 @@ fn operands(m: &Module, instr: Instr) -> (String, String) {
 
 /// One operand as written (nothing for an absent optional one) and what
 /// it refers to, when it refers to something with a name.
-fn operand_text(m: &Module, operand: Operand) -> (Option<String>, Option<String>) {
+fn operand_text(
+    m: &Module,
+    entries: &Entries<'_>,
+    operand: Operand,
+) -> (Option<String>, Option<String>) {
     let field = |list: &[super::FieldInfo], i: u32| {
         list.get(i as usize)
             .map_or("?".to_string(), |f| f.name.clone())
@@ -147,7 +174,7 @@ fn operand_text(m: &Module, operand: Operand) -> (Option<String>, Option<String>
             (Some(s.to_string()), Some(m.step_name(s).to_string()))
         }
         Operand::Target(pc) => {
-            let comment = match m.steps.iter().find(|s| s.entry == pc) {
+            let comment = match entries.at(pc).first() {
                 Some(s) => s.name.clone(),
                 None => format!("-> {pc:04}"),
             };

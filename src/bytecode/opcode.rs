@@ -278,7 +278,7 @@ impl Instr {
             Instr::Neg => shape("neg", "checked `int` negation (R0006)").effect(1, 1),
             Instr::Add => shape(
                 "add",
-                "checked `int` addition (R0006), two strings joined, or a date moved by an int of days (R0006)",
+                "checked `int` addition (R0006), two strings joined (R0008 past 65,536 bytes), or a date moved by an int of days (R0006)",
             )
             .effect(2, 1),
             Instr::Sub => shape(

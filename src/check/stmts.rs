@@ -51,11 +51,12 @@ impl Cx<'_, '_> {
             ast::StepKind::Screen(s) => {
                 let mut facts = entry.clone();
                 let mut collects = Vec::new();
+                let mut collected = HashSet::new();
                 for name in &s.collects {
                     match env.field(Record::Inquiry, &name.node) {
                         Some((id, _)) => {
                             self.layout.write(&mut facts, id);
-                            if !collects.contains(&id) {
+                            if collected.insert(id) {
                                 collects.push(id);
                             }
                         }
@@ -148,7 +149,10 @@ impl Cx<'_, '_> {
                 let mut routes = Vec::new();
                 let mut otherwise = None;
                 let mut dead_after: Option<crate::span::Span> = None;
-                let mut earlier: Vec<&ast::Expr> = Vec::new();
+                // Earlier conditions by their shape, so that finding a
+                // repeated one does not compare it with every route before.
+                let mut earlier: std::collections::HashMap<u64, Vec<&ast::Expr>> =
+                    std::collections::HashMap::new();
                 for (i, r) in b.routes.iter().enumerate() {
                     let target = links.routes.get(i).copied().flatten();
                     let Some(cond) = &r.when else {
@@ -169,14 +173,16 @@ impl Cx<'_, '_> {
                     self.cond_facts(cond, &mut facts);
                     push_edge(&mut edges, target, &facts);
                     if self.emit && !had_error {
-                        self.route_warnings(cond, &earlier, dead_after);
+                        let shape = expr_shape(cond);
+                        let alike = earlier.get(&shape).map_or(&[][..], Vec::as_slice);
+                        self.route_warnings(cond, alike, dead_after);
                         if dead_after.is_none()
                             && is_constant(cond)
                             && const_eval(cond) == Some(Value::Bool(true))
                         {
                             dead_after = Some(cond.span);
                         }
-                        earlier.push(cond);
+                        earlier.entry(shape).or_default().push(cond);
                     }
                     routes.push(typed::Route {
                         cond: te,
@@ -201,7 +207,8 @@ impl Cx<'_, '_> {
         Some(StepOut { kind, edges })
     }
 
-    /// W0303 for one `when` route.
+    /// W0303 for one `when` route; `earlier` holds the earlier conditions
+    /// of the same shape ([`expr_shape`]).
     fn route_warnings(
         &mut self,
         cond: &ast::Expr,
@@ -481,5 +488,104 @@ impl Cx<'_, '_> {
             }
         }
         out
+    }
+}
+
+/// A hash of an expression's structure without its spans: expressions that
+/// [`same_expr`] finds equal have the same shape, so a repeated condition is
+/// looked up among the few earlier ones of its shape. Kinds of expression
+/// not named below hash by their kind alone, which is coarser but still
+/// agrees with `same_expr`.
+fn expr_shape(e: &ast::Expr) -> u64 {
+    use std::hash::Hasher as _;
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    hash_shape(e, &mut h);
+    h.finish()
+}
+
+fn hash_shape(e: &ast::Expr, h: &mut impl std::hash::Hasher) {
+    use ast::ExprKind as K;
+    use std::hash::Hash as _;
+    std::mem::discriminant(&e.kind).hash(h);
+    match &e.kind {
+        K::Str(x) | K::Name(x) => x.hash(h),
+        K::Int(x) => x.hash(h),
+        K::Date(x) => x.hash(h),
+        K::Bool(x) => x.hash(h),
+        K::Field(f) => {
+            f.record.hash(h);
+            f.field.node.hash(h);
+        }
+        K::ResultField { result, field } => {
+            result.node.hash(h);
+            field.node.hash(h);
+        }
+        K::Call { func, args } => {
+            func.node.hash(h);
+            args.iter().for_each(|a| hash_shape(a, h));
+        }
+        K::Unary { op, operand } => {
+            std::mem::discriminant(op).hash(h);
+            hash_shape(operand, h);
+        }
+        K::Binary { op, lhs, rhs } => {
+            std::mem::discriminant(op).hash(h);
+            hash_shape(lhs, h);
+            hash_shape(rhs, h);
+        }
+        K::In { value, list } => {
+            hash_shape(value, h);
+            list.len().hash(h);
+            list.iter().for_each(|x| hash_shape(x, h));
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod shape_tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    /// The `when` conditions of the one branch in `source`.
+    fn conditions(source: &str) -> Vec<ast::Expr> {
+        let file = crate::parser::parse(source).file.unwrap();
+        let mut out = Vec::new();
+        for item in &file.flow.items {
+            if let ast::Item::Step(step) = item
+                && let ast::StepKind::Branch(b) = &step.kind
+            {
+                out.extend(b.routes.iter().filter_map(|r| r.when.clone()));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn equal_conditions_have_equal_shapes_whatever_their_spacing() {
+        let conds = conditions(
+            r#"flow f { plan growth inquiry { x: int, s: string }
+            screen a { collect x, s -> b }
+            branch b {
+              when inquiry.x == 1 and lower(inquiry.s) in ["a", "b"] -> a
+              when inquiry.x==1   and lower( inquiry.s ) in ["a","b"] -> a
+              when inquiry.x == 2 and lower(inquiry.s) in ["a", "b"] -> a
+              when inquiry.x == 1 and upper(inquiry.s) in ["a", "b"] -> a
+              when inquiry.x == 1 and lower(inquiry.s) in ["a"] -> a
+              when not (inquiry.x > -1) -> a
+              when not (inquiry.x > -1)-> a
+              else -> a
+            } }"#,
+        );
+        assert_eq!(conds.len(), 7);
+        for a in &conds {
+            for b in &conds {
+                if same_expr(a, b) {
+                    assert_eq!(expr_shape(a), expr_shape(b));
+                }
+            }
+        }
+        let shapes: HashSet<u64> = conds.iter().map(expr_shape).collect();
+        assert_eq!(shapes.len(), 5, "distinct conditions have distinct shapes");
     }
 }

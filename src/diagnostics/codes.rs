@@ -77,6 +77,7 @@ codes! {
     R0005 => "module failed verification",
     R0006 => "integer overflow or date out of range",
     R0007 => "division or remainder by zero",
+    R0008 => "string or saved state over its size limit",
 }
 
 impl Code {

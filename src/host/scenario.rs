@@ -19,7 +19,7 @@ use crate::json::{self, JsonError};
 use crate::types::{BaseType, Type};
 use crate::value::{Date, Value};
 use serde::Deserialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 
 /// Why a scenario was refused.
@@ -118,13 +118,19 @@ impl Script {
 }
 
 /// Checks every name of `file` against the module and types its values.
+/// Names are looked up through maps built once, so reading is linear in
+/// the size of the scenario and the module.
 fn typed(module: &Module, file: ScenarioFile) -> Result<Script, String> {
     let mut script = Script::default();
+    let screens = by_name(
+        (module.steps.iter()).filter(|s| s.kind == StepKindTag::Screen),
+        |s| &s.name,
+    );
+    let results = by_name(module.results.iter(), |r| &r.name);
+    let account = by_name(module.account.iter(), |f| &f.name);
     for (screen, list) in file.inputs {
-        let step = module
-            .steps
-            .iter()
-            .find(|s| s.name == screen && s.kind == StepKindTag::Screen)
+        let step = screens
+            .get(screen.as_str())
             .ok_or_else(|| format!("`inputs`: `{screen}` is not a screen of this flow"))?;
         // In the screen's order: its fields, then its captures.
         let fields: Vec<(&String, Type)> = step
@@ -134,10 +140,11 @@ fn typed(module: &Module, file: ScenarioFile) -> Result<Script, String> {
             .map(|f| (&f.name, f.ty))
             .chain(step.captures.iter().map(|c| (c, Type::new(BaseType::Bool))))
             .collect();
+        let known: HashSet<&str> = fields.iter().map(|(n, _)| n.as_str()).collect();
         let mut queue = std::collections::VecDeque::new();
         for (i, item) in list.into_iter().enumerate() {
             let at = format!("inputs.{screen}[{i}]");
-            if let Some(k) = item.keys().find(|k| !fields.iter().any(|(n, _)| n == k)) {
+            if let Some(k) = item.keys().find(|k| !known.contains(k.as_str())) {
                 return Err(format!("`{at}`: screen `{screen}` takes no `{k}`"));
             }
             let mut values = Vec::new();
@@ -160,10 +167,8 @@ fn typed(module: &Module, file: ScenarioFile) -> Result<Script, String> {
         script.inputs.insert(screen, queue);
     }
     for (name, list) in file.stubs {
-        let res = module
-            .results
-            .iter()
-            .find(|r| r.name == name)
+        let res = results
+            .get(name.as_str())
             .ok_or_else(|| format!("`stubs`: no result `{name}` in this flow"))?;
         let mut queue = std::collections::VecDeque::new();
         for (i, item) in list.into_iter().enumerate() {
@@ -201,10 +206,8 @@ fn typed(module: &Module, file: ScenarioFile) -> Result<Script, String> {
         script.stubs.insert(name, queue);
     }
     for (k, v) in file.account {
-        let f = module
-            .account
-            .iter()
-            .find(|f| f.name == k)
+        let f = account
+            .get(k.as_str())
             .ok_or_else(|| format!("`account`: no account field `{k}`"))?;
         let value =
             Value::from_json(&v, f.ty.base).map_err(|e| format!("`account.{k}`: expected {e}"))?;
@@ -215,6 +218,19 @@ fn typed(module: &Module, file: ScenarioFile) -> Result<Script, String> {
             Some(Date::parse(&text).ok_or_else(|| format!("`clock`: `{text}` is not a date"))?);
     }
     Ok(script)
+}
+
+/// The items of a module table by name; the first of a name wins, as a
+/// search from the start would find it.
+fn by_name<'m, T>(
+    items: impl Iterator<Item = &'m T>,
+    name: impl Fn(&T) -> &String,
+) -> HashMap<&'m str, &'m T> {
+    let mut map = HashMap::new();
+    for item in items {
+        map.entry(name(item).as_str()).or_insert(item);
+    }
+    map
 }
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
 //! The state of one run: small, plain serde data.
 //!
 //! A suspended state can be saved with [`State::to_bytes`] and resumed in
-//! another process with [`State::from_bytes`]. The bytes are a postcard
+//! another process with [`State::from_bytes`]; either refuses a saved form
+//! over 1 MiB (R0008, `vm::limits`). The bytes are a postcard
 //! envelope: magic, state format version, the SHA-256 of the module the
 //! state belongs to, the postcard encoding of the state, and a SHA-256
 //! checksum of that payload. A state from another module, or a corrupt
@@ -10,6 +11,7 @@
 //! where verification left them, so they cost nothing that grows with the
 //! module.
 
+use super::limits::{MAX_STATE_BYTES, state_error};
 use crate::bytecode::{Instr, RuntimeError, Sha256, VerifiedModule, sha256};
 use crate::diagnostics::Code;
 use crate::value::{EndStatus, Value};
@@ -123,8 +125,9 @@ impl State {
         self.fuel_used
     }
 
-    /// The saved form, bound to `module`.
-    pub fn to_bytes(&self, module: &VerifiedModule) -> Vec<u8> {
+    /// The saved form, bound to `module`; R0008 when it would be larger
+    /// than [`MAX_STATE_BYTES`] (no such state could be loaded).
+    pub fn to_bytes(&self, module: &VerifiedModule) -> Result<Vec<u8>, RuntimeError> {
         let payload = crate::bytecode::encode(self);
         let env = Envelope {
             magic: STATE_MAGIC,
@@ -133,13 +136,21 @@ impl State {
             payload: &payload,
             checksum: sha256(&payload),
         };
-        crate::bytecode::encode(&env)
+        let bytes = crate::bytecode::encode(&env);
+        if bytes.len() > MAX_STATE_BYTES {
+            return Err(state_error(bytes.len()));
+        }
+        Ok(bytes)
     }
 
-    /// Loads a saved state for `module`. R0004 when the bytes are corrupt,
-    /// belong to another module, or describe a state the module could not
-    /// be in.
+    /// Loads a saved state for `module`. R0008 when there are more than
+    /// [`MAX_STATE_BYTES`] (before anything is decoded); R0004 when the
+    /// bytes are corrupt, belong to another module, or describe a state the
+    /// module could not be in.
     pub fn from_bytes(module: &VerifiedModule, bytes: &[u8]) -> Result<State, RuntimeError> {
+        if bytes.len() > MAX_STATE_BYTES {
+            return Err(state_error(bytes.len()));
+        }
         if bytes.get(..4) != Some(&STATE_MAGIC[..]) {
             return Err(corrupt(
                 "not a saved flow state: the magic bytes `FLST` are missing",

@@ -177,18 +177,18 @@ fn answer_and_go_on(
 /// Writes the state to `path` atomically; `Some(exit code)` when it could
 /// not be.
 fn save(path: &Path, module: &VerifiedModule, state: &State) -> Option<u8> {
-    let bytes = state.to_bytes(module);
-    let limit = Input::State.limit();
-    if bytes.len() as u64 > limit {
-        errln!(
-            "error: the run's state is {} bytes, over the {} limit for a state file; \
-             `{}` is left as it was",
-            bytes.len(),
-            files::size(limit),
-            path.display()
-        );
-        return Some(EXIT_ERRORS);
-    }
+    let bytes = match state.to_bytes(module) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            errln!(
+                "error[{}]: {}; `{}` is left as it was",
+                e.code,
+                e.detail(),
+                path.display()
+            );
+            return Some(EXIT_ERRORS);
+        }
+    };
     if let Err(e) = files::write_atomic(path, &bytes) {
         errln!("error: cannot write `{}`: {e}", path.display());
         return Some(EXIT_USAGE);
