@@ -131,13 +131,18 @@ impl Cx<'_, '_> {
                     "steps-have-result-slots",
                 )
                 .unwrap_or(0);
-                let body = self.stmts(&a.body, &mut facts, &mut slot);
+                let mut at_calls = None;
+                let body = self.stmts(&a.body, &mut facts, &mut slot, &mut at_calls);
                 for t in &links.next {
                     push_edge(&mut edges, *t, &facts);
                 }
-                // At an `on error` target only what held on entry is known.
+                // At an `on error` target, what held before every call that
+                // can fail: a statement before the failing call may have
+                // ended what held on entry (reference §8.4). Without a call
+                // the target is never reached through `on error`.
+                let on_error = at_calls.as_ref().unwrap_or(entry);
                 for t in &links.on_error {
-                    push_edge(&mut edges, *t, entry);
+                    push_edge(&mut edges, *t, on_error);
                 }
                 typed::StepKind::Action {
                     body,
@@ -241,21 +246,38 @@ impl Cx<'_, '_> {
         }
     }
 
+    /// Walks statements; `at_calls` meets the facts just before each call
+    /// (what an `on error` target may assume).
     fn stmts(
         &mut self,
         body: &[Stmt],
         facts: &mut BitSet,
         slot: &mut ResultId,
+        at_calls: &mut Option<BitSet>,
     ) -> Vec<typed::Stmt> {
-        body.iter().map(|s| self.stmt(s, facts, slot)).collect()
+        body.iter()
+            .map(|s| self.stmt(s, facts, slot, at_calls))
+            .collect()
     }
 
-    fn stmt(&mut self, stmt: &Stmt, facts: &mut BitSet, slot: &mut ResultId) -> typed::Stmt {
+    fn stmt(
+        &mut self,
+        stmt: &Stmt,
+        facts: &mut BitSet,
+        slot: &mut ResultId,
+        at_calls: &mut Option<BitSet>,
+    ) -> typed::Stmt {
         match stmt {
             Stmt::Let(l) => {
                 let rid = *slot;
                 *slot += 1;
                 let args = self.call_args(l, rid, facts);
+                match at_calls {
+                    Some(known) => {
+                        known.meet(facts);
+                    }
+                    None => *at_calls = Some(facts.clone()),
+                }
                 if let Some(info) = self.env.results.get(rid as usize) {
                     self.layout.bind(facts, rid, info.fields.len());
                 }
@@ -341,9 +363,9 @@ impl Cx<'_, '_> {
                 let cond = self.condition(&i.cond, facts, "an `if` condition");
                 let mut then_facts = facts.clone();
                 self.cond_facts(&i.cond, &mut then_facts);
-                let then_body = self.stmts(&i.then_body, &mut then_facts, slot);
+                let then_body = self.stmts(&i.then_body, &mut then_facts, slot, at_calls);
                 let else_body = match &i.else_body {
-                    Some(e) => self.stmts(e, facts, slot),
+                    Some(e) => self.stmts(e, facts, slot, at_calls),
                     None => Vec::new(),
                 };
                 facts.meet(&then_facts);
