@@ -321,3 +321,24 @@ impl Edge {
         }
     }
 }
+
+/// `text` with the markup characters `& < > "` written as entities, as DOT's
+/// HTML-like labels, Mermaid's HTML labels and SVG all need; `extra` gives
+/// the replacement of any further character one of them cannot take as it
+/// is (Mermaid's `#`, XML's control characters).
+fn escape_markup(text: &str, extra: impl Fn(char) -> Option<&'static str>) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            c => match extra(c) {
+                Some(s) => out.push_str(s),
+                None => out.push(c),
+            },
+        }
+    }
+    out
+}

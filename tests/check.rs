@@ -9,43 +9,14 @@
 //! (code, line:col, message, labels, help, notes) and, when the flow
 //! checks, the type of every field and result read after narrowing.
 
+mod common;
+
+use common::render;
 use flowc::unstable::catalog::Catalog;
 use flowc::unstable::check::check;
 use flowc::unstable::diagnostics::{Code, Diagnostic};
-use flowc::unstable::span::line_col;
 use flowc::unstable::typed::{Expr, ExprKind, StepKind, Stmt, TypedFlow};
 use std::fmt::Write;
-
-fn render(src: &str, d: &Diagnostic) -> String {
-    let pos = |s: flowc::unstable::span::Span| {
-        let (l, c) = line_col(src, s.start);
-        format!("{l}:{c}")
-    };
-    let mut out = format!(
-        "{} {:?} {}: {}\n",
-        d.code,
-        d.severity,
-        pos(d.primary.span),
-        d.message
-    );
-    writeln!(
-        out,
-        "  label {}: {}",
-        pos(d.primary.span),
-        d.primary.message
-    )
-    .unwrap();
-    for l in &d.secondary {
-        writeln!(out, "  secondary {}: {}", pos(l.span), l.message).unwrap();
-    }
-    if let Some(h) = &d.help {
-        writeln!(out, "  help: {h}").unwrap();
-    }
-    for n in &d.notes {
-        writeln!(out, "  note: {n}").unwrap();
-    }
-    out
-}
 
 fn reads(flow: &TypedFlow, e: &Expr, out: &mut Vec<String>) {
     match &e.kind {
@@ -222,18 +193,9 @@ fn checker_never_panics_on_syntax_cases() {
     }
 }
 
-/// The codes a case's first line promises: `// expect: CODE...` or
-/// `// expect: ok`; words after the codes are commentary. `None` when the
-/// case has no such header.
+/// The distinct codes a case's header promises.
 fn expected_codes(src: &str) -> Option<Vec<String>> {
-    let header = src.lines().next()?.strip_prefix("// expect:")?;
-    let mut want: Vec<String> = header
-        .split_whitespace()
-        .take_while(|w| *w == "ok" || Code::parse(w).is_some())
-        .filter(|w| *w != "ok")
-        .map(str::to_string)
-        .collect();
-    want.sort();
+    let mut want = common::expected_codes(src)?;
     want.dedup();
     Some(want)
 }

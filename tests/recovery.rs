@@ -11,43 +11,10 @@
 //! lists every code with its count, so that a fault reported twice, a
 //! cascade or a missed fault fails.
 
+mod common;
+
+use common::render;
 use flowc::unstable::catalog::Catalog;
-use flowc::unstable::diagnostics::{Code, Diagnostic};
-use flowc::unstable::span::line_col;
-use std::fmt::Write;
-
-fn render(src: &str, d: &Diagnostic) -> String {
-    let pos = |s: flowc::unstable::span::Span| {
-        let (l, c) = line_col(src, s.start);
-        format!("{l}:{c}")
-    };
-    let mut out = format!("{} {}: {}\n", d.code, pos(d.primary.span), d.message);
-    writeln!(out, "  label: {}", d.primary.message).unwrap();
-    for l in &d.secondary {
-        writeln!(out, "  secondary {}: {}", pos(l.span), l.message).unwrap();
-    }
-    if let Some(h) = &d.help {
-        writeln!(out, "  help: {h}").unwrap();
-    }
-    out
-}
-
-/// The codes the first line promises, each as often as it is expected,
-/// sorted. A leading byte-order mark is skipped.
-fn expected(src: &str) -> Vec<String> {
-    let src = src.strip_prefix('\u{feff}').unwrap_or(src);
-    let first = src.lines().next().unwrap_or("");
-    let header = first
-        .strip_prefix("// expect:")
-        .expect("a `// expect: CODE...` first line");
-    let mut want: Vec<String> = header
-        .split_whitespace()
-        .take_while(|w| Code::parse(w).is_some())
-        .map(str::to_string)
-        .collect();
-    want.sort();
-    want
-}
 
 #[test]
 fn recovery_cases() {
@@ -62,7 +29,7 @@ fn recovery_cases() {
             .map(|d| d.code.to_string())
             .collect();
         got.sort();
-        let want = expected(&src);
+        let want = common::expected_codes(&src).expect("a `// expect: CODE...` first line");
         if got != want {
             failures.push(format!(
                 "{}: expected {want:?}, got {got:?}",

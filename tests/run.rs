@@ -8,22 +8,11 @@
 //! same name (one snapshot per case), `flowc run` on a built module, the
 //! example scenarios, and `flowc test` output.
 
-use std::path::Path;
-use std::process::Command;
+mod common;
 
-fn flowc(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_flowc"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
+use common::flowc;
+
+use std::path::Path;
 
 fn rel(path: &Path) -> String {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));

@@ -7,8 +7,11 @@
 //! `flowc run --state`: a run saved in a file between processes, driven
 //! from the shell one leg at a time (each leg is a new process).
 
+mod common;
+
+use common::flowc;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 const KYC: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/database_kyc.flow");
 const PHONE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/phone_email.flow");
@@ -30,18 +33,19 @@ fn write(dir: &Path, name: &str, text: &str) -> String {
     p.display().to_string()
 }
 
-/// Runs the built `flowc` with `args`: (exit code, stdout, stderr).
-fn flowc(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_flowc"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+/// One leg of `flowc run --state`: answer the screen the run waits at with
+/// `input`, host calls answered by `scenario`.
+fn answer(flow: &str, state: &str, input: &str, scenario: &str) -> (i32, String, String) {
+    flowc(&[
+        "run",
+        flow,
+        "--state",
+        state,
+        "--input",
+        input,
+        "--scenario",
+        scenario,
+    ])
 }
 
 #[test]
@@ -76,16 +80,7 @@ fn a_run_suspends_in_one_process_and_resumes_in_the_next() {
     assert_eq!(std::fs::read(&state).unwrap(), first);
 
     // 3: answered; the database fails the lookup, so the flow asks again.
-    let (code, out, err) = flowc(&[
-        "run",
-        KYC,
-        "--state",
-        &state,
-        "--input",
-        &input,
-        "--scenario",
-        &failed,
-    ]);
+    let (code, out, err) = answer(KYC, &state, &input, &failed);
     assert_eq!(code, 0, "{err}");
     assert!(out.starts_with("  resume collect with { "), "{out}");
     assert!(out.contains("status: \"failed\""), "{out}");
@@ -93,16 +88,7 @@ fn a_run_suspends_in_one_process_and_resumes_in_the_next() {
     assert_ne!(std::fs::read(&state).unwrap(), first);
 
     // 4: answered again with a passing lookup: the run ends.
-    let (code, out, err) = flowc(&[
-        "run",
-        KYC,
-        "--state",
-        &state,
-        "--input",
-        &input,
-        "--scenario",
-        &passed,
-    ]);
+    let (code, out, err) = answer(KYC, &state, &input, &passed);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("enter save\n"), "{out}");
     assert!(out.ends_with("end approved\n"), "{out}");

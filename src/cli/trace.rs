@@ -115,18 +115,11 @@ pub(crate) fn json(event: &TraceEvent) -> String {
                 CallOutcome::Error(e) => Outcome::Error(e),
             },
         },
-        TraceEvent::SetInquiry { field, value } => Line::SetInquiry {
-            field,
-            value: Json(value),
-        },
-        TraceEvent::SetAccount { field, value } => Line::SetAccount {
-            field,
-            value: Json(value),
-        },
-        TraceEvent::ReadAccount { field, value } => Line::ReadAccount {
-            field,
-            value: Json(value),
-        },
+        TraceEvent::SetInquiry { field, value } => Line::SetInquiry(FieldValue::new(field, value)),
+        TraceEvent::SetAccount { field, value } => Line::SetAccount(FieldValue::new(field, value)),
+        TraceEvent::ReadAccount { field, value } => {
+            Line::ReadAccount(FieldValue::new(field, value))
+        }
         TraceEvent::Tag { text } => Line::Tag { text },
         TraceEvent::Case { queue } => Line::Case { queue },
         TraceEvent::Suspend { screen } => Line::Suspend { screen },
@@ -160,6 +153,23 @@ pub(crate) fn json(event: &TraceEvent) -> String {
     })
 }
 
+/// The body of the events about one field's value (written, or read from
+/// the Account).
+#[derive(Serialize)]
+struct FieldValue<'a> {
+    field: &'a str,
+    value: Json<'a>,
+}
+
+impl<'a> FieldValue<'a> {
+    fn new(field: &'a str, value: &'a Value) -> Self {
+        FieldValue {
+            field,
+            value: Json(value),
+        }
+    }
+}
+
 /// One JSON line; keys in this order, `event` first.
 #[derive(Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
@@ -176,18 +186,9 @@ enum Line<'a> {
         args: Object<'a>,
         outcome: Outcome<'a>,
     },
-    SetInquiry {
-        field: &'a str,
-        value: Json<'a>,
-    },
-    SetAccount {
-        field: &'a str,
-        value: Json<'a>,
-    },
-    ReadAccount {
-        field: &'a str,
-        value: Json<'a>,
-    },
+    SetInquiry(FieldValue<'a>),
+    SetAccount(FieldValue<'a>),
+    ReadAccount(FieldValue<'a>),
     Tag {
         text: &'a str,
     },

@@ -110,17 +110,7 @@ fn html_label(n: &Node) -> String {
 
 /// Text for an HTML-like label.
 fn html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            _ => out.push(c),
-        }
-    }
-    out
+    super::escape_markup(text, |_| None)
 }
 
 /// A DOT quoted string; a line break becomes a centred `\n`, and `&` is

@@ -105,16 +105,5 @@ fn node_label(n: &Node) -> String {
 /// `#name;` as its own entity code. Mermaid's `#34;` codes are not used:
 /// Mermaid 11 leaves them undecoded in HTML labels.
 fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '#' => out.push_str("&num;"),
-            _ => out.push(c),
-        }
-    }
-    out
+    super::escape_markup(text, |c| (c == '#').then_some("&num;"))
 }

@@ -758,17 +758,9 @@ fn draw_label(out: &mut String, e: &super::Edge, at: Point) {
 
 /// Text for XML character data and attribute values.
 fn xml(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            // Not allowed in XML 1.0.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => out.push('\u{FFFD}'),
-            _ => out.push(c),
-        }
-    }
-    out
+    // Control characters other than tab and line breaks are not allowed in
+    // XML 1.0.
+    super::escape_markup(text, |c| {
+        ((c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r')).then_some("\u{FFFD}")
+    })
 }
