@@ -67,7 +67,25 @@ pub fn format_file(file: &ast::File, source: &str) -> String {
 /// each attribute in its canonical form (`#[allow(W0301, W0302)]`): an
 /// attribute takes its own line before what follows it, as a comment does.
 fn with_attributes(file: &ast::File) -> Vec<Comment> {
-    let mut all = file.comments.clone();
+    // A comment written inside an attribute's parentheses moves to its own
+    // line just before the attribute, so that no comment is lost.
+    let mut all: Vec<Comment> = file
+        .comments
+        .iter()
+        .map(|c| {
+            let inside = file
+                .attributes
+                .iter()
+                .find(|a| a.span.start < c.span.start && c.span.end <= a.span.end);
+            match inside {
+                Some(a) => Comment {
+                    span: Span::new(a.span.start, a.span.start),
+                    ..c.clone()
+                },
+                None => c.clone(),
+            }
+        })
+        .collect();
     all.extend(file.attributes.iter().map(|a| {
         let codes: Vec<&str> = a.codes.iter().map(|c| c.node.as_str()).collect();
         let bang = if a.inner { "!" } else { "" };
@@ -78,7 +96,7 @@ fn with_attributes(file: &ast::File) -> Vec<Comment> {
             attribute: true,
         }
     }));
-    all.sort_by_key(|c| c.span.start);
+    all.sort_by_key(|c| (c.span.start, c.attribute));
     all
 }
 

@@ -575,12 +575,9 @@ proptest::proptest! {
         which in proptest::prelude::any::<proptest::sample::Index>(),
         edits in proptest::collection::vec((proptest::prelude::any::<proptest::sample::Index>(), 0u8..5), 1..16),
     ) {
-        // Comments inside `#[allow(...)]` attributes are a known gap of the
-        // formatter (an attribute is taken out of the token stream whole, so a
-        // comment inside it is lost); flows with attributes are left out here
-        // until that is fixed, and keep their own snapshot cases.
-        let all: Vec<&(String, String)> =
-            corpus().iter().filter(|(_, s)| !s.contains("#[") && !s.contains("#![")).collect();
+        // Flows with `#[allow(...)]` attributes included: a comment inside
+        // an attribute's parentheses moves before it, and is kept.
+        let all: Vec<&(String, String)> = corpus().iter().collect();
         let (name, flow) = all[which.index(all.len())];
         let source = sprinkle(flow, &edits);
         if let Err(e) = promises(name, &source) {
