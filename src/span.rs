@@ -112,6 +112,14 @@ impl<'a> LineIndex<'a> {
         }
     }
 
+    /// The source text a span covers, with each run of whitespace
+    /// (line breaks included) shown as one space; empty for a span that is
+    /// not in the source.
+    pub fn text(&self, span: Span) -> String {
+        let text = self.source.get(span.range()).unwrap_or_default();
+        text.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
     /// Line and column (1-based, column in characters) of a byte offset,
     /// clamped as [`line_col`] does.
     pub fn line_col(&self, offset: u32) -> (usize, usize) {
