@@ -102,12 +102,12 @@ fn one(
                 mark,
                 negated,
                 text,
-                span,
+                ..
             } => out.expects.push(Expect::Mark {
                 mark: *mark,
                 present: !negated,
                 text: text.node.clone(),
-                span: *span,
+                span: text.span,
             }),
             TestItem::ExpectCalls {
                 result,

@@ -261,10 +261,10 @@ impl EndState<'_> {
                     fails(
                         format!("calls {r} {} {count}", op.symbol()),
                         *span,
-                        if made == 0 {
-                            format!("the run made no call for `{r}`")
-                        } else {
-                            format!("the run made {made} call(s) for `{r}`")
+                        match made {
+                            0 => format!("the run made no call for `{r}`"),
+                            1 => format!("the run made 1 call for `{r}`"),
+                            n => format!("the run made {n} calls for `{r}`"),
                         },
                     )
                 })
