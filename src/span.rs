@@ -168,6 +168,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn text_shows_whitespace_runs_as_one_space() {
+        let src = "expect a ==\n    b  + 1 // x";
+        let index = LineIndex::new(src);
+        assert_eq!(index.text(Span::new(7, 23)), "a == b + 1");
+        assert_eq!(index.text(Span::new(7, 8)), "a");
+        assert_eq!(index.text(Span::new(40, 50)), "");
+    }
+
+    #[test]
     fn the_index_agrees_with_line_col() {
         for src in ["", "a", "ab\né x\r\ny", "\n\n", "x\n", "é\n\u{1F600}z\n"] {
             let index = LineIndex::new(src);
