@@ -378,10 +378,44 @@ pub enum TestItem {
     /// `expect end STATUS`
     ExpectEnd(Spanned<EndStatus>),
     /// `expect EXPR`, where EXPR compares a path (`inquiry.F`, `account.F`,
-    /// `R.F`) with a value.
+    /// `R.F`) with an expression over literals and paths.
     Expect(Expr),
     /// `expect visits [STEP, ...]`
     ExpectVisits { steps: Vec<Name>, span: Span },
-    /// `expect tag "TEXT"`
-    ExpectTag(Spanned<String>),
+    /// `account { F: V, ... }`: the Account before the run.
+    Account { values: Vec<Arg>, span: Span },
+    /// `expect tag "TEXT"`, `expect not tag "TEXT"`, `expect case "QUEUE"`,
+    /// `expect not case "QUEUE"`.
+    ExpectMark {
+        mark: Mark,
+        negated: bool,
+        text: Spanned<String>,
+        span: Span,
+    },
+    /// `expect calls R OP INT`: how many host calls were made for `R`.
+    ExpectCalls {
+        result: Name,
+        op: BinaryOp,
+        count: Spanned<i64>,
+        span: Span,
+    },
+}
+
+/// What a test can expect the run to have left on the inquiry: a tag, or a
+/// case opened in a queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mark {
+    Tag,
+    Case,
+}
+
+impl Mark {
+    /// The keyword after `expect` (and `not`).
+    pub fn keyword(self) -> &'static str {
+        match self {
+            Mark::Tag => "tag",
+            Mark::Case => "case",
+        }
+    }
 }

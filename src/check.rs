@@ -270,6 +270,7 @@ fn analyse<T>(
         emit: false,
         unreachable: false,
         unwritten: std::collections::HashSet::new(),
+        in_expect: false,
     };
     let bits = layout.bits();
     let entry = match env.start {

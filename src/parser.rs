@@ -393,7 +393,16 @@ impl FileParser<'_> {
                 }
             }
         }
+        // A test block with a syntax error that the grammar reports and
+        // reads past (an unknown end status, a word other than `calls`
+        // after `expect`) is skipped after its diagnostic, as a test that
+        // did not parse is (SPEC §8.1).
+        let broken_test =
+            matches!(result, Ok(Item::Test(_))) && local.iter().any(|d| d.code == Code::E0001);
         self.diags.append(&mut local);
+        if broken_test {
+            return;
+        }
         match result {
             Ok(mut item) => {
                 if let Item::Step(step) = &mut item {

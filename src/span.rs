@@ -112,6 +112,14 @@ impl<'a> LineIndex<'a> {
         }
     }
 
+    /// The source text a span covers, with each run of whitespace
+    /// (line breaks included) shown as one space; empty for a span that is
+    /// not in the source.
+    pub fn text(&self, span: Span) -> String {
+        let text = self.source.get(span.range()).unwrap_or_default();
+        text.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
     /// Line and column (1-based, column in characters) of a byte offset,
     /// clamped as [`line_col`] does.
     pub fn line_col(&self, offset: u32) -> (usize, usize) {
@@ -158,6 +166,15 @@ fn count_chars(bytes: &[u8]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_shows_whitespace_runs_as_one_space() {
+        let src = "expect a ==\n    b  + 1 // x";
+        let index = LineIndex::new(src);
+        assert_eq!(index.text(Span::new(7, 23)), "a == b + 1");
+        assert_eq!(index.text(Span::new(7, 8)), "a");
+        assert_eq!(index.text(Span::new(40, 50)), "");
+    }
 
     #[test]
     fn the_index_agrees_with_line_col() {

@@ -5,14 +5,15 @@
 //! it leaves, and [`run_tests`] checks each `test` block's expectations on
 //! the final state.
 
-use crate::ast::BinaryOp;
-use crate::bytecode::{Module, RuntimeError, VerifiedModule};
-use crate::host::{Script, ScriptedHost, TraceEvent};
-use crate::invariant;
+mod expectations;
+
+use crate::bytecode::{RuntimeError, VerifiedModule};
+use crate::host::{Host, Script, ScriptedHost, TraceEvent};
 use crate::span::LineIndex;
-use crate::typed::{Expect, Path, Test, TypedFlow};
-use crate::value::{EndStatus, Value};
+use crate::typed::{Test, TypedFlow};
+use crate::value::EndStatus;
 use crate::vm::{DEFAULT_FUEL, Outcome, State, Vm};
+use expectations::EndState;
 
 /// How a driven run stopped.
 #[derive(Debug, Clone, PartialEq)]
@@ -116,8 +117,8 @@ pub fn run_tests(
         .collect()
 }
 
-/// Runs one test: a fresh run with an empty Account, the test's inputs and
-/// stubs, and its clock (else the system clock in UTC).
+/// Runs one test: a fresh run with the test's Account (else an empty one),
+/// its inputs and stubs, and its clock (else the system clock in UTC).
 pub fn run_test(module: &VerifiedModule, test: &Test, source: &str, file: &str) -> TestOutcome {
     test_with_lines(module, test, &LineIndex::new(source), file)
 }
@@ -179,141 +180,24 @@ fn test_with_lines(
         for unused in host.unused() {
             failures.push(unused);
         }
-        for expect in &test.expects {
-            if let Some(f) =
-                check_expect(module.module(), &state, &host, status, expect, lines, file)
-            {
-                failures.push(f);
-            }
-        }
+        let clock = host.today();
+        let end = EndState {
+            module: module.module(),
+            state: &state,
+            host: &host,
+            status,
+            clock,
+        };
+        failures.extend(
+            test.expects
+                .iter()
+                .filter_map(|e| end.check(e, lines, file)),
+        );
     }
     TestOutcome {
         name: test.name.clone(),
         line,
         column,
         failures,
-    }
-}
-
-/// A test's paths index the tables of the module compiled from the same
-/// flow (invariant `test-paths-index-module`); the module and its state
-/// agree on table sizes ([`State`] is checked against its module).
-const PATHS: &str = "test-paths-index-module";
-
-fn name(field: Option<&crate::bytecode::FieldInfo>) -> &str {
-    invariant::holds(field, PATHS).map_or("?", |f| f.name.as_str())
-}
-
-fn path_name(module: &Module, path: Path) -> String {
-    match path {
-        Path::Field {
-            record: crate::ast::Record::Inquiry,
-            field,
-        } => format!("inquiry.{}", name(module.inquiry.get(field as usize))),
-        Path::Field {
-            record: crate::ast::Record::Account,
-            field,
-        } => format!("account.{}", name(module.account.get(field as usize))),
-        Path::Result { result, field } => {
-            let r = invariant::holds(module.results.get(result as usize), PATHS);
-            let rn = r.map_or("?", |r| r.name.as_str());
-            format!(
-                "{rn}.{}",
-                name(r.and_then(|r| r.fields.get(field as usize)))
-            )
-        }
-    }
-}
-
-/// The value a path has at the end of the run: `none` for a field never
-/// written, an Account field the host has no value for, or a result never
-/// bound.
-fn path_value(module: &Module, state: &State, host: &ScriptedHost, path: Path) -> Value {
-    let found = match path {
-        Path::Field {
-            record: crate::ast::Record::Inquiry,
-            field,
-        } => invariant::holds(state.inquiry().get(field as usize), PATHS).cloned(),
-        Path::Field {
-            record: crate::ast::Record::Account,
-            field,
-        } => invariant::holds(module.account.get(field as usize), PATHS)
-            .and_then(|f| host.script.account.get(&f.name))
-            .cloned(),
-        Path::Result { result, field } => {
-            match invariant::holds(state.results().get(result as usize), PATHS) {
-                Some(Some(values)) => invariant::holds(values.get(field as usize), PATHS).cloned(),
-                _ => None,
-            }
-        }
-    };
-    found.unwrap_or(Value::None)
-}
-
-/// Whether `a OP b` holds, by the operators' one definition: an ordering
-/// with a `none` side does not hold.
-fn compare(op: BinaryOp, a: &Value, b: &Value) -> bool {
-    a.binary(op, b) == Ok(Value::Bool(true))
-}
-
-fn check_expect(
-    module: &Module,
-    state: &State,
-    host: &ScriptedHost,
-    status: Option<EndStatus>,
-    expect: &Expect,
-    lines: &LineIndex<'_>,
-    file: &str,
-) -> Option<String> {
-    let at = |span: crate::span::Span| {
-        let (l, c) = lines.line_col(span.start);
-        format!("{file}:{l}:{c}")
-    };
-    match expect {
-        Expect::End { status: want, span } => (status != Some(*want)).then(|| {
-            let got = status.map_or("no end".to_string(), |s| format!("end {s}"));
-            format!(
-                "expectation `expect end {want}` at {} does not hold: the run ended with `{got}`",
-                at(*span)
-            )
-        }),
-        Expect::Compare {
-            path,
-            op,
-            value,
-            span,
-        } => {
-            let actual = path_value(module, state, host, *path);
-            (!compare(*op, &actual, value)).then(|| {
-                format!(
-                    "expectation `expect {} {} {value}` at {} does not hold: actual value `{actual}`",
-                    path_name(module, *path),
-                    op.symbol(),
-                    at(*span)
-                )
-            })
-        }
-        Expect::Visits { steps, span } => {
-            let want: Vec<&str> = steps.iter().map(|s| module.step_name(*s)).collect();
-            let got = host.visits();
-            (want != got).then(|| {
-                format!(
-                    "expectation `expect visits [{}]` at {} does not hold: actual visits [{}]",
-                    want.join(", "),
-                    at(*span),
-                    got.join(", ")
-                )
-            })
-        }
-        Expect::Tag { text, span } => (!host.tags().contains(&text.as_str())).then(|| {
-            format!(
-                "expectation `expect tag {text:?}` at {} does not hold: tags were [{}]",
-                at(*span),
-                {
-                    let tags: Vec<String> = host.tags().iter().map(|t| format!("{t:?}")).collect();
-                    tags.join(", ")
-                }
-            )
-        }),
     }
 }

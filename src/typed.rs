@@ -10,7 +10,7 @@
 //! [`ResultId`] indexes [`TypedFlow::results`], and a result field index
 //! indexes [`ResultSlot::fields`].
 
-use crate::ast::{BinaryOp, HttpMethod, Record};
+use crate::ast::{BinaryOp, HttpMethod, Mark, Record};
 use crate::builtins::Builtin;
 use crate::span::Span;
 use crate::types::Type;
@@ -226,6 +226,9 @@ pub struct Test {
     /// `stub` blocks in source order; each answers the next call binding its
     /// result.
     pub stubs: Vec<Stub>,
+    /// `account { ... }`: the Account before the run, by field name
+    /// (fields given `none` are left out: the Account has no value).
+    pub account: Vec<(String, Value)>,
     pub expects: Vec<Expect>,
 }
 
@@ -260,19 +263,32 @@ pub enum Expect {
         status: EndStatus,
         span: Span,
     },
-    /// `expect PATH OP VALUE`, evaluated on the state at the end of the run.
+    /// `expect PATH OP EXPR`, both sides evaluated on the state at the end
+    /// of the run. Paths in `value` are typed optional, as `path` is.
     Compare {
         path: Path,
         op: BinaryOp,
-        value: Value,
+        value: Expr,
         span: Span,
     },
     Visits {
         steps: Vec<StepId>,
         span: Span,
     },
-    Tag {
+    /// `expect [not] tag "TEXT"` / `expect [not] case "QUEUE"`: whether the
+    /// run tagged the inquiry with TEXT, or opened a case in QUEUE.
+    Mark {
+        mark: Mark,
+        present: bool,
         text: String,
+        span: Span,
+    },
+    /// `expect calls R OP N`: the number of host calls made for `result`,
+    /// every attempt counted, failed ones too.
+    Calls {
+        result: ResultId,
+        op: BinaryOp,
+        count: i64,
         span: Span,
     },
 }

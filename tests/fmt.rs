@@ -412,10 +412,16 @@ mod generate {
                 "clock @2026-01-01",
                 "expect end approved",
                 "expect tag \"t\"",
+                "expect not tag \"t\"",
+                "expect case \"q\"",
+                "expect not case \"q\"",
                 "stub r error"
             ]),
             (step(), record()).prop_map(|(s, r)| format!("input {s} {r}")),
             (name(), record()).prop_map(|(n, r)| format!("stub {n} {r}")),
+            record().prop_map(|r| format!("account {r}")),
+            (name(), pick(&["==", "!=", "<", ">="]), 0..1_000i64)
+                .prop_map(|(n, op, c)| format!("expect calls {n} {op} {c}")),
             proptest::collection::vec(step(), 0..20)
                 .prop_map(|v| format!("expect visits [{}]", v.join(", "))),
             expr().prop_map(|e| format!("expect inquiry.a == ({e})")),

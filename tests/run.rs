@@ -81,6 +81,20 @@ fn version_1_expressions_pass_their_tests() {
     }
 }
 
+/// Version 1 test items (SPEC §8.6): account seeding, `expect [not] tag`,
+/// `expect [not] case`, `expect calls` and expressions on the right of an
+/// expectation, each holding in the first test and failing in the others,
+/// with messages that say what was expected and what happened.
+#[test]
+fn version_1_test_items() {
+    let file = "tests/cases/test_cmd/v1_expectations.flow";
+    let (code, out, err) = flowc(&["test", file]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(out.lines().last(), Some("1 passed, 2 failed"));
+    assert!(out.contains("test every kind holds ... ok"), "{out}");
+    insta::assert_snapshot!(out);
+}
+
 /// Every scenario in `examples/scenarios/` runs its example
 /// (`NAME_CASE.json` runs `examples/NAME.flow`) to an end status.
 #[test]

@@ -206,7 +206,26 @@ fn summary(file: &File) -> String {
                         TestItem::ExpectVisits { steps, .. } => {
                             format!("expect visits [{}]", names(steps))
                         }
-                        TestItem::ExpectTag(t) => format!("expect tag {:?}", t.node),
+                        TestItem::Account { values, .. } => format!("account {{{}}}", args(values)),
+                        TestItem::ExpectMark {
+                            mark,
+                            negated,
+                            text,
+                            ..
+                        } => format!(
+                            "expect {}{} {:?}",
+                            if *negated { "not " } else { "" },
+                            mark.keyword(),
+                            text.node
+                        ),
+                        TestItem::ExpectCalls {
+                            result, op, count, ..
+                        } => format!(
+                            "expect calls {} {} {}",
+                            result.node,
+                            op.symbol(),
+                            count.node
+                        ),
                     };
                     writeln!(out, "  {line}").unwrap();
                 }

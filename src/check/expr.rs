@@ -61,6 +61,9 @@ pub struct Cx<'e, 'a> {
     /// Fields (`false`) and results (`true`) already given an E0303: one
     /// fault, one diagnostic, however many reads.
     pub unwritten: std::collections::HashSet<(bool, u32)>,
+    /// Typing the expression of a test's `expect`, read at the end of the
+    /// run: every path has its optional type, whatever the facts.
+    pub in_expect: bool,
 }
 
 impl Cx<'_, '_> {
@@ -77,6 +80,9 @@ impl Cx<'_, '_> {
     }
 
     pub(super) fn optional_help(&self, e: &ast::Expr) -> &'static str {
+        if self.in_expect {
+            return "in `expect`, a path may be `none` at the end of the run: compare the path itself (`==`, `!=` or an ordering) rather than computing with it";
+        }
         match &e.kind {
             ExprKind::ResultField { result, field }
                 if field.node != "status"
@@ -287,6 +293,7 @@ impl Cx<'_, '_> {
         };
         let ty = match f.record {
             Record::Account => info.ty.with_optional(true),
+            Record::Inquiry if self.in_expect => info.ty.with_optional(true),
             Record::Inquiry => {
                 if !info.ty.optional
                     && !facts.get(self.layout.written(id))
@@ -361,6 +368,17 @@ impl Cx<'_, '_> {
             self.report(d);
             return err_expr(span);
         };
+        if self.in_expect {
+            let ty = declared.with_optional(true);
+            let kind = typed::ExprKind::ResultField {
+                result: rid,
+                field: fi,
+            };
+            return TExpr {
+                e: mk(kind, ty, span),
+                ty: Ty::Known(ty),
+            };
+        }
         if !facts.get(self.layout.bound(rid)) && self.first_e0303(true, rid) {
             let d = Diagnostic::new(
                 Code::E0303,

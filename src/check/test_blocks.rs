@@ -1,10 +1,20 @@
 //! The checker of the flow's `test` blocks (not of this crate's unit
 //! tests): names resolved against the steps, fields and results, values
-//! evaluated (constants only), and the checks of §3 "Tests".
+//! evaluated (`input`, `stub` and `account` take constants), expectations
+//! typed, and the checks of §3 "Tests" and §8.6.
+//!
+//! The expression of an `expect PATH OP EXPR` is typed by the flow's own
+//! expression checker ([`Cx`] with `in_expect` set, so that every path has
+//! its optional type); only the top-level comparison is typed here, since
+//! there an ordering may take an optional side (it does not hold when a
+//! side is `none`).
 
+use super::expr::{Cx, Ty};
+use super::facts::Layout;
 use super::names::Env;
 use crate::ast::{self, BinaryOp, ExprKind, Record, StepKind, TestItem};
 use crate::diagnostics::{Code, Diagnostic};
+use crate::flowgraph::BitSet;
 use crate::ops::OpKind;
 use crate::span::Span;
 use crate::typed::{self, Expect, Input, Path, Stub, StubAnswer};
@@ -17,18 +27,42 @@ pub(super) fn check(
     tests: &[&ast::Test],
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<typed::Test> {
-    tests.iter().map(|t| one(env, t, diags)).collect()
+    let layout = Layout::new(env);
+    let mut cx = Cx {
+        env,
+        layout: &layout,
+        diags: Vec::new(),
+        emit: true,
+        unreachable: false,
+        unwritten: HashSet::new(),
+        in_expect: true,
+    };
+    // With `in_expect`, facts decide nothing: no path is narrowed, none is
+    // unwritten.
+    let facts = BitSet::empty(layout.bits());
+    tests
+        .iter()
+        .map(|t| one(env, &mut cx, &facts, t, diags))
+        .collect()
 }
 
-fn one(env: &Env, t: &ast::Test, diags: &mut Vec<Diagnostic>) -> typed::Test {
+fn one(
+    env: &Env,
+    cx: &mut Cx<'_, '_>,
+    facts: &BitSet,
+    t: &ast::Test,
+    diags: &mut Vec<Diagnostic>,
+) -> typed::Test {
     let mut out = typed::Test {
         name: t.name.node.clone(),
         span: t.span,
         clock: None,
         inputs: Vec::new(),
         stubs: Vec::new(),
+        account: Vec::new(),
         expects: Vec::new(),
     };
+    let mut account: Vec<&ast::Arg> = Vec::new();
     for item in &t.items {
         match item {
             TestItem::Clock(d) => out.clock = Some(d.node),
@@ -51,7 +85,7 @@ fn one(env: &Env, t: &ast::Test, diags: &mut Vec<Diagnostic>) -> typed::Test {
                 }
             }
             TestItem::StubError { result, span } => {
-                if let Some(rid) = resolve_result(env, result, diags) {
+                if let Some(rid) = resolve_result(env, result, " in `stub`", diags) {
                     out.stubs.push(Stub {
                         result: rid,
                         answer: StubAnswer::Error,
@@ -63,10 +97,33 @@ fn one(env: &Env, t: &ast::Test, diags: &mut Vec<Diagnostic>) -> typed::Test {
                 status: s.node,
                 span: s.span,
             }),
-            TestItem::ExpectTag(s) => out.expects.push(Expect::Tag {
-                text: s.node.clone(),
-                span: s.span,
+            TestItem::Account { values, .. } => account.extend(values),
+            TestItem::ExpectMark {
+                mark,
+                negated,
+                text,
+                ..
+            } => out.expects.push(Expect::Mark {
+                mark: *mark,
+                present: !negated,
+                text: text.node.clone(),
+                span: text.span,
             }),
+            TestItem::ExpectCalls {
+                result,
+                op,
+                count,
+                span,
+            } => {
+                if let Some(rid) = resolve_result(env, result, " in `expect calls`", diags) {
+                    out.expects.push(Expect::Calls {
+                        result: rid,
+                        op: *op,
+                        count: count.node,
+                        span: *span,
+                    });
+                }
+            }
             TestItem::ExpectVisits { steps, span } => {
                 let mut ids = Vec::new();
                 for s in steps {
@@ -81,29 +138,73 @@ fn one(env: &Env, t: &ast::Test, diags: &mut Vec<Diagnostic>) -> typed::Test {
                 });
             }
             TestItem::Expect(e) => {
-                if let Some(x) = expect(env, e, diags) {
-                    out.expects.push(x);
-                }
+                let x = expect(env, cx, facts, e, diags);
+                diags.append(&mut cx.diags);
+                out.expects.extend(x);
             }
         }
     }
+    out.account = account_values(env, &account, diags);
     out
 }
 
-fn resolve_result(env: &Env, name: &ast::Name, diags: &mut Vec<Diagnostic>) -> Option<u32> {
-    match env.result(&name.node) {
-        Some((rid, _)) => Some(rid),
-        None => {
-            let d = Diagnostic::new(
-                Code::E0106,
-                name.span,
-                format!("unknown result `{}` in `stub`", name.node),
-            )
-            .label("no `let` binds this name");
-            diags.push(d.did_you_mean(&name.node, env.result_names()));
-            None
-        }
+/// E0106 for a name that no `let` binds; `context` follows the name in
+/// the message (`" in `stub`"`).
+fn unknown_result(env: &Env, name: &ast::Name, context: &str) -> Diagnostic {
+    Diagnostic::new(
+        Code::E0106,
+        name.span,
+        format!("unknown result `{}`{context}", name.node),
+    )
+    .label("no `let` binds this name")
+    .did_you_mean(&name.node, env.result_names())
+}
+
+fn resolve_result(
+    env: &Env,
+    name: &ast::Name,
+    context: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<u32> {
+    let found = env.result(&name.node).map(|(rid, _)| rid);
+    if found.is_none() {
+        diags.push(unknown_result(env, name, context));
     }
+    found
+}
+
+/// The `account { ... }` blocks of a test, together: each field once
+/// (E0108), a declared account field (E0103), a constant of its type.
+fn account_values(
+    env: &Env,
+    values: &[&ast::Arg],
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<(String, Value)> {
+    let (given, _) = named_values(
+        values.iter().copied(),
+        |name| {
+            env.field(Record::Account, name)
+                .map(|(id, f)| (id as usize, f.ty))
+        },
+        |a| {
+            let name = a.name.node.as_str();
+            Diagnostic::new(
+                Code::E0103,
+                a.name.span,
+                format!("unknown account field `{name}`"),
+            )
+            .label("no account field has this name")
+            .did_you_mean(name, env.account.iter().map(|f| f.name.as_str()))
+        },
+        |name| format!("for `account.{name}`"),
+        diags,
+    );
+    given
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|(_, v)| *v != Value::None)
+        .filter_map(|(i, v)| Some((env.account.get(i)?.name.clone(), v)))
+        .collect()
 }
 
 /// Evaluates `e` as a value of type `ty` (E0201, E0203).
@@ -264,7 +365,7 @@ fn stub(
     span: Span,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Stub> {
-    let rid = resolve_result(env, result, diags)?;
+    let rid = resolve_result(env, result, " in `stub`", diags)?;
     let info = env.results.get(rid as usize)?;
     if info.error {
         return None;
@@ -330,7 +431,7 @@ type Slotted = (usize, Value);
 /// any entry was rejected) and the names given, for the caller's check of
 /// what is missing.
 fn named_values<'a>(
-    values: &'a [ast::Arg],
+    values: impl IntoIterator<Item = &'a ast::Arg>,
     lookup: impl Fn(&str) -> Option<(usize, Type)>,
     unknown: impl Fn(&ast::Arg) -> Diagnostic,
     what: impl Fn(&str) -> String,
@@ -396,13 +497,7 @@ fn path(env: &Env, e: &ast::Expr, diags: &mut Vec<Diagnostic>) -> Result<Option<
         }
         ExprKind::ResultField { result, field } => {
             let Some((rid, info)) = env.result(&result.node) else {
-                let d = Diagnostic::new(
-                    Code::E0106,
-                    result.span,
-                    format!("unknown result `{}`", result.node),
-                )
-                .label("no `let` binds this name");
-                diags.push(d.did_you_mean(&result.node, env.result_names()));
+                diags.push(unknown_result(env, result, ""));
                 return Err(());
             };
             if info.error {
@@ -434,15 +529,24 @@ fn path(env: &Env, e: &ast::Expr, diags: &mut Vec<Diagnostic>) -> Result<Option<
     }
 }
 
-/// `expect PATH OP VALUE` (either side), or `expect PATH` for a `bool` path.
-fn expect(env: &Env, e: &ast::Expr, diags: &mut Vec<Diagnostic>) -> Option<Expect> {
+/// `expect PATH OP EXPR` (the path on either side), or `expect PATH` for
+/// a `bool` path.
+fn expect(
+    env: &Env,
+    cx: &mut Cx<'_, '_>,
+    facts: &BitSet,
+    e: &ast::Expr,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Expect> {
     let not_bool = |diags: &mut Vec<Diagnostic>| {
         diags.push(
             Diagnostic::new(Code::E0202, e.span, "`expect` is not a `bool` comparison of a path with a value")
-                .label("expected `PATH OP VALUE`")
-                .help("compare `inquiry.F`, `account.F` or `R.F` with a constant, e.g. `expect account.name_first == \"Ada\"`"),
+                .label("expected `PATH OP EXPR`")
+                .help("compare `inquiry.F`, `account.F` or `R.F` with an expression, e.g. `expect account.name_first == \"Ada\"`"),
         )
     };
+    let is_path =
+        |e: &ast::Expr| matches!(e.kind, ExprKind::Field(_) | ExprKind::ResultField { .. });
     let (op, lhs, rhs) = match &e.kind {
         ExprKind::Binary { op, lhs, rhs } if op.is_comparison() => (*op, &**lhs, &**rhs),
         _ => {
@@ -450,7 +554,7 @@ fn expect(env: &Env, e: &ast::Expr, diags: &mut Vec<Diagnostic>) -> Option<Expec
                 Ok(Some((p, ty))) if ty.base == BaseType::Bool => Some(Expect::Compare {
                     path: p,
                     op: BinaryOp::Eq,
-                    value: Value::Bool(true),
+                    value: constant(Value::Bool(true), BaseType::Bool, e.span),
                     span: e.span,
                 }),
                 Ok(_) => {
@@ -461,20 +565,21 @@ fn expect(env: &Env, e: &ast::Expr, diags: &mut Vec<Diagnostic>) -> Option<Expec
             };
         }
     };
-    let (p, ty, op, value) = match (path(env, lhs, diags), path(env, rhs, diags)) {
-        (Err(()), _) | (_, Err(())) => return None,
-        (Ok(Some((p, ty))), Ok(None)) => (p, ty, op, rhs),
-        (Ok(None), Ok(Some((p, ty)))) => (p, ty, op.flipped(), lhs),
-        _ => {
-            not_bool(diags);
-            return None;
-        }
+    let (side, other, op) = if is_path(lhs) {
+        (lhs, rhs, op)
+    } else if is_path(rhs) {
+        (rhs, lhs, op.flipped())
+    } else {
+        not_bool(diags);
+        return None;
     };
+    let found = path(env, side, diags);
+    let value = cx.expr(other, facts);
+    let (p, ty) = found.ok()??;
     // In `expect` the path is taken as optional: a `none` makes the
     // expectation fail at run time, ordering comparisons included.
     let ty = ty.with_optional(true);
-    let ordering = op.kind() == OpKind::Order;
-    if ordering && op.signature(ty.base, ty.base).is_none() {
+    if op.kind() == OpKind::Order && op.signature(ty.base, ty.base).is_none() {
         diags.push(
             Diagnostic::new(
                 Code::E0201,
@@ -491,20 +596,53 @@ fn expect(env: &Env, e: &ast::Expr, diags: &mut Vec<Diagnostic>) -> Option<Expec
         );
         return None;
     }
-    let v = value_of(
-        value,
-        if ordering {
-            ty.with_optional(false)
-        } else {
-            ty
-        },
-        "in `expect`",
-        diags,
-    )?;
+    match value.ty {
+        Ty::Err => return None,
+        Ty::NoneLit if op.kind() == OpKind::Order => {
+            let want = ty.with_optional(false);
+            diags.push(
+                Diagnostic::new(
+                    Code::E0203,
+                    other.span,
+                    format!("`none` where `{want}` is needed in `expect`"),
+                )
+                .label("this is `none`")
+                .help("an ordering needs a value on both sides; compare with `== none`"),
+            );
+            return None;
+        }
+        Ty::NoneLit => {}
+        Ty::Known(t) if t.base != ty.base => {
+            let want = if op.kind() == OpKind::Order {
+                ty.with_optional(false)
+            } else {
+                ty
+            };
+            diags.push(
+                Diagnostic::new(
+                    Code::E0201,
+                    other.span,
+                    format!("expected `{want}` in `expect`, found `{t}`"),
+                )
+                .label(format!("this is `{t}`")),
+            );
+            return None;
+        }
+        Ty::Known(_) => {}
+    }
     Some(Expect::Compare {
         path: p,
         op,
-        value: v,
+        value: value.e,
         span: e.span,
     })
+}
+
+/// A typed constant.
+fn constant(v: Value, base: BaseType, span: Span) -> typed::Expr {
+    typed::Expr {
+        kind: typed::ExprKind::Const(v),
+        ty: Type::new(base),
+        span,
+    }
 }

@@ -124,9 +124,11 @@ impl<'a> Printer<'a> {
                 TestItem::Input { span, .. }
                 | TestItem::Stub { span, .. }
                 | TestItem::StubError { span, .. }
-                | TestItem::ExpectVisits { span, .. } => *span,
+                | TestItem::ExpectVisits { span, .. }
+                | TestItem::Account { span, .. }
+                | TestItem::ExpectMark { span, .. }
+                | TestItem::ExpectCalls { span, .. } => *span,
                 TestItem::ExpectEnd(s) => from_keyword(s.span, 2),
-                TestItem::ExpectTag(s) => from_keyword(s.span, 2),
                 TestItem::Expect(e) => from_keyword(e.span, 1),
             },
         }
@@ -335,9 +337,32 @@ impl<'a> Printer<'a> {
                 );
                 concat(vec![text("expect visits "), list])
             }
-            TestItem::ExpectTag(s) => {
-                text(format!("expect tag {}", self.src.literal(s.span.start)))
+            TestItem::Account { values, span } => {
+                let record = self.record(values, span.start, span.end.saturating_sub(1));
+                concat(vec![text("account "), record])
             }
+            TestItem::ExpectMark {
+                mark,
+                negated,
+                text: t,
+                ..
+            } => text(format!(
+                "expect {}{} {}",
+                if *negated { "not " } else { "" },
+                mark.keyword(),
+                self.src.literal(t.span.start)
+            )),
+            TestItem::ExpectCalls {
+                result, op, count, ..
+            } => concat(vec![
+                text("expect calls "),
+                Self::name(result),
+                text(format!(
+                    " {} {}",
+                    op.symbol(),
+                    self.src.literal(count.span.start)
+                )),
+            ]),
         }
     }
 

@@ -35,6 +35,7 @@ impl Script {
     pub fn from_test(module: &Module, test: &Test) -> Script {
         let mut script = Script {
             clock: test.clock,
+            account: test.account.iter().cloned().collect(),
             ..Script::default()
         };
         for input in &test.inputs {
@@ -108,6 +109,26 @@ impl ScriptedHost {
                 _ => None,
             })
             .collect()
+    }
+
+    /// The queues of the cases opened so far, in order.
+    pub fn cases(&self) -> Vec<&str> {
+        self.trace
+            .iter()
+            .filter_map(|e| match e {
+                TraceEvent::Case { queue } => Some(queue.as_str()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// How many calls were made for `result`, every attempt counted,
+    /// failed ones too.
+    pub fn calls(&self, result: &str) -> usize {
+        self.trace
+            .iter()
+            .filter(|e| matches!(e, TraceEvent::Call { result: r, .. } if r == result))
+            .count()
     }
 
     /// Screens with inputs left and results with stubs left.

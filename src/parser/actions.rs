@@ -179,6 +179,35 @@ pub(crate) fn end_status(diags: &mut Vec<Diagnostic>, name: Name) -> Spanned<End
     Spanned::new(status, name.span)
 }
 
+/// `expect WORD R OP N`: WORD must be the contextual word `calls` (E0001
+/// otherwise; the item is kept, as for an unknown end status).
+pub(crate) fn expect_calls(
+    diags: &mut Vec<Diagnostic>,
+    word: Name,
+    result: Name,
+    op: ast::BinaryOp,
+    count: Spanned<i64>,
+    span: Span,
+) -> ast::TestItem {
+    if word.node != "calls" {
+        diags.push(
+            Diagnostic::new(
+                Code::E0001,
+                word.span,
+                format!("unexpected identifier `{}` after `expect`", word.node),
+            )
+            .label("expected `calls`, `end`, `visits`, `tag`, `case`, `not` or a comparison")
+            .help("count a result's host calls with `expect calls R == N`"),
+        );
+    }
+    ast::TestItem::ExpectCalls {
+        result,
+        op,
+        count,
+        span,
+    }
+}
+
 pub(crate) fn binary(op: ast::BinaryOp, lhs: Expr, rhs: Expr, span: Span) -> Expr {
     Expr {
         kind: ExprKind::Binary {
