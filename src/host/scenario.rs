@@ -307,7 +307,7 @@ flow f {
             r#"{"clock": "2026-11-25",
                 "account": {"name": null},
                 "inputs": {"ask": [{"selfie": true, "nick": null, "name": "Ada"}]},
-                "stubs": {"face": ["error", {"status": "passed"}]}}"#,
+                "stubs": {"face": ["error", {"status": "passed", "match_score": 90}]}}"#,
         )
         .unwrap();
         assert_eq!(s.clock, Date::parse("2026-11-25"));
