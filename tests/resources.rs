@@ -208,7 +208,10 @@ fn calls(n: usize) -> (String, String) {
             s,
             "    let r{i} = verify email_address {{ email_address: \"e{i}\" }}"
         );
-        stubs.insert(format!("r{i}"), serde_json::json!([{"status": "passed", "email_address": format!("e{i}")}]));
+        stubs.insert(
+            format!("r{i}"),
+            serde_json::json!([{"status": "passed", "email_address": format!("e{i}")}]),
+        );
         account.insert(format!("a{i}"), format!("v{i}").into());
     }
     s.push_str("    -> end approved\n  }\n}\n");
