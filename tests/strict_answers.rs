@@ -406,3 +406,182 @@ fn a_scenario_passed_stub_without_its_fields_is_refused_with_its_path() {
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("end declined"), "{out}");
 }
+
+/// A host that answers everything at random from a seed: call answers
+/// whose fields are present, `none` or of the wrong type, `ok` and
+/// `status` of any value, host errors, and an Account whose every read may
+/// differ from the last.
+struct Hostile {
+    seed: u64,
+    /// The type of each Account field, so that reads are of the right
+    /// type (a wrong one is already R0003 at the read).
+    account: std::collections::HashMap<String, flowc::unstable::types::Type>,
+    /// The type of each inquiry field, to catch `none` written into a
+    /// non-optional one (the VM's `set_inquiry` itself admits `none`).
+    inquiry: std::collections::HashMap<String, flowc::unstable::types::Type>,
+    /// Non-optional inquiry fields written with `none`.
+    nones: Vec<String>,
+}
+
+impl Hostile {
+    fn next(&mut self) -> u64 {
+        // xorshift64*: a fixed, well-spread sequence for each seed.
+        self.seed ^= self.seed >> 12;
+        self.seed ^= self.seed << 25;
+        self.seed ^= self.seed >> 27;
+        self.seed.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+
+    fn value(&mut self, base: flowc::unstable::types::BaseType) -> Value {
+        use flowc::unstable::types::BaseType as B;
+        match base {
+            B::String => Value::Str(["", "approve", "Review", "x"][self.below(4) as usize].into()),
+            B::Int => Value::Int([0, 12, 29, 30, 95, -1][self.below(6) as usize]),
+            B::Bool => Value::Bool(self.below(2) == 0),
+            B::Date => Value::Date(Date(738_000 + self.below(800) as i32)),
+            B::Status => Value::Status(
+                [Status::Passed, Status::Failed, Status::RequiresRetry][self.below(3) as usize],
+            ),
+        }
+    }
+
+    /// A value for a field of `ty`: mostly right, sometimes `none`, now
+    /// and then of another type.
+    fn answer(&mut self, ty: flowc::unstable::types::Type) -> Value {
+        use flowc::unstable::types::BaseType as B;
+        match self.below(10) {
+            0..=5 => self.value(ty.base),
+            6..=8 => Value::None,
+            _ => {
+                let other = if ty.base == B::Int { B::String } else { B::Int };
+                self.value(other)
+            }
+        }
+    }
+}
+
+impl Host for Hostile {
+    fn call(&mut self, call: &HostCall<'_>) -> Result<Vec<Value>, HostError> {
+        if self.below(6) == 0 {
+            return Err(HostError::new("hostile: down"));
+        }
+        Ok(call.fields.iter().map(|f| self.answer(f.ty)).collect())
+    }
+    fn read_account(&mut self, field: &str) -> Result<Value, HostError> {
+        // Right type or `none`, but a new draw on every read.
+        let ty = self.account.get(field).copied();
+        Ok(match (ty, self.below(3)) {
+            (Some(ty), 1..) => self.value(ty.base),
+            _ => Value::None,
+        })
+    }
+    fn write_account(&mut self, _: &str, _: &Value) -> Result<(), HostError> {
+        Ok(())
+    }
+    fn tag(&mut self, _: &str) -> Result<(), HostError> {
+        Ok(())
+    }
+    fn case(&mut self, _: &str) -> Result<(), HostError> {
+        Ok(())
+    }
+    fn today(&mut self) -> Date {
+        Date::parse("2026-11-25").unwrap()
+    }
+    fn inquiry_written(&mut self, field: &str, value: &Value) {
+        if *value == Value::None && self.inquiry.get(field).is_some_and(|t| !t.optional) {
+            self.nones.push(field.to_string());
+        }
+    }
+}
+
+/// The flows the property runs: the examples that use typed HTTP answers,
+/// verifications and Account narrowing, and the check cases of each.
+fn subjects() -> Vec<(String, VerifiedModule)> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    [
+        "examples/http_risk_score.flow",
+        "examples/reverification.flow",
+        "examples/gov_id_selfie.flow",
+        "examples/growth_watchlist_case.flow",
+        "tests/cases/check/ok_http_returns.flow",
+        "tests/cases/check/ok_account_narrowed.flow",
+    ]
+    .iter()
+    .map(|p| {
+        let source = std::fs::read_to_string(root.join(p)).unwrap();
+        (p.to_string(), compile(&source))
+    })
+    .collect()
+}
+
+/// Runs `module` against a hostile host from `seed`, answering every
+/// screen with well-typed input, until it ends, fails or has taken 20
+/// screens. Returns the error it stopped with, if any, and the
+/// non-optional inquiry fields it wrote `none` into.
+fn hostile_run(
+    module: &VerifiedModule,
+    seed: u64,
+) -> (Option<flowc::unstable::bytecode::RuntimeError>, Vec<String>) {
+    let account = (module.module().account.iter())
+        .map(|f| (f.name.clone(), f.ty))
+        .collect();
+    let inquiry = (module.module().inquiry.iter())
+        .map(|f| (f.name.clone(), f.ty))
+        .collect();
+    let mut host = Hostile {
+        seed: seed | 1,
+        account,
+        inquiry,
+        nones: Vec::new(),
+    };
+    let mut state = Vm::start(module);
+    for _ in 0..20 {
+        match Vm::run(module, &mut state, &mut host, 100_000) {
+            Ok(Outcome::Ended(_)) => return (None, host.nones),
+            Ok(Outcome::Suspended(req)) => {
+                let mut input: Vec<(String, Value)> = Vec::new();
+                for (name, ty) in &req.fields {
+                    let v = if ty.optional && host.below(3) == 0 {
+                        Value::None
+                    } else {
+                        host.value(ty.base)
+                    };
+                    input.push((name.clone(), v));
+                }
+                for c in &req.captures {
+                    input.push((c.clone(), Value::Bool(true)));
+                }
+                Vm::resume(module, &mut state, &input).unwrap();
+            }
+            Err(e) => return (Some(e), host.nones),
+        }
+    }
+    (None, host.nones)
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+
+    /// Reference §8.4: a checked and verified module never stops with
+    /// R0005 (the VM's type faults), whatever the host answers: every
+    /// answer that would put `none` where narrowing proved a value is a
+    /// host error (R0003, or the `on error` route) instead, and no
+    /// non-optional inquiry field is ever written `none`.
+    #[test]
+    fn hostile_answers_never_reach_a_type_fault(seed in proptest::prelude::any::<u64>()) {
+        for (name, module) in subjects() {
+            let (error, nones) = hostile_run(&module, seed);
+            if let Some(e) = error {
+                proptest::prop_assert!(
+                    e.code != Code::R0005,
+                    "{name}, seed {seed}: {e}"
+                );
+            }
+            proptest::prop_assert!(nones.is_empty(), "{name}, seed {seed}: none into {nones:?}");
+        }
+    }
+}
