@@ -238,6 +238,8 @@ pub struct Let {
     pub name: Name,
     pub call: Call,
     pub args: Vec<Arg>,
+    /// `returns { F: T, ... }` (`http` calls only)
+    pub returns: Option<Returns>,
     /// `retry N`
     pub retry: Option<Spanned<i64>>,
     /// `timeout 30s`, in seconds
@@ -253,6 +255,15 @@ pub enum Call {
         method: Spanned<HttpMethod>,
         url: Spanned<String>,
     },
+}
+
+/// `returns { F: T, ... }` after an `http` call's arguments: the fields of
+/// the response besides `status_code` and `ok`, with their declared types.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Returns {
+    pub fields: Vec<FieldDecl>,
+    /// The word `returns` to the closing brace.
+    pub span: Span,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]

@@ -32,7 +32,7 @@ pub const MAGIC: [u8; 4] = *b"FLBC";
 /// The module format this build reads and writes. Bump it with any change
 /// to the encoding, and regenerate the format fixture (see
 /// `docs/bytecode.md`).
-pub const FORMAT_VERSION: u16 = 3;
+pub const FORMAT_VERSION: u16 = 4;
 /// Bytes of the SHA-256 checksum that ends a `.flowbc` file.
 pub const CHECKSUM_LEN: usize = 32;
 
@@ -141,6 +141,104 @@ pub struct ResultInfo {
     pub args: Vec<String>,
     /// The result fields with their declared types, in catalogue order.
     pub fields: Vec<FieldInfo>,
+    /// What a successful answer must carry, when the call has a notion of
+    /// success (verifications and `http` calls).
+    pub promise: Option<Promise>,
+}
+
+/// What a successful answer promises (reference §8.3, §8.4): when field
+/// `when` holds the value `is` (a verification's `status` is `passed`, an
+/// `http` call's `ok` is `true`), every field in `present` holds a value.
+/// The checker narrows those fields to non-optional where it knows the
+/// call succeeded; the VM refuses an answer that breaks the promise as a
+/// host error, so that no such read finds `none`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Promise {
+    /// An index into the result's `fields`.
+    pub when: u16,
+    /// The value of that field that makes the answer a success.
+    pub is: Value,
+    /// Indices into the result's `fields`, ascending.
+    pub present: Vec<u16>,
+}
+
+impl ResultInfo {
+    /// Checks an answer's values against the result's fields: one value
+    /// per field, each of its type (`none` only where optional), and the
+    /// promised fields present in a successful answer. The error says what
+    /// is wrong, for a host error.
+    pub fn check_answer(&self, values: &[Value]) -> Result<(), String> {
+        check_answer(&self.name, &self.fields, self.promise.as_ref(), values)
+    }
+}
+
+/// [`ResultInfo::check_answer`] for the parts of a result a host sees
+/// (`crate::host::HostCall`).
+pub fn check_answer(
+    name: &str,
+    fields: &[FieldInfo],
+    promise: Option<&Promise>,
+    values: &[Value],
+) -> Result<(), String> {
+    if values.len() != fields.len() {
+        return Err(format!(
+            "host returned {} values for `{}`, which has {} fields",
+            values.len(),
+            name,
+            fields.len()
+        ));
+    }
+    for (v, f) in values.iter().zip(fields) {
+        match v.base_type() {
+            None if !f.ty.optional => {
+                return Err(format!("host returned no `{}.{}`", name, f.name));
+            }
+            Some(t) if t != f.ty.base => {
+                return Err(format!(
+                    "host returned {v} for `{}.{}`, expected {}",
+                    name, f.name, f.ty
+                ));
+            }
+            Some(_) if !v.in_range() => {
+                return Err(format!(
+                    "host returned a date outside {} for `{}.{}`",
+                    crate::vm::RANGE,
+                    name,
+                    f.name
+                ));
+            }
+            _ => {}
+        }
+    }
+    let Some(p) = promise else {
+        return Ok(());
+    };
+    let (Some(flag), Some(field)) = (
+        values.get(usize::from(p.when)),
+        fields.get(usize::from(p.when)),
+    ) else {
+        return Ok(());
+    };
+    if *flag != p.is {
+        return Ok(());
+    }
+    let missing: Vec<String> = p
+        .present
+        .iter()
+        .filter(|&&i| values.get(usize::from(i)) == Some(&Value::None))
+        .filter_map(|&i| fields.get(usize::from(i)))
+        .map(|f| format!("`{}`", f.name))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(format!(
+        "host answered `{}: {}` for `{}` without {}",
+        field.name,
+        p.is,
+        name,
+        missing.join(", ")
+    ))
 }
 
 /// A failure to load, verify or run a module, or to load a state.

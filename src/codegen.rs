@@ -19,13 +19,38 @@
 
 use crate::ast::{BinaryOp, Record};
 use crate::bytecode::{
-    CallTarget, FORMAT_VERSION, FieldInfo, Instr, MAGIC, Module, ResultInfo, RuntimeError,
+    CallTarget, FORMAT_VERSION, FieldInfo, Instr, MAGIC, Module, Promise, ResultInfo, RuntimeError,
     StepInfo, StepKindTag, sha256,
 };
 use crate::span::Span;
 use crate::typed::{CallKind, Expr, ExprKind, StepKind, Stmt, Target, TypedFlow};
-use crate::value::Value;
+use crate::value::{Status, Value};
 use std::collections::HashMap;
+
+/// What a successful answer of `r`'s call must carry: a verification
+/// whose `status` is `passed`, or an `http` call whose `ok` is `true`, has
+/// a value in every promised field. `None` for a report, or when the
+/// catalogue gives the call no such field or the result no promised one.
+fn promise(r: &crate::typed::ResultSlot) -> Option<Promise> {
+    let (flag, is) = match &r.call {
+        CallKind::Verify(_) => ("status", Value::Status(Status::Passed)),
+        CallKind::Http { .. } => ("ok", Value::Bool(true)),
+        CallKind::Report(_) => return None,
+    };
+    let when = r.fields.iter().position(|f| f.name == flag)?;
+    let present: Vec<u16> = (r.fields.iter().enumerate())
+        .filter(|(_, f)| f.promised)
+        .filter_map(|(i, _)| u16::try_from(i).ok())
+        .collect();
+    if present.is_empty() {
+        return None;
+    }
+    Some(Promise {
+        when: u16::try_from(when).ok()?,
+        is,
+        present,
+    })
+}
 
 /// Compiles a checked flow. `source` is the text it was checked from (its
 /// SHA-256 goes in the header). The module still has to be verified; an
@@ -62,6 +87,7 @@ pub fn compile(flow: &TypedFlow, source: &str) -> Result<Module, RuntimeError> {
                     ty: f.ty,
                 })
                 .collect(),
+            promise: promise(r),
         })
         .collect();
 
@@ -330,6 +356,14 @@ impl Gen {
                 field,
             } => {
                 self.emit(Instr::LoadInquiry(*field), span);
+            }
+            // Narrowed (`account.F != none` holds here): the host must
+            // give a value (reference §8.2).
+            ExprKind::Field {
+                record: Record::Account,
+                field,
+            } if !e.ty.optional => {
+                self.emit(Instr::LoadAccountPresent(*field), span);
             }
             ExprKind::Field {
                 record: Record::Account,

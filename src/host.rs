@@ -22,7 +22,7 @@ pub use scenario::ScenarioError;
 pub use scripted::{Script, ScriptedHost, system_today};
 pub use trace::{CallOutcome, TraceEvent};
 
-use crate::bytecode::{CallTarget, FieldInfo};
+use crate::bytecode::{CallTarget, FieldInfo, Promise};
 use crate::value::{Date, Value};
 use std::fmt;
 
@@ -73,6 +73,11 @@ pub struct HostCall<'a> {
     pub args: &'a [(String, Value)],
     /// The fields the host must return, in this order.
     pub fields: &'a [FieldInfo],
+    /// What a successful answer must carry besides (a verification that
+    /// `passed` every result field, an `http` answer with `ok` true every
+    /// non-optional field its `returns` declares); an answer that breaks
+    /// it is a host error.
+    pub promise: Option<&'a Promise>,
     /// `timeout`, in seconds: a call that runs past it is a host error.
     pub timeout_secs: Option<u32>,
     /// 0 for the first call, 1 for the first retry, ...
@@ -83,7 +88,8 @@ pub struct HostCall<'a> {
 pub trait Host {
     /// Runs a verification, report or HTTP call. On success, one value per
     /// result field in `call.fields` order (`Value::None` only where the
-    /// field type is optional); anything else is treated as a host error.
+    /// field type is optional and `call.promise` does not require a
+    /// value); anything else is treated as a host error.
     fn call(&mut self, call: &HostCall<'_>) -> Result<Vec<Value>, HostError>;
     /// Reads an Account field; `Value::None` when the Account has no value.
     fn read_account(&mut self, field: &str) -> Result<Value, HostError>;

@@ -220,7 +220,7 @@ pub fn run_cli() -> u8 {
     cli::run()
 }
 
-pub use bytecode::{CallTarget, FieldInfo, RuntimeError, VerifiedModule};
+pub use bytecode::{CallTarget, FieldInfo, Promise, RuntimeError, VerifiedModule};
 pub use catalog::Catalog;
 pub use check::Checked;
 pub use diagnostics::render::{render_human, render_json, render_plain};

@@ -71,6 +71,10 @@ pub struct ResultSlot {
 pub struct ResultField {
     pub name: String,
     pub ty: Type,
+    /// Every successful answer carries it (a verification that `passed`,
+    /// an `http` call with `ok` true): an optional `ty` that narrows to
+    /// non-optional where the call is known to have succeeded.
+    pub promised: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -47,7 +47,7 @@ pub enum Outcome {
 }
 
 /// The valid dates, as messages name them.
-const RANGE: &str = "0001-01-01..=9999-12-31";
+pub(crate) const RANGE: &str = "0001-01-01..=9999-12-31";
 
 /// Default fuel for one `run` of `flowc run` and `flowc test`.
 pub const DEFAULT_FUEL: u64 = 1_000_000;
@@ -178,42 +178,10 @@ impl Vm {
                     stack.push(v.clone());
                 }
                 Instr::LoadAccount(f) => {
-                    let field = module
-                        .account
-                        .get(f as usize)
-                        .ok_or_else(|| err(Code::R0005, pc, "field out of range"))?;
-                    let v = host.read_account(&field.name).map_err(|e| {
-                        err(
-                            Code::R0003,
-                            pc,
-                            format!("host error reading `account.{}`: {e}", field.name),
-                        )
-                    })?;
-                    if v.base_type().is_some_and(|t| t != field.ty.base) {
-                        return Err(err(
-                            Code::R0003,
-                            pc,
-                            format!(
-                                "host returned a value of the wrong type for `account.{}`",
-                                field.name
-                            ),
-                        ));
-                    }
-                    if !v.in_range() {
-                        return Err(err(
-                            Code::R0003,
-                            pc,
-                            format!(
-                                "host returned a date outside {RANGE} for `account.{}`",
-                                field.name
-                            ),
-                        ));
-                    }
-                    if let Some(len) = limits::oversized([&v]) {
-                        let what = format!("read from `account.{}`", field.name);
-                        return Err(limits::string_error(Some(pc), len, &what));
-                    }
-                    stack.push(v);
+                    stack.push(read_account(module, host, pc, f, false)?);
+                }
+                Instr::LoadAccountPresent(f) => {
+                    stack.push(read_account(module, host, pc, f, true)?);
                 }
                 Instr::LoadResult(r, f) => {
                     let v = match state.results.get(r as usize) {
@@ -368,6 +336,7 @@ impl Vm {
                             target: &info.call,
                             args: &args,
                             fields: &info.fields,
+                            promise: info.promise.as_ref(),
                             timeout_secs,
                             attempt,
                         };
@@ -692,42 +661,70 @@ fn set_top(stack: &mut [Value], v: Value) {
     }
 }
 
+/// Reads account field `f` from the host (`load_account`), checking the
+/// answer's type, range and size; with `present`, `none` is a host error
+/// too (`load_account_present`: the checker proved a value here).
+fn read_account(
+    module: &crate::bytecode::Module,
+    host: &mut dyn Host,
+    pc: u32,
+    f: u32,
+    present: bool,
+) -> Result<Value, RuntimeError> {
+    let field = module
+        .account
+        .get(f as usize)
+        .ok_or_else(|| err(Code::R0005, pc, "field out of range"))?;
+    let v = host.read_account(&field.name).map_err(|e| {
+        err(
+            Code::R0003,
+            pc,
+            format!("host error reading `account.{}`: {e}", field.name),
+        )
+    })?;
+    if v.base_type().is_some_and(|t| t != field.ty.base) {
+        return Err(err(
+            Code::R0003,
+            pc,
+            format!(
+                "host returned a value of the wrong type for `account.{}`",
+                field.name
+            ),
+        ));
+    }
+    if !v.in_range() {
+        return Err(err(
+            Code::R0003,
+            pc,
+            format!(
+                "host returned a date outside {RANGE} for `account.{}`",
+                field.name
+            ),
+        ));
+    }
+    if let Some(len) = limits::oversized([&v]) {
+        let what = format!("read from `account.{}`", field.name);
+        return Err(limits::string_error(Some(pc), len, &what));
+    }
+    if present && v == Value::None {
+        return Err(err(
+            Code::R0003,
+            pc,
+            format!(
+                "host returned no value for `account.{}`, which this flow reads where it is known to be set",
+                field.name
+            ),
+        ));
+    }
+    Ok(v)
+}
+
 /// Checks a host's answer against the result table.
 fn check_result(
     info: &crate::bytecode::ResultInfo,
     values: Vec<Value>,
 ) -> Result<Vec<Value>, HostError> {
-    if values.len() != info.fields.len() {
-        return Err(HostError::new(format!(
-            "host returned {} values for `{}`, which has {} fields",
-            values.len(),
-            info.name,
-            info.fields.len()
-        )));
-    }
-    for (v, f) in values.iter().zip(&info.fields) {
-        match v.base_type() {
-            None if !f.ty.optional => {
-                return Err(HostError::new(format!(
-                    "host returned no `{}.{}`",
-                    info.name, f.name
-                )));
-            }
-            Some(t) if t != f.ty.base => {
-                return Err(HostError::new(format!(
-                    "host returned {v} for `{}.{}`, expected {}",
-                    info.name, f.name, f.ty
-                )));
-            }
-            Some(_) if !v.in_range() => {
-                return Err(HostError::new(format!(
-                    "host returned a date outside {RANGE} for `{}.{}`",
-                    info.name, f.name
-                )));
-            }
-            _ => {}
-        }
-    }
+    info.check_answer(&values).map_err(HostError::new)?;
     Ok(values)
 }
 

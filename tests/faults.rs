@@ -557,7 +557,7 @@ fn check_call_faults(ex: &Example, label: &str, script: &Script, counts: &mut Co
     for (at, event) in trace.iter().enumerate() {
         let (kind, key, instr_ok): (Kind, &str, fn(&Instr) -> bool) = match event {
             TraceEvent::ReadAccount { .. } => (Kind::ReadAccount, "read", |i| {
-                matches!(i, Instr::LoadAccount(_))
+                matches!(i, Instr::LoadAccount(_) | Instr::LoadAccountPresent(_))
             }),
             TraceEvent::SetAccount { .. } => (Kind::WriteAccount, "write", |i| {
                 matches!(i, Instr::SetAccount(_))

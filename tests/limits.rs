@@ -126,8 +126,8 @@ fn db(name: &str) -> Option<Vec<Value>> {
     Some(vec![
         Value::Status(Status::Passed),
         Value::Str(name.to_string()),
-        Value::None,
-        Value::None,
+        Value::Str("Lovelace".to_string()),
+        Value::Date(flowc::unstable::value::Date::parse("2000-01-01").unwrap()),
     ])
 }
 
@@ -294,7 +294,7 @@ fn flowc_run_reports_r0008_for_a_scenario_answer_past_the_limit() {
         &scenario,
         serde_json::json!({
             "inputs": {"ask": [{"a": "Ada"}]},
-            "stubs": {"db": [{"status": "passed", "name_first": past}]},
+            "stubs": {"db": [{"status": "passed", "name_first": past, "name_last": "L", "birthdate": "2000-01-01"}]},
         })
         .to_string(),
     )

@@ -208,7 +208,10 @@ fn calls(n: usize) -> (String, String) {
             s,
             "    let r{i} = verify email_address {{ email_address: \"e{i}\" }}"
         );
-        stubs.insert(format!("r{i}"), serde_json::json!([{"status": "passed"}]));
+        stubs.insert(
+            format!("r{i}"),
+            serde_json::json!([{"status": "passed", "email_address": format!("e{i}")}]),
+        );
         account.insert(format!("a{i}"), format!("v{i}").into());
     }
     s.push_str("    -> end approved\n  }\n}\n");
@@ -224,7 +227,7 @@ fn many_tests(n: usize) -> String {
     for i in 0..n {
         let _ = writeln!(
             s,
-            "  test \"t{i}\" {{\n    input ask {{ a: \"a{i}\" }}\n    stub db {{ status: passed }}\n    expect end approved\n    expect tag \"ok\"\n    expect visits [ask, v]\n  }}"
+            "  test \"t{i}\" {{\n    input ask {{ a: \"a{i}\" }}\n    stub db {{ status: passed, name_first: \"a{i}\", name_last: \"a{i}\", birthdate: @2000-01-01 }}\n    expect end approved\n    expect tag \"ok\"\n    expect visits [ask, v]\n  }}"
         );
     }
     s.push_str("}\n");

@@ -97,9 +97,19 @@ fn stmts(out: &mut String, body: &[Stmt], indent: usize) {
                     .as_ref()
                     .map(|t| format!(" timeout {}s", t.node))
                     .unwrap_or_default();
+                let returns = l
+                    .returns
+                    .as_ref()
+                    .map(|r| {
+                        let fields: Vec<String> = (r.fields.iter())
+                            .map(|f| format!("{}: {}", f.name.node, f.ty.node))
+                            .collect();
+                        format!(" returns {{{}}}", fields.join(", "))
+                    })
+                    .unwrap_or_default();
                 writeln!(
                     out,
-                    "{pad}let {} = {call} {{{}}}{retry}{timeout}",
+                    "{pad}let {} = {call} {{{}}}{returns}{retry}{timeout}",
                     l.name.node,
                     args(&l.args)
                 )

@@ -485,9 +485,9 @@ fn ada() -> Vec<(String, Value)> {
 fn passed_db() -> Vec<Value> {
     vec![
         Value::Status(flowc::unstable::value::Status::Passed),
-        Value::None,
-        Value::None,
-        Value::None,
+        Value::Str("Ada".into()),
+        Value::Str("Lovelace".into()),
+        Value::Date(flowc::unstable::value::Date::parse("1815-12-10").unwrap()),
     ]
 }
 

@@ -55,6 +55,19 @@ fn render(m: &Module, source: Option<&str>) -> String {
             r.args.join(", "),
             fields.join(", ")
         );
+        // What a successful answer must carry (`when ok == true: score`).
+        if let Some(p) = &r.promise {
+            let flag = r.fields.get(usize::from(p.when)).map_or("?", |f| &f.name);
+            let present: Vec<&str> = (p.present.iter())
+                .map(|f| r.fields.get(usize::from(*f)).map_or("?", |f| &f.name))
+                .collect();
+            let _ = writeln!(
+                out,
+                "       when {flag} == {}: {}",
+                p.is,
+                present.join(", ")
+            );
+        }
     }
     let _ = writeln!(out, "\nsteps:");
     for (i, s) in m.steps.iter().enumerate() {

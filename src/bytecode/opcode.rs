@@ -72,6 +72,7 @@ pub enum Instr {
     SetAccount(u32),
     Tag,
     Case,
+    LoadAccountPresent(u32),
 }
 
 /// The most operands an instruction has.
@@ -388,6 +389,12 @@ impl Instr {
             )
             .one(O::Account(f))
             .effect(1, 0),
+            Instr::LoadAccountPresent(f) => shape(
+                "load_account_present",
+                "read account field `f` from the host where the flow knows it is set; `none` is a host error (R0003)",
+            )
+            .one(O::Account(f))
+            .effect(0, 1),
             Instr::Tag => shape("tag", "pop a string and tag the inquiry with it").effect(1, 0),
             Instr::Case => {
                 shape("case", "pop a string and open a case in the queue it names").effect(1, 0)
@@ -452,6 +459,7 @@ impl Opcode {
             Opcode::SetAccount => Instr::SetAccount(0),
             Opcode::Tag => Instr::Tag,
             Opcode::Case => Instr::Case,
+            Opcode::LoadAccountPresent => Instr::LoadAccountPresent(0),
         }
     }
 

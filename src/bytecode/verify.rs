@@ -307,6 +307,22 @@ fn tables(m: &Module) -> Result<(), RuntimeError> {
             )));
         }
     }
+    for (i, r) in m.results.iter().enumerate() {
+        if let Some(p) = &r.promise {
+            let flag = r.fields.get(usize::from(p.when));
+            let fits = flag.is_some_and(|f| p.is.base_type() == Some(f.ty.base));
+            let present_ok = p
+                .present
+                .iter()
+                .all(|f| r.fields.get(usize::from(*f)).is_some_and(|x| x.ty.optional));
+            if !fits || !present_ok {
+                return Err(bad(format!(
+                    "result {i} `{}`: its promise names a field out of range or of another type",
+                    r.name
+                )));
+            }
+        }
+    }
     Ok(())
 }
 

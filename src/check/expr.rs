@@ -93,8 +93,15 @@ impl Cx<'_, '_> {
             {
                 "read it where the result is known `passed` (`when R.status == passed`) or known `!= none`"
             }
+            ExprKind::ResultField { result, field }
+                if self.env.result(&result.node).is_some_and(|(_, r)| {
+                    r.http && r.field(&field.node).is_some_and(|(i, _)| r.promised(i))
+                }) =>
+            {
+                "read it where the call is known to have succeeded (`when R.ok`) or known `!= none`"
+            }
             ExprKind::Field(f) if f.record == Record::Account => {
-                "account fields may predate this run and are always optional; compare with `!= none` in `==`/`!=` only"
+                "account fields may predate this run; read it where it is known `!= none` (`when account.F != none`)"
             }
             _ => "check it with `!= none` first (in a `when`, an `if`, or an `and` chain)",
         }
@@ -174,6 +181,9 @@ impl Cx<'_, '_> {
     /// Adds the facts that hold where `e` is true: each conjunct of its
     /// `and` chain that is `R.status == passed` or `PATH != none`.
     pub fn cond_facts(&self, e: &ast::Expr, facts: &mut BitSet) {
+        if let Some(id) = self.http_ok(e) {
+            facts.set(self.layout.passed(id));
+        }
         let ExprKind::Binary { op, lhs, rhs } = &e.kind else {
             return;
         };
@@ -193,6 +203,11 @@ impl Cx<'_, '_> {
                     {
                         facts.set(self.layout.passed(id));
                     }
+                    if matches!(b.kind, ExprKind::Bool(true))
+                        && let Some(id) = self.http_ok(a)
+                    {
+                        facts.set(self.layout.passed(id));
+                    }
                 }
             }
             BinaryOp::Ne => {
@@ -201,9 +216,12 @@ impl Cx<'_, '_> {
                         continue;
                     }
                     match &a.kind {
-                        ExprKind::Field(f) if f.record == Record::Inquiry => {
-                            if let Some((id, _)) = self.env.field(Record::Inquiry, &f.field.node) {
-                                facts.set(self.layout.inq_present(id));
+                        ExprKind::Field(f) => {
+                            if let Some((id, _)) = self.env.field(f.record, &f.field.node) {
+                                facts.set(match f.record {
+                                    Record::Inquiry => self.layout.inq_present(id),
+                                    Record::Account => self.layout.acc_present(id),
+                                });
                             }
                         }
                         ExprKind::ResultField { result, field } => {
@@ -219,6 +237,15 @@ impl Cx<'_, '_> {
             }
             _ => {}
         }
+    }
+
+    /// The result `R` when `e` is `R.ok` of an `http` call (reference §8.3).
+    fn http_ok(&self, e: &ast::Expr) -> Option<typed::ResultId> {
+        let ExprKind::ResultField { result, field } = &e.kind else {
+            return None;
+        };
+        let (id, r) = self.env.result(&result.node)?;
+        (r.http && field.node == "ok").then_some(id)
     }
 
     pub fn expr(&mut self, e: &ast::Expr, facts: &BitSet) -> TExpr {
@@ -292,8 +319,11 @@ impl Cx<'_, '_> {
             return err_expr(span);
         };
         let ty = match f.record {
-            Record::Account => info.ty.with_optional(true),
-            Record::Inquiry if self.in_expect => info.ty.with_optional(true),
+            Record::Account | Record::Inquiry if self.in_expect => info.ty.with_optional(true),
+            // Optional unless known `!= none` here (reference §8.2).
+            Record::Account => info
+                .ty
+                .with_optional(!facts.get(self.layout.acc_present(id))),
             Record::Inquiry => {
                 if !info.ty.optional
                     && !facts.get(self.layout.written(id))
@@ -391,7 +421,7 @@ impl Cx<'_, '_> {
             self.report(d);
         }
         let narrowed = declared.optional
-            && ((info.verification && facts.get(self.layout.passed(rid)))
+            && ((info.promised(fi) && facts.get(self.layout.passed(rid)))
                 || facts.get(self.layout.field_present(rid, fi)));
         let ty = declared.with_optional(declared.optional && !narrowed);
         TExpr {

@@ -2,7 +2,9 @@
 //!
 //! Facts at a program point are one [`BitSet`] laid out in segments: inquiry
 //! fields written, inquiry fields known present, results bound, results
-//! known passed, result fields known present, captures taken. Every fact is
+//! known to have succeeded (a verification `passed`, an `http` call `ok`),
+//! result fields known present, captures taken, account fields known
+//! present. Every fact is
 //! a must-fact (true on every path), so paths meet by intersection.
 
 use super::names::Env;
@@ -16,6 +18,7 @@ pub struct Layout {
     field_base: Vec<usize>,
     n_rf: usize,
     n_cap: usize,
+    n_acc: usize,
 }
 
 impl Layout {
@@ -32,11 +35,12 @@ impl Layout {
             field_base,
             n_rf,
             n_cap: env.catalog.capture_kinds.len(),
+            n_acc: env.account.len(),
         }
     }
 
     pub fn bits(&self) -> usize {
-        2 * self.n_inq + 2 * self.n_res + self.n_rf + self.n_cap
+        2 * self.n_inq + 2 * self.n_res + self.n_rf + self.n_cap + self.n_acc
     }
 
     pub fn written(&self, f: FieldId) -> usize {
@@ -48,6 +52,8 @@ impl Layout {
     pub fn bound(&self, r: ResultId) -> usize {
         2 * self.n_inq + r as usize
     }
+    /// The call that bound `r` succeeded: a verification `passed`, an
+    /// `http` call answered `ok` true.
     pub fn passed(&self, r: ResultId) -> usize {
         2 * self.n_inq + self.n_res + r as usize
     }
@@ -63,6 +69,11 @@ impl Layout {
         2 * self.n_inq + 2 * self.n_res + self.n_rf + c
     }
 
+    /// Account field `f` is known `!= none` (reference §8.2).
+    pub fn acc_present(&self, f: FieldId) -> usize {
+        2 * self.n_inq + 2 * self.n_res + self.n_rf + self.n_cap + f as usize
+    }
+
     /// A new binding of `r`: bound, and nothing known about its outcome.
     pub fn bind(&self, facts: &mut BitSet, r: ResultId, n_fields: usize) {
         facts.set(self.bound(r));
@@ -76,5 +87,11 @@ impl Layout {
     pub fn write(&self, facts: &mut BitSet, f: FieldId) {
         facts.set(self.written(f));
         facts.clear(self.inq_present(f));
+    }
+
+    /// A write of account field `f` (`set account.F`): what was known of it
+    /// ends, whatever was written.
+    pub fn write_account(&self, facts: &mut BitSet, f: FieldId) {
+        facts.clear(self.acc_present(f));
     }
 }

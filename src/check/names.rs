@@ -30,6 +30,8 @@ pub struct ResultInfo {
     pub fields: Vec<ResultField>,
     /// A verification: its optional fields narrow when it is known passed.
     pub verification: bool,
+    /// An `http` call: its promised fields narrow when `ok` is known true.
+    pub http: bool,
     /// Index into the catalogue's capture kinds the call needs.
     pub capture: Option<usize>,
     /// The kind is unknown (E0105): every use is silently an error type.
@@ -38,6 +40,12 @@ pub struct ResultInfo {
 }
 
 impl ResultInfo {
+    /// Whether field `i` narrows to non-optional where the call is known
+    /// to have succeeded.
+    pub fn promised(&self, i: u32) -> bool {
+        self.fields.get(i as usize).is_some_and(|f| f.promised)
+    }
+
     pub fn field(&self, name: &str) -> Option<(u32, Type)> {
         self.fields
             .iter()
@@ -313,14 +321,66 @@ fn declare_fields(
     }
 }
 
-fn spec_fields(spec: &CallSpec) -> Vec<ResultField> {
+/// A verification's or report's result fields; a verification's optional
+/// ones are promised by a `passed` answer (reference §8.4).
+fn spec_fields(spec: &CallSpec, verification: bool) -> Vec<ResultField> {
     spec.results
         .iter()
         .map(|p| ResultField {
             name: p.name.clone(),
             ty: p.result_type(),
+            promised: verification && p.optional,
         })
         .collect()
+}
+
+/// An `http` call's result fields: the catalogue's (`status_code`, `ok`),
+/// then those its `returns` declares, optional until `ok` is known true
+/// (a field declared `T?` stays optional). A name declared twice, or one
+/// of the catalogue's, is E0104.
+fn http_fields(
+    cat: &Catalog,
+    returns: Option<&ast::Returns>,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<ResultField> {
+    let mut fields: Vec<ResultField> = cat
+        .http
+        .results
+        .iter()
+        .map(|p| ResultField {
+            name: p.name.clone(),
+            ty: p.result_type(),
+            promised: false,
+        })
+        .collect();
+    let builtin = fields.len();
+    let mut spans: Vec<Span> = Vec::new();
+    for f in returns.map_or(&[][..], |r| r.fields.as_slice()) {
+        let name = &f.name.node;
+        if let Some(i) = fields.iter().position(|x| &x.name == name) {
+            let d = Diagnostic::new(
+                Code::E0104,
+                f.name.span,
+                format!("response field `{name}` is declared twice"),
+            )
+            .label("second declaration");
+            let d = match i.checked_sub(builtin).and_then(|j| spans.get(j)) {
+                Some(first) => d.secondary(*first, "first declared here"),
+                None => d.note(format!(
+                    "every `http` result has `{name}`; `returns` declares the other fields"
+                )),
+            };
+            diags.push(d);
+            continue;
+        }
+        spans.push(f.span);
+        fields.push(ResultField {
+            name: name.clone(),
+            ty: f.ty.node.with_optional(true),
+            promised: !f.ty.node.optional,
+        });
+    }
+    fields
 }
 
 fn declare_results(env: &mut Env, body: &[Stmt], diags: &mut Vec<Diagnostic>) {
@@ -357,20 +417,9 @@ fn declare_result(env: &mut Env, l: &ast::Let, diags: &mut Vec<Diagnostic>) {
         ),
     };
     let (fields, capture, error) = match (&l.call, spec) {
-        (Call::Http { .. }, _) => (
-            cat.http
-                .results
-                .iter()
-                .map(|p| ResultField {
-                    name: p.name.clone(),
-                    ty: p.result_type(),
-                })
-                .collect(),
-            None,
-            false,
-        ),
+        (Call::Http { .. }, _) => (http_fields(cat, l.returns.as_ref(), diags), None, false),
         (_, Some(spec)) => (
-            spec_fields(spec),
+            spec_fields(spec, verification),
             spec.capture
                 .as_deref()
                 .and_then(|c| cat.capture_kinds.iter().position(|k| k == c)),
@@ -408,6 +457,7 @@ fn declare_result(env: &mut Env, l: &ast::Let, diags: &mut Vec<Diagnostic>) {
         call,
         fields,
         verification,
+        http: matches!(l.call, Call::Http { .. }),
         capture,
         error,
         span: l.name.span,

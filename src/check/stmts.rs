@@ -335,6 +335,7 @@ impl Cx<'_, '_> {
                 match s.target.record {
                     Record::Inquiry => self.layout.write(facts, id),
                     Record::Account => {
+                        self.layout.write_account(facts, id);
                         if !self.unreachable && reads_inquiry(&s.value) {
                             self.report(
                                 Diagnostic::new(Code::W0302, s.value.span, format!("account field `{fname}` is written from a value the user entered"))

@@ -11,7 +11,7 @@
 
 use super::expr::{Cx, Ty};
 use super::facts::Layout;
-use super::names::Env;
+use super::names::{Env, ResultInfo};
 use crate::ast::{self, BinaryOp, ExprKind, Record, StepKind, TestItem};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::flowgraph::BitSet;
@@ -414,11 +414,52 @@ fn stub(
             .label("fields that are not optional must be given"),
         );
     }
+    if ok {
+        ok = passed_carries_every_field(info, &answer, result, diags);
+    }
     ok.then_some(Stub {
         result: rid,
         answer: StubAnswer::Values(answer),
         span,
     })
+}
+
+/// A verification stub that says `passed` gives every result field, none
+/// of them `none` (reference §8.4): one E0108 naming what is missing.
+fn passed_carries_every_field(
+    info: &ResultInfo,
+    answer: &[Value],
+    result: &ast::Name,
+    diags: &mut Vec<Diagnostic>,
+) -> bool {
+    let passed = Value::Status(crate::value::Status::Passed);
+    let says_passed = info
+        .field("status")
+        .is_some_and(|(i, _)| answer.get(i as usize) == Some(&passed));
+    if !info.verification || !says_passed {
+        return true;
+    }
+    let missing: Vec<String> = (info.fields.iter().zip(answer))
+        .filter(|(f, v)| f.promised && **v == Value::None)
+        .map(|(f, _)| format!("`{}`", f.name))
+        .collect();
+    if missing.is_empty() {
+        return true;
+    }
+    diags.push(
+        Diagnostic::new(
+            Code::E0108,
+            result.span,
+            format!(
+                "`stub` for `{}` says `passed` but is missing {}",
+                info.name,
+                missing.join(", ")
+            ),
+        )
+        .label("a `passed` answer carries every result field")
+        .help("give each field a value; to simulate a broken service, use `stub R error`"),
+    );
+    false
 }
 
 /// A test value with the slot (field or capture index) it answers.

@@ -1,7 +1,7 @@
 //! Statements of `action` steps.
 
 use super::Printer;
-use super::doc::{Doc, concat, group, text};
+use super::doc::{Doc, concat, group, nest, text};
 use super::expr::Condition;
 use super::items::Line;
 use super::source::{is_lbrace, is_rbrace};
@@ -26,7 +26,8 @@ impl<'a> Printer<'a> {
         }
     }
 
-    /// `let R = verify KIND { ... } retry N timeout D`
+    /// `let R = verify KIND { ... } retry N timeout D`, an `http` call's
+    /// `returns { ... }` before `retry`
     fn let_stmt(&mut self, l: &'a Let) -> Doc {
         let (head, head_end) = match &l.call {
             Call::Verify(k) => (concat(vec![text("verify "), Self::name(k)]), k.span.end),
@@ -52,13 +53,52 @@ impl<'a> Printer<'a> {
             text(" "),
             record,
         ];
+        let mut clauses = Vec::new();
+        if let Some(r) = &l.returns {
+            let open = self.src.next_token(r.span.start, is_lbrace);
+            let close = r.span.end.saturating_sub(1);
+            let fields = self.bracketed(
+                super::RECORD,
+                open,
+                close,
+                &r.fields,
+                |f| f.span,
+                |_, f| {
+                    concat(vec![
+                        Self::name(&f.name),
+                        text(": "),
+                        text(f.ty.node.to_string()),
+                    ])
+                },
+            );
+            clauses.push(concat(vec![text("returns "), fields]));
+        }
+        let mut limits = Vec::new();
         if let Some(r) = &l.retry {
-            parts.push(text(format!(" retry {}", self.src.literal(r.span.start))));
+            limits.push(format!("retry {}", self.src.literal(r.span.start)));
         }
         if let Some(t) = &l.timeout {
-            parts.push(text(format!(" timeout {}", self.src.literal(t.span.start))));
+            limits.push(format!("timeout {}", self.src.literal(t.span.start)));
         }
-        concat(parts)
+        if l.returns.is_none() {
+            // One line, as before `returns` existed.
+            for limit in limits {
+                parts.push(text(format!(" {limit}")));
+            }
+            return concat(parts);
+        }
+        // With `returns`, a statement too long for the line puts `returns`
+        // and then `retry`/`timeout` on lines of their own.
+        if !limits.is_empty() {
+            clauses.push(text(limits.join(" ")));
+        }
+        let mut tail = Vec::new();
+        for c in clauses {
+            tail.push(Doc::Line);
+            tail.push(c);
+        }
+        parts.push(nest(concat(tail)));
+        group(concat(parts))
     }
 
     /// `if COND { ... } else { ... }`: a condition too long for the line

@@ -14,7 +14,7 @@
 //! then every name and value is checked and typed by the module's tables.
 
 use super::scripted::Script;
-use crate::bytecode::{Module, StepKindTag};
+use crate::bytecode::{CallTarget, Module, StepKindTag};
 use crate::json::{self, JsonError};
 use crate::types::{BaseType, Type};
 use crate::value::{Date, Value};
@@ -201,6 +201,7 @@ fn typed(module: &Module, file: ScenarioFile) -> Result<Script, String> {
                 }
                 values.push(v);
             }
+            passed_carries_every_field(res, &values, &at)?;
             queue.push_back(Some(values));
         }
         script.stubs.insert(name, queue);
@@ -218,6 +219,38 @@ fn typed(module: &Module, file: ScenarioFile) -> Result<Script, String> {
             Some(Date::parse(&text).ok_or_else(|| format!("`clock`: `{text}` is not a date"))?);
     }
     Ok(script)
+}
+
+/// A verification stub that says `passed` must give every result field
+/// (reference §8.4): the checker promises them wherever the verification
+/// is known passed. (An `http` stub with `ok` true that leaves a field out
+/// is allowed: it simulates a broken service, a host error at run time.)
+fn passed_carries_every_field(
+    res: &crate::bytecode::ResultInfo,
+    values: &[Value],
+    at: &str,
+) -> Result<(), String> {
+    let (CallTarget::Verify(_), Some(p)) = (&res.call, &res.promise) else {
+        return Ok(());
+    };
+    if values.get(usize::from(p.when)) != Some(&p.is) {
+        return Ok(());
+    }
+    let missing: Vec<String> = p
+        .present
+        .iter()
+        .filter(|&&i| values.get(usize::from(i)).is_none_or(|v| *v == Value::None))
+        .filter_map(|&i| res.fields.get(usize::from(i)))
+        .map(|f| format!("`{}`", f.name))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(format!(
+        "`{at}`: a `{}` answer carries every result field; missing or null: {}",
+        p.is,
+        missing.join(", ")
+    ))
 }
 
 /// The items of a module table by name; the first of a name wins, as a
@@ -274,7 +307,7 @@ flow f {
             r#"{"clock": "2026-11-25",
                 "account": {"name": null},
                 "inputs": {"ask": [{"selfie": true, "nick": null, "name": "Ada"}]},
-                "stubs": {"face": ["error", {"status": "passed"}]}}"#,
+                "stubs": {"face": ["error", {"status": "passed", "match_score": 90}]}}"#,
         )
         .unwrap();
         assert_eq!(s.clock, Date::parse("2026-11-25"));

@@ -156,6 +156,19 @@ impl Host for ScriptedHost {
             .get_mut(call.result)
             .and_then(|q| q.pop_front());
         let (result, outcome) = match answer {
+            // An answer that breaks the call's promise (a `passed` without
+            // its fields, an `ok` without its declared ones) is a host
+            // error here as from any host (reference §8.3, §8.4).
+            Some(Some(values))
+                if let Err(msg) = crate::bytecode::check_answer(
+                    call.result,
+                    call.fields,
+                    call.promise,
+                    &values,
+                ) =>
+            {
+                (Err(HostError::new(msg.clone())), CallOutcome::Error(msg))
+            }
             Some(Some(values)) => {
                 let named = call
                     .fields

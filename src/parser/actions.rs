@@ -261,3 +261,26 @@ pub(crate) fn call_keyword(func: Name, step: Name, span: Span) -> Expr {
     };
     call(func, vec![arg], span)
 }
+
+/// `returns { F: T, ... }` after an `http` call's arguments; `word` is the
+/// identifier that stood for `returns` (a contextual word): any other one
+/// is E0001, and the block is kept.
+pub(crate) fn returns(
+    diags: &mut Vec<Diagnostic>,
+    word: Name,
+    fields: Vec<ast::FieldDecl>,
+    span: Span,
+) -> ast::Returns {
+    if word.node != "returns" {
+        diags.push(
+            Diagnostic::new(
+                Code::E0001,
+                word.span,
+                format!("unexpected `{}` after the arguments", word.node),
+            )
+            .label("expected `returns`, `retry` or `timeout`")
+            .help("declare the response's fields with `returns { FIELD: TYPE, ... }`"),
+        );
+    }
+    ast::Returns { fields, span }
+}
