@@ -613,7 +613,16 @@ fn field_prefix(toks: &[Triple]) -> Vec<ast::FieldDecl> {
         };
         fields.push(ast::FieldDecl {
             name: Spanned::new(name.clone(), lexer::span(*l, *nr)),
-            ty: Spanned::new(crate::types::Type { base, optional }, lexer::span(*tl, end)),
+            ty: Spanned::new(
+                crate::types::Type {
+                    base,
+                    optional,
+                    choice: None,
+                },
+                lexer::span(*tl, end),
+            ),
+            choice: None,
+            label: None,
             span: lexer::span(*l, end),
         });
         i += if optional { 4 } else { 3 };
