@@ -8,7 +8,7 @@ use crate::diagnostics::{Code, Diagnostic};
 use crate::ops::OpKind;
 use crate::span::Span;
 use crate::typed::{self, Expect, Input, Path, Stub, StubAnswer};
-use crate::types::{BaseType, Type};
+use crate::types::{BaseType, ChoiceTable, Type};
 use crate::value::Value;
 use std::collections::HashSet;
 
@@ -106,8 +106,15 @@ fn resolve_result(env: &Env, name: &ast::Name, diags: &mut Vec<Diagnostic>) -> O
     }
 }
 
-/// Evaluates `e` as a value of type `ty` (E0201, E0203).
-fn value_of(e: &ast::Expr, ty: Type, what: &str, diags: &mut Vec<Diagnostic>) -> Option<Value> {
+/// Evaluates `e` as a value of type `ty` (E0201, E0203; E0201 for a string
+/// outside a choice's set).
+fn value_of(
+    choices: &ChoiceTable,
+    e: &ast::Expr,
+    ty: Type,
+    what: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Value> {
     // A constant expression: literals, `-N`, statuses, `none`, and
     // operators over them (`"a" + "b"`, `-1 + 2`).
     let Some(v) = super::consts::const_eval(e) else {
@@ -146,7 +153,20 @@ fn value_of(e: &ast::Expr, ty: Type, what: &str, diags: &mut Vec<Diagnostic>) ->
             );
             None
         }
-        _ => Some(v),
+        Some(_) => match (ty.choice, &v) {
+            (Some(c), Value::Str(s)) if !choices.contains(c, s) => {
+                diags.push(super::choice::outside(
+                    choices,
+                    c,
+                    s,
+                    e.span,
+                    &format!("`{}` {what}", choices.show(ty)),
+                ));
+                None
+            }
+            _ => Some(v),
+        },
+        None => Some(v),
     }
 }
 
@@ -202,6 +222,7 @@ fn input(
         }
     }
     let (given, seen) = named_values(
+        &env.choices,
         values,
         |name| {
             takes
@@ -270,6 +291,7 @@ fn stub(
         return None;
     }
     let (given, seen) = named_values(
+        &env.choices,
         values,
         |name| info.field(name).map(|(i, ty)| (i as usize, ty)),
         |a| {
@@ -330,6 +352,7 @@ type Slotted = (usize, Value);
 /// any entry was rejected) and the names given, for the caller's check of
 /// what is missing.
 fn named_values<'a>(
+    choices: &ChoiceTable,
     values: &'a [ast::Arg],
     lookup: impl Fn(&str) -> Option<(usize, Type)>,
     unknown: impl Fn(&ast::Arg) -> Diagnostic,
@@ -354,7 +377,7 @@ fn named_values<'a>(
             );
             continue;
         }
-        match value_of(&a.value, ty, &what(name), diags) {
+        match value_of(choices, &a.value, ty, &what(name), diags) {
             Some(v) => out.push((slot, v)),
             None => ok = false,
         }
@@ -492,6 +515,7 @@ fn expect(env: &Env, e: &ast::Expr, diags: &mut Vec<Diagnostic>) -> Option<Expec
         return None;
     }
     let v = value_of(
+        &env.choices,
         value,
         if ordering {
             ty.with_optional(false)

@@ -119,7 +119,8 @@ impl<'a> Answers<'a> {
     /// twice or of the wrong type (which `resume` must refuse).
     pub fn screen(&mut self, req: &ScreenRequest) -> Vec<(String, Value)> {
         let mut out = Vec::new();
-        for (name, ty) in &req.fields {
+        for f in &req.fields {
+            let (name, ty) = (&f.name, &f.ty);
             match self.byte() % 32 {
                 0 => {}
                 1 => {
