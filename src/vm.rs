@@ -693,7 +693,7 @@ impl Vm {
                     }
                     Some(_) if !module.choices.admits(field.ty, v) => {
                         return Err(bad(format!(
-                            "`{k}` on screen `{screen}` is one of {}, got {v}",
+                            "`{k}` on screen `{screen}` must be one of {}, got {v}",
                             module.choices.show(field.ty.with_optional(false))
                         )));
                     }

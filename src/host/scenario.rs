@@ -157,6 +157,7 @@ fn typed(module: &Module, file: ScenarioFile) -> Result<Script, String> {
                 if value == Value::None && !ty.optional {
                     return Err(format!("`{at}.{k}` is `{ty}` and may not be null"));
                 }
+                outside_choice(module, ty, &value, &format!("{at}.{k}"))?;
                 if step.captures.contains(k) && value != Value::Bool(true) {
                     return Err(format!("`{at}.{k}`: a capture is given as `true`"));
                 }
@@ -211,6 +212,7 @@ fn typed(module: &Module, file: ScenarioFile) -> Result<Script, String> {
             .ok_or_else(|| format!("`account`: no account field `{k}`"))?;
         let value =
             Value::from_json(&v, f.ty.base).map_err(|e| format!("`account.{k}`: expected {e}"))?;
+        outside_choice(module, f.ty, &value, &format!("account.{k}"))?;
         script.account.insert(k, value);
     }
     if let Some(text) = file.clock {
@@ -218,6 +220,19 @@ fn typed(module: &Module, file: ScenarioFile) -> Result<Script, String> {
             Some(Date::parse(&text).ok_or_else(|| format!("`clock`: `{text}` is not a date"))?);
     }
     Ok(script)
+}
+
+/// A scenario error for a value outside its field's choice set. (A stub's
+/// value outside one is left to the VM: it is a host answer, and a host
+/// error.)
+fn outside_choice(module: &Module, ty: Type, value: &Value, at: &str) -> Result<(), String> {
+    if module.choices.admits(ty.with_optional(true), value) {
+        return Ok(());
+    }
+    Err(format!(
+        "`{at}`: {value} is not one of {}",
+        module.choices.show(ty.with_optional(false))
+    ))
 }
 
 /// The items of a module table by name; the first of a name wins, as a
