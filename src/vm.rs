@@ -615,7 +615,8 @@ impl Vm {
             ))
         })?;
         let mut out = Vec::with_capacity(obj.len());
-        let types: HashMap<&str, Type> = req.fields.iter().map(|f| (f.name.as_str(), f.ty)).collect();
+        let types: HashMap<&str, Type> =
+            req.fields.iter().map(|f| (f.name.as_str(), f.ty)).collect();
         for (k, v) in obj {
             let ty = match types.get(k.as_str()) {
                 Some(t) => t.base,

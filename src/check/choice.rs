@@ -70,9 +70,13 @@ impl Cx<'_, '_> {
             .label("some of these values are not in the target's set")
             .note(format!("allowed values: {}", table.show_values(c))),
             (Some(_), _) => return,
-            (None, Some(s)) if !table.contains(c, s) => {
-                outside(table, c, s, src.span, &format!("`{}` {what}", table.show(want)))
-            }
+            (None, Some(s)) if !table.contains(c, s) => outside(
+                table,
+                c,
+                s,
+                src.span,
+                &format!("`{}` {what}", table.show(want)),
+            ),
             (None, Some(_)) => return,
             (None, None) => Diagnostic::new(
                 Code::E0201,
@@ -128,7 +132,11 @@ impl Cx<'_, '_> {
     }
 
     /// One element of `VALUE in [...]` when VALUE is a choice: as for `==`.
-    pub(super) fn in_choice(&mut self, (value, v): (&ast::Expr, &TExpr), (item, te): (&ast::Expr, &TExpr)) {
+    pub(super) fn in_choice(
+        &mut self,
+        (value, v): (&ast::Expr, &TExpr),
+        (item, te): (&ast::Expr, &TExpr),
+    ) {
         if choice_of(v).is_some() {
             self.compare_choices((value, v), (item, te), item.span);
         }

@@ -7,8 +7,8 @@
 use crate::bytecode::CallTarget;
 use crate::host::{CallOutcome, TraceEvent};
 use crate::invariant;
-use crate::vm::ScreenField;
 use crate::value::Value;
+use crate::vm::ScreenField;
 use serde::Serialize;
 use serde::ser::SerializeMap;
 use std::fmt::Write as _;
