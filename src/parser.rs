@@ -62,6 +62,9 @@ pub const MAX_DIAGNOSTICS: usize = 100;
 pub const MAX_NESTING: usize = 64;
 /// Most operators and open brackets in one expression.
 pub const MAX_EXPR_OPERATORS: usize = 256;
+/// Most values in one choice type, so that every check of a value against
+/// a choice stays cheap.
+pub const MAX_CHOICE_VALUES: usize = 256;
 
 /// What the front end made of a source.
 #[derive(Debug, Clone, Default)]

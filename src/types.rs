@@ -79,8 +79,8 @@ pub struct Type {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct ChoiceId(pub u32);
 
-/// The choice sets of one flow, each in the order it was first written,
-/// without repeats. Equal lists share one id.
+/// The choice sets of one flow or module, each in the order its values
+/// were written, without repeats. (The checker gives equal lists one id.)
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct ChoiceTable {
@@ -88,11 +88,8 @@ pub struct ChoiceTable {
 }
 
 impl ChoiceTable {
-    /// The id of `values` (a new one unless the same list is in already).
-    pub fn intern(&mut self, values: Vec<String>) -> ChoiceId {
-        if let Some(i) = self.sets.iter().position(|s| *s == values) {
-            return ChoiceId(i as u32);
-        }
+    /// Adds a set and gives its id.
+    pub fn push(&mut self, values: Vec<String>) -> ChoiceId {
         self.sets.push(values);
         ChoiceId((self.sets.len() - 1) as u32)
     }

@@ -153,7 +153,7 @@ fn an_account_value_outside_a_choice_is_a_host_error() {
 #[test]
 fn a_result_value_outside_a_choice_is_a_host_error() {
     let mut raw: Module = module().into_module();
-    let id = raw.choices.intern(vec!["US".into(), "GB".into()]);
+    let id = raw.choices.push(vec!["US".into(), "GB".into()]);
     let country = raw.results[0]
         .fields
         .iter_mut()
@@ -214,9 +214,9 @@ fn the_verifier_refuses_bad_choice_tables() {
     let mut title_on_action = good.clone();
     title_on_action.steps[1].title = Some("no".into());
     let mut repeated = good.clone();
-    repeated.choices.intern(vec!["a".into(), "a".into()]);
+    repeated.choices.push(vec!["a".into(), "a".into()]);
     let mut empty = good;
-    empty.choices.intern(Vec::new());
+    empty.choices.push(Vec::new());
     for m in [out_of_range, not_a_string, title_on_action, repeated, empty] {
         let e = VerifiedModule::verify(m).unwrap_err();
         assert_eq!(e.code, Code::R0005, "{e}");

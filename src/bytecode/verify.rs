@@ -317,10 +317,8 @@ fn tables(m: &Module) -> Result<(), RuntimeError> {
 fn choice_tables(m: &Module) -> Result<(), RuntimeError> {
     for i in 0..m.choices.len() {
         let values = m.choices.values(crate::types::ChoiceId(i as u32));
-        let repeated = values
-            .iter()
-            .enumerate()
-            .any(|(j, v)| values.iter().take(j).any(|w| w == v));
+        let mut seen = std::collections::HashSet::with_capacity(values.len());
+        let repeated = !values.iter().all(|v| seen.insert(v));
         if values.is_empty() || repeated {
             return Err(bad(format!("choice {i} is empty or repeats a value")));
         }

@@ -7,7 +7,7 @@ use crate::catalog::{CallSpec, Catalog};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::span::{Span, Spanned};
 use crate::typed::{self, CallKind, FieldId, ResultField, ResultId, StepId};
-use crate::types::{ChoiceTable, Type};
+use crate::types::{ChoiceId, ChoiceTable, Type};
 use crate::value::Status;
 use std::collections::HashMap;
 
@@ -67,6 +67,8 @@ pub struct Env<'a> {
     pub catalog: &'a Catalog,
     /// The choice types of the flow's fields ([`Type::choice`] indexes it).
     pub choices: ChoiceTable,
+    /// Each distinct list of choice values once, with its id.
+    choice_ids: HashMap<Vec<String>, ChoiceId>,
     pub inquiry: Vec<FieldInfo>,
     pub account: Vec<FieldInfo>,
     inquiry_idx: HashMap<String, FieldId>,
@@ -159,6 +161,7 @@ pub fn collect<'a>(
     let mut env = Env {
         catalog,
         choices: ChoiceTable::default(),
+        choice_ids: HashMap::new(),
         inquiry: Vec::new(),
         account: Vec::new(),
         inquiry_idx: HashMap::new(),
@@ -306,7 +309,7 @@ fn declare_fields(
             }
         }
         let ty = match &f.choice {
-            Some(values) => declare_choice(&mut env.choices, values, f.ty.node, diags),
+            Some(values) => declare_choice(env, values, f.ty.node, diags),
             None => f.ty.node,
         };
         let (idx, list) = match record {
@@ -326,19 +329,15 @@ fn declare_fields(
 /// Interns a choice type's literals (E0104 for a literal written twice,
 /// kept once) and gives the field's type.
 fn declare_choice(
-    table: &mut ChoiceTable,
+    env: &mut Env,
     values: &[Spanned<String>],
     written: Type,
     diags: &mut Vec<Diagnostic>,
 ) -> Type {
     let mut set: Vec<String> = Vec::with_capacity(values.len());
-    for (i, v) in values.iter().enumerate() {
-        if set.contains(&v.node) {
-            let first = values
-                .iter()
-                .take(i)
-                .find(|w| w.node == v.node)
-                .map_or(v.span, |w| w.span);
+    let mut seen: HashMap<&str, Span> = HashMap::with_capacity(values.len());
+    for v in values {
+        if let Some(&first) = seen.get(v.node.as_str()) {
             diags.push(
                 Diagnostic::new(
                     Code::E0104,
@@ -350,10 +349,19 @@ fn declare_choice(
                 .help("write each value of a choice once"),
             );
         } else {
+            seen.insert(&v.node, v.span);
             set.push(v.node.clone());
         }
     }
-    Type::choice(table.intern(set)).with_optional(written.optional)
+    let id = match env.choice_ids.get(&set) {
+        Some(&id) => id,
+        None => {
+            let id = env.choices.push(set.clone());
+            env.choice_ids.insert(set, id);
+            id
+        }
+    };
+    Type::choice(id).with_optional(written.optional)
 }
 
 fn spec_fields(spec: &CallSpec) -> Vec<ResultField> {

@@ -181,7 +181,27 @@ pub(crate) fn type_ref(
 /// interns.
 pub(crate) type FieldType = (Spanned<Type>, Option<Vec<Spanned<String>>>);
 
-pub(crate) fn choice_type(values: Vec<Spanned<String>>, optional: bool, span: Span) -> FieldType {
+pub(crate) fn choice_type(
+    diags: &mut Vec<Diagnostic>,
+    values: Vec<Spanned<String>>,
+    optional: bool,
+    span: Span,
+) -> FieldType {
+    let max = crate::parser::MAX_CHOICE_VALUES;
+    if values.len() > max {
+        diags.push(
+            Diagnostic::new(
+                Code::E0001,
+                span,
+                format!(
+                    "a choice of {} values; at most {max} are allowed",
+                    values.len()
+                ),
+            )
+            .label("too many values")
+            .help("use a `string` field and check its value in the flow"),
+        );
+    }
     let ty = if optional {
         Type::opt(BaseType::String)
     } else {
