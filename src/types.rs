@@ -136,21 +136,31 @@ impl ChoiceTable {
 
     /// The values as a user writes them: `"a" | "b"`.
     pub fn show_values(&self, id: ChoiceId) -> String {
-        self.values(id)
-            .iter()
-            .map(|v| format!("{v:?}"))
-            .collect::<Vec<_>>()
-            .join(" | ")
+        show_choice(self.values(id), false)
     }
 
     /// A type as a user writes it, a choice's values included:
     /// `("a" | "b")?`.
     pub fn show(&self, ty: Type) -> String {
         match ty.choice {
-            Some(id) if ty.optional => format!("({})?", self.show_values(id)),
-            Some(id) => self.show_values(id),
+            Some(id) => show_choice(self.values(id), ty.optional),
             None => ty.to_string(),
         }
+    }
+}
+
+/// A choice type as a user writes it: `"a" | "b"`, or `("a" | "b")?`
+/// when optional.
+pub fn show_choice(values: &[String], optional: bool) -> String {
+    let values = values
+        .iter()
+        .map(|v| format!("{v:?}"))
+        .collect::<Vec<_>>()
+        .join(" | ");
+    if optional {
+        format!("({values})?")
+    } else {
+        values
     }
 }
 

@@ -60,13 +60,7 @@ impl ScreenField {
         if self.choices.is_empty() {
             return self.ty.to_string();
         }
-        let values: Vec<String> = self.choices.iter().map(|v| format!("{v:?}")).collect();
-        let values = values.join(" | ");
-        if self.ty.optional {
-            format!("({values})?")
-        } else {
-            values
-        }
+        crate::types::show_choice(&self.choices, self.ty.optional)
     }
 }
 

@@ -152,10 +152,7 @@ impl Host for Answers<'_> {
             1 => Ok(Value::None),
             b => {
                 let base = BaseType::ALL[usize::from(b) % BaseType::ALL.len()];
-                Ok(self.value(Type {
-                    base,
-                    optional: false,
-                }))
+                Ok(self.value(Type::new(base)))
             }
         }
     }
