@@ -121,7 +121,7 @@ fn main() {
                 let wanted: Vec<String> = req
                     .fields
                     .iter()
-                    .map(|(n, t)| format!("{n}: {t}"))
+                    .map(|f| format!("{}: {}", f.name, f.type_text()))
                     .collect();
                 println!(
                     "suspended at `{}` wanting {}",

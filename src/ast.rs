@@ -120,7 +120,17 @@ pub struct FieldBlock {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FieldDecl {
     pub name: Name,
+    /// The type as written; for a choice, `string` (or `string?`) with no
+    /// [`Type::choice`] yet: the checker interns [`FieldDecl::choice`].
     pub ty: Spanned<Type>,
+    /// A choice type's literals, in source order, repeats kept (the
+    /// checker reports them: E0104).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub choice: Option<Vec<Spanned<String>>>,
+    /// `name_first: string "First name"`: the label a host shows beside
+    /// the field (not part of the type).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<Spanned<String>>,
     pub span: Span,
 }
 
@@ -169,6 +179,9 @@ impl StepKind {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Screen {
+    /// `title "..."`, first in the body: the heading a host shows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<Spanned<String>>,
     /// Each `collect a, b` line: the inquiry fields the user fills in.
     pub collects: Vec<Name>,
     /// Each `capture government_id, selfie` line: capture kinds.

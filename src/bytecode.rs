@@ -21,7 +21,7 @@ pub use verify::VerifiedModule;
 use crate::ast::HttpMethod;
 use crate::diagnostics::Code;
 use crate::span::Span;
-use crate::types::Type;
+use crate::types::{ChoiceTable, Type};
 use crate::value::Value;
 use serde::{Deserialize, Serialize};
 use sha2::Digest;
@@ -55,6 +55,8 @@ pub struct Module {
     pub source_hash: Sha256,
     /// The constant pool.
     pub consts: Vec<Value>,
+    /// The sets of the choice types in the field tables.
+    pub choices: ChoiceTable,
     pub inquiry: Vec<FieldInfo>,
     pub account: Vec<FieldInfo>,
     pub steps: Vec<StepInfo>,
@@ -72,6 +74,8 @@ pub struct Module {
 pub struct FieldInfo {
     pub name: String,
     pub ty: Type,
+    /// The label declared with an inquiry or account field.
+    pub label: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -104,6 +108,8 @@ pub struct StepInfo {
     pub collects: Vec<u32>,
     /// Screens: the capture kinds taken, in order.
     pub captures: Vec<String>,
+    /// Screens: the `title`, if any.
+    pub title: Option<String>,
 }
 
 /// What a host call calls.

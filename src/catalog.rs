@@ -163,6 +163,7 @@ impl Param {
         Type {
             base: self.ty,
             optional: self.optional,
+            choice: None,
         }
     }
 }

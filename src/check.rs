@@ -37,6 +37,7 @@
 //! the parser lost (`ast::Recovery`) silences only the diagnostics the lost
 //! part could have avoided ([`hidden_by_recovery`]).
 
+mod choice;
 mod consts;
 pub mod expr;
 mod facts;
@@ -115,6 +116,7 @@ fn hidden_by_recovery(flow: &ast::Flow, d: &Diagnostic) -> bool {
 /// The checked steps of one flow, before tests are added.
 struct Body {
     plan: String,
+    choices: crate::types::ChoiceTable,
     inquiry: Vec<typed::Field>,
     account: Vec<typed::Field>,
     steps: Vec<typed::Step>,
@@ -330,6 +332,7 @@ fn analyse<T>(
                 }
             })
             .unwrap_or_default(),
+        choices: env.choices.clone(),
         inquiry: env.inquiry.iter().map(typed_field).collect(),
         account: env.account.iter().map(typed_field).collect(),
         steps,
@@ -353,6 +356,7 @@ fn typed_field(f: &names::FieldInfo) -> typed::Field {
     typed::Field {
         name: f.name.clone(),
         ty: f.ty,
+        label: f.label.clone(),
         span: f.span,
     }
 }

@@ -85,6 +85,7 @@ pub fn compile(flow: &TypedFlow, source: &str) -> Result<Module, RuntimeError> {
                 .map(|f| FieldInfo {
                     name: f.name.clone(),
                     ty: f.ty,
+                    label: None,
                 })
                 .collect(),
             promise: promise(r),
@@ -95,12 +96,15 @@ pub fn compile(flow: &TypedFlow, source: &str) -> Result<Module, RuntimeError> {
         let id = g.index(id, "step_ids_fit_u32");
         let entry = g.pc();
         g.emit(Instr::Enter(id), step.span);
+        let mut title = None;
         let (kind, collects, captures) = match &step.kind {
             StepKind::Screen {
+                title: heading,
                 collects,
                 captures,
                 next,
             } => {
+                title.clone_from(heading);
                 g.emit(Instr::Suspend(id), step.span);
                 g.transition(*next, step.span);
                 (StepKindTag::Screen, collects.clone(), captures.clone())
@@ -146,6 +150,7 @@ pub fn compile(flow: &TypedFlow, source: &str) -> Result<Module, RuntimeError> {
             entry,
             collects,
             captures,
+            title,
         });
     }
     for (pc, step) in std::mem::take(&mut g.step_jumps) {
@@ -165,12 +170,14 @@ pub fn compile(flow: &TypedFlow, source: &str) -> Result<Module, RuntimeError> {
         version: flow.version,
         source_hash: sha256(source.as_bytes()),
         consts: g.consts,
+        choices: flow.choices.clone(),
         inquiry: flow
             .inquiry
             .iter()
             .map(|f| FieldInfo {
                 name: f.name.clone(),
                 ty: f.ty,
+                label: f.label.clone(),
             })
             .collect(),
         account: flow
@@ -179,6 +186,7 @@ pub fn compile(flow: &TypedFlow, source: &str) -> Result<Module, RuntimeError> {
             .map(|f| FieldInfo {
                 name: f.name.clone(),
                 ty: f.ty,
+                label: f.label.clone(),
             })
             .collect(),
         steps,

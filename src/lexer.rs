@@ -102,6 +102,9 @@ pub enum Token {
     Percent,
     #[token("?")]
     Question,
+    /// `|`, only between the literals of a choice type
+    #[token("|")]
+    Pipe,
     /// `#`, only in `#[allow(...)]` and `#![allow(...)]`
     #[token("#")]
     Hash,
@@ -165,6 +168,7 @@ impl Token {
             Slash => "/",
             Percent => "%",
             Question => "?",
+            Pipe => "|",
             Hash => "#",
             Bang => "!",
             Ident(_) | Str(_) | Int(_) | Date(_) | Duration(_) | Comment(_) | DocComment(_) => {

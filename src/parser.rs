@@ -30,6 +30,7 @@ use crate::ast::{self, BinaryOp, Item, Name};
 use crate::diagnostics::{self, Code, Diagnostic};
 use crate::lexer::{self, Keyword, Role, Token, Triple};
 use crate::span::{Span, Spanned};
+use crate::types::Type;
 use actions::Never;
 use lalrpop_util::{ParseError, lalrpop_mod};
 use std::collections::HashMap;
@@ -62,6 +63,9 @@ pub const MAX_DIAGNOSTICS: usize = 100;
 pub const MAX_NESTING: usize = 64;
 /// Most operators and open brackets in one expression.
 pub const MAX_EXPR_OPERATORS: usize = 256;
+/// Most values in one choice type, so that every check of a value against
+/// a choice stays cheap.
+pub const MAX_CHOICE_VALUES: usize = 256;
 
 /// What the front end made of a source.
 #[derive(Debug, Clone, Default)]
@@ -595,42 +599,101 @@ fn step_name(tok: &Token) -> Option<String> {
     }
 }
 
-/// The `NAME: TYPE` declarations at the start of a broken record block
-/// (`{` first), up to the first one that does not read.
+/// The `NAME: TYPE "LABEL"` declarations at the start of a broken record
+/// block (`{` first), up to the first one that does not read.
 fn field_prefix(toks: &[Triple]) -> Vec<ast::FieldDecl> {
     let mut fields = Vec::new();
     let Some((_, Token::LBrace, _)) = toks.first() else {
         return fields;
     };
     let mut i = 1;
-    while let Some(
-        [
-            (l, Token::Ident(name), nr),
-            (_, Token::Colon, _),
-            (tl, Token::Ident(ty), tr),
-        ],
-    ) = toks.get(i..i + 3)
-    {
-        let Some(base) = crate::types::BaseType::from_name(ty) else {
+    while let Some([(l, Token::Ident(name), nr), (_, Token::Colon, _)]) = toks.get(i..i + 2) {
+        let Some((ty, choice, mut next)) = field_type(toks, i + 2) else {
             break;
         };
-        let optional = matches!(toks.get(i + 3), Some((_, Token::Question, _)));
-        let end = if optional {
-            toks.get(i + 3).map_or(*tr, |t| t.2)
-        } else {
-            *tr
+        let label = match toks.get(next) {
+            Some((sl, Token::Str(text), sr)) => {
+                next += 1;
+                Some(Spanned::new(text.clone(), lexer::span(*sl, *sr)))
+            }
+            _ => None,
         };
+        let end = label.as_ref().map_or(ty.span.end, |t| t.span.end);
         fields.push(ast::FieldDecl {
             name: Spanned::new(name.clone(), lexer::span(*l, *nr)),
-            ty: Spanned::new(crate::types::Type { base, optional }, lexer::span(*tl, end)),
-            span: lexer::span(*l, end),
+            ty,
+            choice,
+            label,
+            span: Span::new(lexer::span(*l, *nr).start, end),
         });
-        i += if optional { 4 } else { 3 };
+        i = next;
         if matches!(toks.get(i), Some((_, Token::Comma, _))) {
             i += 1;
         }
     }
     fields
+}
+
+/// A field's type starting at `toks[i]`, as [`field_prefix`] reads it: a
+/// type name with an optional `?`, or a choice of at most
+/// [`MAX_CHOICE_VALUES`] literals (in parentheses and then `?` when
+/// optional). Gives the type, the choice's literals and the index after.
+fn field_type(toks: &[Triple], i: usize) -> Option<(Spanned<Type>, Choice, usize)> {
+    let question = |j: usize| matches!(toks.get(j), Some((_, Token::Question, _)));
+    let end_of = |j: usize| toks.get(j).map(|t| t.2);
+    let (first, _, _) = toks.get(i)?;
+    let (ty, choice, next) = match toks.get(i)? {
+        (_, Token::Ident(name), _) => {
+            let optional = question(i + 1);
+            let ty = Type::new(crate::types::BaseType::from_name(name)?);
+            (
+                ty.with_optional(optional),
+                None,
+                i + 1 + usize::from(optional),
+            )
+        }
+        (_, Token::Str(_), _) => {
+            let (values, next) = choice_literals(toks, i)?;
+            (
+                Type::new(crate::types::BaseType::String),
+                Some(values),
+                next,
+            )
+        }
+        (_, Token::LParen, _) => {
+            let (values, close) = choice_literals(toks, i + 1)?;
+            let Some((_, Token::RParen, _)) = toks.get(close) else {
+                return None;
+            };
+            let optional = question(close + 1);
+            let ty = Type::new(crate::types::BaseType::String).with_optional(optional);
+            (ty, Some(values), close + 1 + usize::from(optional))
+        }
+        _ => return None,
+    };
+    let end = end_of(next.checked_sub(1)?)?;
+    Some((Spanned::new(ty, lexer::span(*first, end)), choice, next))
+}
+
+/// A choice's literals as [`field_prefix`] reads them.
+type Choice = Option<Vec<Spanned<String>>>;
+
+/// `STRING ("|" STRING)*` from `toks[i]`: the literals and the index after.
+fn choice_literals(toks: &[Triple], mut i: usize) -> Option<(Vec<Spanned<String>>, usize)> {
+    let mut values = Vec::new();
+    loop {
+        let (l, Token::Str(text), r) = toks.get(i)? else {
+            return None;
+        };
+        values.push(Spanned::new(text.clone(), lexer::span(*l, *r)));
+        if values.len() > MAX_CHOICE_VALUES {
+            return None;
+        }
+        match toks.get(i + 1) {
+            Some((_, Token::Pipe, _)) => i += 2,
+            _ => return Some((values, i + 1)),
+        }
+    }
 }
 
 // ----- limits ------------------------------------------------------------------

@@ -54,6 +54,7 @@ pub fn drive_from(
                 let Some(input) = host.next_input(&req.screen) else {
                     host.trace.push(TraceEvent::Waiting {
                         screen: req.screen.clone(),
+                        title: req.title.clone(),
                         fields: req.fields.clone(),
                         captures: req.captures.clone(),
                     });
@@ -142,7 +143,7 @@ fn test_with_lines(
         RunEnd::Ended(s) => Some(*s),
         RunEnd::NoInput(screen) => {
             let needs = Vm::screen_request(module, &state).map_or(String::new(), |req| {
-                let mut names: Vec<String> = req.fields.iter().map(|(n, _)| n.clone()).collect();
+                let mut names: Vec<String> = req.fields.iter().map(|f| f.name.clone()).collect();
                 names.extend(req.captures);
                 format!("; it needs {}", names.join(", "))
             });

@@ -13,7 +13,7 @@
 use crate::ast::{BinaryOp, HttpMethod, Mark, Record};
 use crate::builtins::Builtin;
 use crate::span::Span;
-use crate::types::Type;
+use crate::types::{ChoiceTable, Type};
 use crate::value::{Date, EndStatus, Value};
 use serde::Serialize;
 
@@ -30,6 +30,8 @@ pub struct TypedFlow {
     pub version: i64,
     /// The plan the steps were checked under (a solution's own plan).
     pub plan: String,
+    /// The sets of the choice types that the fields' types name.
+    pub choices: ChoiceTable,
     pub inquiry: Vec<Field>,
     pub account: Vec<Field>,
     pub steps: Vec<Step>,
@@ -53,6 +55,8 @@ pub struct Field {
     pub name: String,
     /// The declared type.
     pub ty: Type,
+    /// The label written after the type, if any.
+    pub label: Option<String>,
     pub span: Span,
 }
 
@@ -103,6 +107,8 @@ pub struct Step {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum StepKind {
     Screen {
+        /// `title "..."`, if the screen has one.
+        title: Option<String>,
         /// Inquiry fields the user fills in, in source order, no duplicates.
         collects: Vec<FieldId>,
         /// Capture kinds (`government_id`, `selfie`, `document`), in source

@@ -26,15 +26,42 @@ use crate::value::{EndStatus, Value};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 
-/// What a screen needs from the user.
+/// What a screen needs from the user: enough for a host to draw it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ScreenRequest {
     /// The screen's step name.
     pub screen: String,
-    /// The inquiry fields to fill in, with their types.
-    pub fields: Vec<(String, Type)>,
+    /// The screen's `title`, if it has one.
+    pub title: Option<String>,
+    /// The inquiry fields to fill in, in the order the screen collects them.
+    pub fields: Vec<ScreenField>,
     /// The capture kinds to take (each answered `true`).
     pub captures: Vec<String>,
+}
+
+/// One field a screen collects.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScreenField {
+    /// The inquiry field's name (the key of the answer).
+    pub name: String,
+    /// Its declared type.
+    pub ty: Type,
+    /// For a choice type, the values the answer must be one of, in the
+    /// order they were declared; empty otherwise.
+    pub choices: Vec<String>,
+    /// The label declared with the field, if any.
+    pub label: Option<String>,
+}
+
+impl ScreenField {
+    /// The type as a user writes it, a choice's values included
+    /// (`string?`, `"passport" | "id_card"`).
+    pub fn type_text(&self) -> String {
+        if self.choices.is_empty() {
+            return self.ty.to_string();
+        }
+        crate::types::show_choice(&self.choices, self.ty.optional)
+    }
 }
 
 /// Where a `run` stopped without an error.
@@ -97,11 +124,20 @@ impl Vm {
         let step = module.step(*s)?;
         Some(ScreenRequest {
             screen: step.name.clone(),
+            title: step.title.clone(),
             fields: step
                 .collects
                 .iter()
                 .filter_map(|f| module.inquiry.get(*f as usize))
-                .map(|f| (f.name.clone(), f.ty))
+                .map(|f| ScreenField {
+                    name: f.name.clone(),
+                    ty: f.ty,
+                    choices: f
+                        .ty
+                        .choice
+                        .map_or_else(Vec::new, |c| module.choices.values(c).to_vec()),
+                    label: f.label.clone(),
+                })
                 .collect(),
             captures: step.captures.clone(),
         })
@@ -345,7 +381,7 @@ impl Vm {
                             let what = format!("returned by the host for `{}`", info.name);
                             return Err(limits::string_error(Some(pc), len, &what));
                         }
-                        match answered.and_then(|v| check_result(info, v)) {
+                        match answered.and_then(|v| check_result(&module.choices, info, v)) {
                             Ok(v) => {
                                 answer = Some(v);
                                 break;
@@ -398,7 +434,10 @@ impl Vm {
                     // no longer loads.
                     let fits = match stack.last() {
                         Some(Value::None) => true,
-                        Some(v) => v.base_type() == Some(field.ty.base),
+                        Some(v) => {
+                            v.base_type() == Some(field.ty.base)
+                                && module.choices.admits(field.ty, v)
+                        }
                         None => false,
                     };
                     if !fits {
@@ -528,7 +567,8 @@ impl Vm {
             ))
         })?;
         let mut out = Vec::with_capacity(obj.len());
-        let types: HashMap<&str, Type> = req.fields.iter().map(|(n, t)| (n.as_str(), *t)).collect();
+        let types: HashMap<&str, Type> =
+            req.fields.iter().map(|f| (f.name.as_str(), f.ty)).collect();
         for (k, v) in obj {
             let ty = match types.get(k.as_str()) {
                 Some(t) => t.base,
@@ -602,6 +642,12 @@ impl Vm {
                     Some(_) if !v.in_range() => {
                         return Err(bad(format!(
                             "`{k}` on screen `{screen}` is a date outside {RANGE}"
+                        )));
+                    }
+                    Some(_) if !module.choices.admits(field.ty, v) => {
+                        return Err(bad(format!(
+                            "`{k}` on screen `{screen}` must be one of {}, got {v}",
+                            module.choices.show(field.ty.with_optional(false))
                         )));
                     }
                     _ => {}
@@ -706,6 +752,17 @@ fn read_account(
         let what = format!("read from `account.{}`", field.name);
         return Err(limits::string_error(Some(pc), len, &what));
     }
+    if !module.choices.admits(field.ty.with_optional(true), &v) {
+        return Err(err(
+            Code::R0003,
+            pc,
+            format!(
+                "host returned {v} for `account.{}`, which is not one of {}",
+                field.name,
+                module.choices.show(field.ty.with_optional(false))
+            ),
+        ));
+    }
     if present && v == Value::None {
         return Err(err(
             Code::R0003,
@@ -721,10 +778,22 @@ fn read_account(
 
 /// Checks a host's answer against the result table.
 fn check_result(
+    choices: &crate::types::ChoiceTable,
     info: &crate::bytecode::ResultInfo,
     values: Vec<Value>,
 ) -> Result<Vec<Value>, HostError> {
     info.check_answer(&values).map_err(HostError::new)?;
+    // A value outside its field's choice set is a host error too.
+    for (v, f) in values.iter().zip(&info.fields) {
+        if v.base_type().is_some() && !choices.admits(f.ty, v) {
+            return Err(HostError::new(format!(
+                "host returned {v} for `{}.{}`, which is not one of {}",
+                info.name,
+                f.name,
+                choices.show(f.ty.with_optional(false))
+            )));
+        }
+    }
     Ok(values)
 }
 

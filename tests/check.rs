@@ -30,7 +30,7 @@ fn reads(flow: &TypedFlow, e: &Expr, out: &mut Vec<String>) {
                     "account"
                 },
                 f.name,
-                e.ty
+                flow.choices.show(e.ty)
             ));
         }
         ExprKind::ResultField { result, field } => {

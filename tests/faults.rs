@@ -308,6 +308,7 @@ fn drive_faulty(module: &VerifiedModule, state: &mut State, host: &mut Faulty<'_
                 let Some(input) = host.inner.next_input(&req.screen) else {
                     host.inner.trace.push(TraceEvent::Waiting {
                         screen: req.screen.clone(),
+                        title: req.title.clone(),
                         fields: req.fields.clone(),
                         captures: req.captures.clone(),
                     });

@@ -362,10 +362,14 @@ mod generate {
     fn step_item() -> BoxedStrategy<String> {
         let body = prop_oneof![
             (
+                proptest::option::of(pick(&["title \"Who are you?\"", "title \"\""])),
                 proptest::collection::vec(names_line(), 0..3),
                 proptest::collection::vec(transition(), 0..2)
             )
-                .prop_map(|(lines, ts)| ("screen", [lines, ts].concat())),
+                .prop_map(|(title, lines, ts)| {
+                    let title: Vec<String> = title.into_iter().collect();
+                    ("screen", [title, lines, ts].concat())
+                }),
             (
                 proptest::collection::vec(stmt(), 0..5),
                 proptest::collection::vec(transition(), 0..2),
@@ -435,7 +439,18 @@ mod generate {
             proptest::collection::vec(
                 (
                     name(),
-                    pick(&["string", "int", "date?", "bool", "verification_status?"]),
+                    pick(&[
+                        "string",
+                        "int",
+                        "date?",
+                        "bool",
+                        "verification_status?",
+                        "\"a\" | \"b c\"",
+                        "(\"x\")?",
+                        "(\"a\" | \"\\u{e9}\" | \"c\")?",
+                        "string \"First name\"",
+                        "\"p\" | \"q\" \"Kind\"",
+                    ]),
                     proptest::bool::ANY,
                 ),
                 0..5,

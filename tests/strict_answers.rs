@@ -544,13 +544,13 @@ fn hostile_run(
             Ok(Outcome::Ended(_)) => return (None, host.nones),
             Ok(Outcome::Suspended(req)) => {
                 let mut input: Vec<(String, Value)> = Vec::new();
-                for (name, ty) in &req.fields {
-                    let v = if ty.optional && host.below(3) == 0 {
+                for f in &req.fields {
+                    let v = if f.ty.optional && host.below(3) == 0 {
                         Value::None
                     } else {
-                        host.value(ty.base)
+                        host.value(f.ty.base)
                     };
-                    input.push((name.clone(), v));
+                    input.push((f.name.clone(), v));
                 }
                 for c in &req.captures {
                     input.push((c.clone(), Value::Bool(true)));

@@ -37,7 +37,11 @@ fn render(m: &Module, source: Option<&str>) -> String {
     for (title, fields) in [("inquiry", &m.inquiry), ("account", &m.account)] {
         let _ = writeln!(out, "\n{title}:");
         for (i, f) in fields.iter().enumerate() {
-            let _ = writeln!(out, "  {i:>3}  {}: {}", f.name, f.ty);
+            let _ = write!(out, "  {i:>3}  {}: {}", f.name, m.choices.show(f.ty));
+            if let Some(label) = &f.label {
+                let _ = write!(out, " {label:?}");
+            }
+            out.push('\n');
         }
     }
     let _ = writeln!(out, "\nresults:");
@@ -45,7 +49,7 @@ fn render(m: &Module, source: Option<&str>) -> String {
         let fields: Vec<String> = r
             .fields
             .iter()
-            .map(|f| format!("{}: {}", f.name, f.ty))
+            .map(|f| format!("{}: {}", f.name, m.choices.show(f.ty)))
             .collect();
         let _ = writeln!(
             out,
@@ -72,6 +76,9 @@ fn render(m: &Module, source: Option<&str>) -> String {
     let _ = writeln!(out, "\nsteps:");
     for (i, s) in m.steps.iter().enumerate() {
         let _ = write!(out, "  {i:>3}  {} {} @{}", s.kind.name(), s.name, s.entry);
+        if let Some(title) = &s.title {
+            let _ = write!(out, " title {title:?}");
+        }
         if !s.collects.is_empty() {
             let names: Vec<&str> = s
                 .collects

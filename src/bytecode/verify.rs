@@ -300,7 +300,9 @@ fn tables(m: &Module) -> Result<(), RuntimeError> {
                 s.name
             )));
         }
-        if s.kind != StepKindTag::Screen && (!s.collects.is_empty() || !s.captures.is_empty()) {
+        if s.kind != StepKindTag::Screen
+            && (!s.collects.is_empty() || !s.captures.is_empty() || s.title.is_some())
+        {
             return Err(bad(format!(
                 "step {i} `{}` collects but is not a screen",
                 s.name
@@ -321,6 +323,35 @@ fn tables(m: &Module) -> Result<(), RuntimeError> {
                     r.name
                 )));
             }
+        }
+    }
+    choice_tables(m)
+}
+
+/// Every choice set non-empty without repeats, and every field type's
+/// choice (records and results) a set of the module, over `string`.
+fn choice_tables(m: &Module) -> Result<(), RuntimeError> {
+    for i in 0..m.choices.len() {
+        let values = m.choices.values(crate::types::ChoiceId(i as u32));
+        let mut seen = std::collections::HashSet::with_capacity(values.len());
+        let repeated = !values.iter().all(|v| seen.insert(v));
+        if values.is_empty() || repeated {
+            return Err(bad(format!("choice {i} is empty or repeats a value")));
+        }
+    }
+    let fields = m
+        .inquiry
+        .iter()
+        .chain(&m.account)
+        .chain(m.results.iter().flat_map(|r| &r.fields));
+    for f in fields {
+        if let Some(c) = f.ty.choice
+            && (c.0 as usize >= m.choices.len() || f.ty.base != crate::types::BaseType::String)
+        {
+            return Err(bad(format!(
+                "field `{}`: choice {} out of range or not over `string`",
+                f.name, c.0
+            )));
         }
     }
     Ok(())

@@ -144,7 +144,7 @@ impl Cx<'_, '_> {
                     .help(help),
                 )
             }
-            Ty::Known(_) => {}
+            Ty::Known(_) => self.fit_choice(src, &te, want, what),
         }
         te.e
     }

@@ -8,6 +8,7 @@ pub(super) fn flow(name: String, version: i64, body: Body, tests: Vec<Test>) -> 
         name,
         version,
         plan: body.plan,
+        choices: body.choices,
         inquiry: body.inquiry,
         account: body.account,
         steps: body.steps,

@@ -5,9 +5,9 @@
 use crate::ast::{self, Call, Item, Record, StepKind, Stmt, Target};
 use crate::catalog::{CallSpec, Catalog};
 use crate::diagnostics::{Code, Diagnostic};
-use crate::span::Span;
+use crate::span::{Span, Spanned};
 use crate::typed::{self, CallKind, FieldId, ResultField, ResultId, StepId};
-use crate::types::Type;
+use crate::types::{ChoiceId, ChoiceTable, Type};
 use crate::value::Status;
 use std::collections::HashMap;
 
@@ -20,6 +20,8 @@ pub fn builtin_constants() -> impl Iterator<Item = &'static str> {
 pub struct FieldInfo {
     pub name: String,
     pub ty: Type,
+    /// The label written after the type, if any.
+    pub label: Option<String>,
     pub span: Span,
 }
 
@@ -71,6 +73,10 @@ pub struct Links {
 /// Every name the flow declares.
 pub struct Env<'a> {
     pub catalog: &'a Catalog,
+    /// The choice types of the flow's fields ([`Type::choice`] indexes it).
+    pub choices: ChoiceTable,
+    /// Each distinct list of choice values once, with its id.
+    choice_ids: HashMap<Vec<String>, ChoiceId>,
     pub inquiry: Vec<FieldInfo>,
     pub account: Vec<FieldInfo>,
     inquiry_idx: HashMap<String, FieldId>,
@@ -162,6 +168,8 @@ pub fn collect<'a>(
 ) -> Env<'a> {
     let mut env = Env {
         catalog,
+        choices: ChoiceTable::default(),
+        choice_ids: HashMap::new(),
         inquiry: Vec::new(),
         account: Vec::new(),
         inquiry_idx: HashMap::new(),
@@ -308,6 +316,10 @@ fn declare_fields(
                 );
             }
         }
+        let ty = match &f.choice {
+            Some(values) => declare_choice(env, values, f.ty.node, diags),
+            None => f.ty.node,
+        };
         let (idx, list) = match record {
             Record::Inquiry => (&mut env.inquiry_idx, &mut env.inquiry),
             Record::Account => (&mut env.account_idx, &mut env.account),
@@ -315,10 +327,49 @@ fn declare_fields(
         idx.insert(name.clone(), list.len() as FieldId);
         list.push(FieldInfo {
             name: name.clone(),
-            ty: f.ty.node,
+            ty,
+            label: f.label.as_ref().map(|l| l.node.clone()),
             span: f.span,
         });
     }
+}
+
+/// Interns a choice type's literals (E0104 for a literal written twice,
+/// kept once) and gives the field's type.
+fn declare_choice(
+    env: &mut Env,
+    values: &[Spanned<String>],
+    written: Type,
+    diags: &mut Vec<Diagnostic>,
+) -> Type {
+    let mut set: Vec<String> = Vec::with_capacity(values.len());
+    let mut seen: HashMap<&str, Span> = HashMap::with_capacity(values.len());
+    for v in values {
+        if let Some(&first) = seen.get(v.node.as_str()) {
+            diags.push(
+                Diagnostic::new(
+                    Code::E0104,
+                    v.span,
+                    format!("choice value {:?} is written twice", v.node),
+                )
+                .label("second one")
+                .secondary(first, "first written here")
+                .help("write each value of a choice once"),
+            );
+        } else {
+            seen.insert(&v.node, v.span);
+            set.push(v.node.clone());
+        }
+    }
+    let id = match env.choice_ids.get(&set) {
+        Some(&id) => id,
+        None => {
+            let id = env.choices.push(set.clone());
+            env.choice_ids.insert(set, id);
+            id
+        }
+    };
+    Type::choice(id).with_optional(written.optional)
 }
 
 /// A verification's or report's result fields; a verification's optional

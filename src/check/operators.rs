@@ -184,6 +184,8 @@ impl Cx<'_, '_> {
                 let ctx = format!("in a list of `{b}`");
                 if self.need(item, &te, &[b], &ctx).is_none() && te.ty != Ty::Err {
                     want = None;
+                } else {
+                    self.in_choice((value, &v), (item, &te));
                 }
             }
             items.push(te.e);
@@ -392,6 +394,8 @@ impl Cx<'_, '_> {
                         .secondary(lhs.span, format!("this is `{a}`"))
                         .secondary(rhs.span, format!("this is `{b}`")),
                     );
+                } else {
+                    self.compare_choices((lhs, &l), (rhs, &r), span);
                 }
                 Ty::Known(bool_t)
             }

@@ -119,6 +119,7 @@ impl Cx<'_, '_> {
                     push_edge(&mut edges, *t, &facts);
                 }
                 typed::StepKind::Screen {
+                    title: s.title.as_ref().map(|t| t.node.clone()),
                     collects,
                     captures,
                     next: first(&links.next),

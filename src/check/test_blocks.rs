@@ -18,7 +18,7 @@ use crate::flowgraph::BitSet;
 use crate::ops::OpKind;
 use crate::span::Span;
 use crate::typed::{self, Expect, Input, Path, Stub, StubAnswer};
-use crate::types::{BaseType, Type};
+use crate::types::{BaseType, ChoiceTable, Type};
 use crate::value::Value;
 use std::collections::HashSet;
 
@@ -181,6 +181,7 @@ fn account_values(
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<(String, Value)> {
     let (given, _) = named_values(
+        &env.choices,
         values.iter().copied(),
         |name| {
             env.field(Record::Account, name)
@@ -207,8 +208,15 @@ fn account_values(
         .collect()
 }
 
-/// Evaluates `e` as a value of type `ty` (E0201, E0203).
-fn value_of(e: &ast::Expr, ty: Type, what: &str, diags: &mut Vec<Diagnostic>) -> Option<Value> {
+/// Evaluates `e` as a value of type `ty` (E0201, E0203; E0201 for a string
+/// outside a choice's set).
+fn value_of(
+    choices: &ChoiceTable,
+    e: &ast::Expr,
+    ty: Type,
+    what: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Value> {
     // A constant expression: literals, `-N`, statuses, `none`, and
     // operators over them (`"a" + "b"`, `-1 + 2`).
     let Some(v) = super::consts::const_eval(e) else {
@@ -247,7 +255,20 @@ fn value_of(e: &ast::Expr, ty: Type, what: &str, diags: &mut Vec<Diagnostic>) ->
             );
             None
         }
-        _ => Some(v),
+        Some(_) => match (ty.choice, &v) {
+            (Some(c), Value::Str(s)) if !choices.contains(c, s) => {
+                diags.push(super::choice::outside(
+                    choices,
+                    c,
+                    s,
+                    e.span,
+                    &format!("`{}` {what}", choices.show(ty)),
+                ));
+                None
+            }
+            _ => Some(v),
+        },
+        None => Some(v),
     }
 }
 
@@ -303,6 +324,7 @@ fn input(
         }
     }
     let (given, seen) = named_values(
+        &env.choices,
         values,
         |name| {
             takes
@@ -371,6 +393,7 @@ fn stub(
         return None;
     }
     let (given, seen) = named_values(
+        &env.choices,
         values,
         |name| info.field(name).map(|(i, ty)| (i as usize, ty)),
         |a| {
@@ -472,6 +495,7 @@ type Slotted = (usize, Value);
 /// any entry was rejected) and the names given, for the caller's check of
 /// what is missing.
 fn named_values<'a>(
+    choices: &ChoiceTable,
     values: impl IntoIterator<Item = &'a ast::Arg>,
     lookup: impl Fn(&str) -> Option<(usize, Type)>,
     unknown: impl Fn(&ast::Arg) -> Diagnostic,
@@ -496,7 +520,7 @@ fn named_values<'a>(
             );
             continue;
         }
-        match value_of(&a.value, ty, &what(name), diags) {
+        match value_of(choices, &a.value, ty, &what(name), diags) {
             Some(v) => out.push((slot, v)),
             None => ok = false,
         }
@@ -670,6 +694,20 @@ fn expect(
             return None;
         }
         Ty::Known(_) => {}
+    }
+    // A string literal outside a choice's set is E0201 here as anywhere in
+    // a test (reference §8.2).
+    if let (Some(c), typed::ExprKind::Const(Value::Str(s))) = (ty.choice, &value.e.kind)
+        && !env.choices.contains(c, s)
+    {
+        diags.push(super::choice::outside(
+            &env.choices,
+            c,
+            s,
+            other.span,
+            &format!("`{}` in `expect`", env.choices.show(ty)),
+        ));
+        return None;
     }
     Some(Expect::Compare {
         path: p,

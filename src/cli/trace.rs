@@ -7,8 +7,8 @@
 use crate::bytecode::CallTarget;
 use crate::host::{CallOutcome, TraceEvent};
 use crate::invariant;
-use crate::types::Type;
 use crate::value::Value;
+use crate::vm::ScreenField;
 use serde::Serialize;
 use serde::ser::SerializeMap;
 use std::fmt::Write as _;
@@ -27,12 +27,22 @@ pub(crate) fn human(event: &TraceEvent) -> String {
         }
         TraceEvent::Waiting {
             screen,
+            title,
             fields,
             captures,
         } => {
-            let fields: Vec<String> = fields.iter().map(|(n, t)| format!("{n}: {t}")).collect();
+            let fields: Vec<String> = fields
+                .iter()
+                .map(|f| match &f.label {
+                    Some(label) => format!("{}: {} {label:?}", f.name, f.type_text()),
+                    None => format!("{}: {}", f.name, f.type_text()),
+                })
+                .collect();
+            let title = title
+                .as_ref()
+                .map_or_else(String::new, |t| format!(" titled {t:?}"));
             return format!(
-                "waiting at screen {screen} for input: fields [{}], captures [{}]",
+                "waiting at screen {screen}{title} for input: fields [{}], captures [{}]",
                 fields.join(", "),
                 captures.join(", ")
             );
@@ -129,11 +139,15 @@ pub(crate) fn json(event: &TraceEvent) -> String {
         },
         TraceEvent::Waiting {
             screen,
+            title,
             fields,
             captures,
         } => Line::Waiting {
             screen,
+            title: title.as_deref(),
             fields: Types(fields),
+            choices: Choices(fields),
+            labels: Labels(fields),
             captures,
         },
         TraceEvent::End { status } => Line::End {
@@ -204,7 +218,13 @@ enum Line<'a> {
     },
     Waiting {
         screen: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        title: Option<&'a str>,
         fields: Types<'a>,
+        #[serde(skip_serializing_if = "Choices::is_empty")]
+        choices: Choices<'a>,
+        #[serde(skip_serializing_if = "Labels::is_empty")]
+        labels: Labels<'a>,
         captures: &'a [String],
     },
     End {
@@ -247,14 +267,55 @@ impl Serialize for Object<'_> {
     }
 }
 
-/// Field types as a JSON object of their names (`"string?"`).
-struct Types<'a>(&'a [(String, Type)]);
+/// Field types as a JSON object of their names (`"string?"`, a choice as
+/// written: `"\"passport\" | \"id_card\""`).
+struct Types<'a>(&'a [ScreenField]);
 
 impl Serialize for Types<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut map = s.serialize_map(Some(self.0.len()))?;
-        for (k, t) in self.0 {
-            map.serialize_entry(k, &t.to_string())?;
+        for f in self.0 {
+            map.serialize_entry(&f.name, &f.type_text())?;
+        }
+        map.end()
+    }
+}
+
+/// The values of each choice field, as a JSON object of arrays.
+struct Choices<'a>(&'a [ScreenField]);
+
+impl Choices<'_> {
+    fn is_empty(&self) -> bool {
+        self.0.iter().all(|f| f.choices.is_empty())
+    }
+}
+
+impl Serialize for Choices<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(None)?;
+        for f in self.0.iter().filter(|f| !f.choices.is_empty()) {
+            map.serialize_entry(&f.name, &f.choices)?;
+        }
+        map.end()
+    }
+}
+
+/// The label of each labelled field, as a JSON object.
+struct Labels<'a>(&'a [ScreenField]);
+
+impl Labels<'_> {
+    fn is_empty(&self) -> bool {
+        self.0.iter().all(|f| f.label.is_none())
+    }
+}
+
+impl Serialize for Labels<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(None)?;
+        for f in self.0 {
+            if let Some(label) = &f.label {
+                map.serialize_entry(&f.name, label)?;
+            }
         }
         map.end()
     }

@@ -9,7 +9,7 @@ use crate::ast::{
     Arg, FieldDecl, File, Item, Name, Route, Step, StepKind, Stmt, Target, Test, TestItem,
     Transition,
 };
-use crate::span::Span;
+use crate::span::{Span, Spanned};
 
 /// One line of a block (a line with its own comments before and after it).
 /// A construct added to the grammar that stands on its own line gets a
@@ -18,6 +18,8 @@ use crate::span::Span;
 pub(super) enum Line<'a> {
     Item(&'a Item),
     Field(&'a FieldDecl),
+    /// `title "TEXT"`, first in a screen (the span of the text).
+    Title(&'a Spanned<String>),
     /// `collect a, b` or `capture a, b`: the names one keyword introduced.
     Names {
         keyword: &'static str,
@@ -107,6 +109,7 @@ impl<'a> Printer<'a> {
                 Item::Test(t) => t.span,
             },
             Line::Field(f) => f.span,
+            Line::Title(t) => from_keyword(t.span, 1),
             Line::Names { names, .. } => match (names.first(), names.last()) {
                 (Some(first), Some(last)) => from_keyword(first.span.to(last.span), 1),
                 _ => Span::default(),
@@ -137,11 +140,8 @@ impl<'a> Printer<'a> {
     pub(super) fn line(&mut self, line: &Line<'a>) -> Doc {
         match line {
             Line::Item(item) => self.item(item),
-            Line::Field(f) => concat(vec![
-                Self::name(&f.name),
-                text(": "),
-                text(f.ty.node.to_string()),
-            ]),
+            Line::Field(f) => self.field(f),
+            Line::Title(t) => text(format!("title {}", self.src.literal(t.span.start))),
             Line::Names { keyword, names } => self.names(keyword, names),
             Line::Go(t) => Self::transition(t),
             Line::OnError(t) => concat(vec![text("on error "), Self::transition(t)]),
@@ -149,6 +149,31 @@ impl<'a> Printer<'a> {
             Line::Stmt(s) => self.stmt(s),
             Line::TestItem(t) => self.test_item(t),
         }
+    }
+
+    /// `NAME: TYPE "LABEL"`, a choice as `"a" | "b"` or `("a" | "b")?`,
+    /// literals as written.
+    fn field(&self, f: &'a FieldDecl) -> Doc {
+        let ty = match &f.choice {
+            Some(values) => {
+                let values: Vec<String> = values
+                    .iter()
+                    .map(|v| self.src.literal(v.span.start))
+                    .collect();
+                let values = values.join(" | ");
+                if f.ty.node.optional {
+                    format!("({values})?")
+                } else {
+                    values
+                }
+            }
+            None => f.ty.node.to_string(),
+        };
+        let mut parts = vec![Self::name(&f.name), text(": "), text(ty)];
+        if let Some(label) = &f.label {
+            parts.push(text(format!(" {}", self.src.literal(label.span.start))));
+        }
+        concat(parts)
     }
 
     fn item(&mut self, item: &'a Item) -> Doc {
@@ -199,7 +224,8 @@ impl<'a> Printer<'a> {
     fn step_lines(&self, kind: &'a StepKind) -> Vec<Line<'a>> {
         let mut lines = match kind {
             StepKind::Screen(s) => {
-                let mut lines = self.name_lines("collect", &s.collects);
+                let mut lines: Vec<Line<'a>> = s.title.iter().map(Line::Title).collect();
+                lines.extend(self.name_lines("collect", &s.collects));
                 lines.extend(self.name_lines("capture", &s.captures));
                 lines.extend(s.transitions.iter().map(Line::Go));
                 lines

@@ -21,20 +21,27 @@ pub fn step_caption(kind: &StepKind) -> &'static str {
     }
 }
 
-/// What a step does, one item per line before wrapping: the fields a screen
-/// collects and what it captures, the host calls an action can make.
+/// What a step does, one item per line before wrapping: a screen's title
+/// (quoted), the fields it collects (each with its label, quoted, when it
+/// has one) and what it captures, the host calls an action can make.
 /// Branches and connectors say everything on their edges.
 pub fn step_details(flow: &TypedFlow, kind: &StepKind) -> Vec<String> {
     match kind {
         StepKind::Screen {
-            collects, captures, ..
+            title,
+            collects,
+            captures,
+            ..
         } => {
-            let mut lines = Vec::new();
+            let mut lines: Vec<String> = title.iter().map(|t| format!("{t:?}")).collect();
             if !collects.is_empty() {
-                let names: Vec<&str> = collects
+                let names: Vec<String> = collects
                     .iter()
                     .filter_map(|&f| flow.inquiry.get(f as usize))
-                    .map(|f| f.name.as_str())
+                    .map(|f| match &f.label {
+                        Some(label) => format!("{} {label:?}", f.name),
+                        None => f.name.clone(),
+                    })
                     .collect();
                 lines.push(format!("collect {}", names.join(", ")));
             }

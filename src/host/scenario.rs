@@ -157,6 +157,7 @@ fn typed(module: &Module, file: ScenarioFile) -> Result<Script, String> {
                 if value == Value::None && !ty.optional {
                     return Err(format!("`{at}.{k}` is `{ty}` and may not be null"));
                 }
+                outside_choice(module, ty, &value, &format!("{at}.{k}"))?;
                 if step.captures.contains(k) && value != Value::Bool(true) {
                     return Err(format!("`{at}.{k}`: a capture is given as `true`"));
                 }
@@ -212,6 +213,7 @@ fn typed(module: &Module, file: ScenarioFile) -> Result<Script, String> {
             .ok_or_else(|| format!("`account`: no account field `{k}`"))?;
         let value =
             Value::from_json(&v, f.ty.base).map_err(|e| format!("`account.{k}`: expected {e}"))?;
+        outside_choice(module, f.ty, &value, &format!("account.{k}"))?;
         script.account.insert(k, value);
     }
     if let Some(text) = file.clock {
@@ -250,6 +252,19 @@ fn passed_carries_every_field(
         "`{at}`: a `{}` answer carries every result field; missing or null: {}",
         p.is,
         missing.join(", ")
+    ))
+}
+
+/// A scenario error for a value outside its field's choice set. (A stub's
+/// value outside one is left to the VM: it is a host answer, and a host
+/// error.)
+fn outside_choice(module: &Module, ty: Type, value: &Value, at: &str) -> Result<(), String> {
+    if module.choices.admits(ty.with_optional(true), value) {
+        return Ok(());
+    }
+    Err(format!(
+        "`{at}`: {value} is not one of {}",
+        module.choices.show(ty.with_optional(false))
     ))
 }
 

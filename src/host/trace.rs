@@ -4,7 +4,6 @@
 
 use crate::bytecode::CallTarget;
 use crate::diagnostics::Code;
-use crate::types::Type;
 use crate::value::{EndStatus, Value};
 
 /// One line of a run's trace.
@@ -77,8 +76,10 @@ pub enum TraceEvent {
     Waiting {
         /// The screen's step name.
         screen: String,
-        /// The fields it collects, with their types.
-        fields: Vec<(String, Type)>,
+        /// The screen's `title`, if any.
+        title: Option<String>,
+        /// The fields it collects: types, choice values and labels.
+        fields: Vec<crate::vm::ScreenField>,
         /// The capture kinds it takes.
         captures: Vec<String>,
     },

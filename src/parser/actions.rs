@@ -52,8 +52,14 @@ pub(crate) fn step(name: Name, kind: StepKind, span: Span) -> Step {
     }
 }
 
-pub(crate) fn screen(name: Name, parts: Vec<ScreenPart>, span: Span) -> Step {
+pub(crate) fn screen(
+    name: Name,
+    title: Option<Spanned<String>>,
+    parts: Vec<ScreenPart>,
+    span: Span,
+) -> Step {
     let mut s = ast::Screen {
+        title,
         collects: Vec::new(),
         captures: Vec::new(),
         transitions: Vec::new(),
@@ -160,7 +166,84 @@ pub(crate) fn type_ref(
         );
         BaseType::String
     });
-    Spanned::new(Type { base, optional }, span)
+    Spanned::new(
+        Type {
+            base,
+            optional,
+            choice: None,
+        },
+        span,
+    )
+}
+
+/// A field's type as written: a type name, or a choice of string
+/// literals (`"a" | "b"`, `("a" | "b")?`) whose literals the checker
+/// interns.
+pub(crate) type FieldType = (Spanned<Type>, Option<Vec<Spanned<String>>>);
+
+pub(crate) fn choice_type(
+    diags: &mut Vec<Diagnostic>,
+    values: Vec<Spanned<String>>,
+    optional: bool,
+    span: Span,
+) -> FieldType {
+    let max = crate::parser::MAX_CHOICE_VALUES;
+    if values.len() > max {
+        diags.push(
+            Diagnostic::new(
+                Code::E0001,
+                span,
+                format!(
+                    "a choice of {} values; at most {max} are allowed",
+                    values.len()
+                ),
+            )
+            .label("too many values")
+            .help("use a `string` field and check its value in the flow"),
+        );
+    }
+    let ty = if optional {
+        Type::opt(BaseType::String)
+    } else {
+        Type::new(BaseType::String)
+    };
+    (Spanned::new(ty, span), Some(values))
+}
+
+pub(crate) fn field_decl(
+    name: Name,
+    (ty, choice): FieldType,
+    label: Option<Spanned<String>>,
+    span: Span,
+) -> ast::FieldDecl {
+    ast::FieldDecl {
+        name,
+        ty,
+        choice,
+        label,
+        span,
+    }
+}
+
+/// `title "TEXT"` first in a screen: the word must be `title` (it is a
+/// keyword only there).
+pub(crate) fn title(
+    diags: &mut Vec<Diagnostic>,
+    word: Name,
+    text: Spanned<String>,
+) -> Spanned<String> {
+    if word.node != "title" {
+        diags.push(
+            Diagnostic::new(
+                Code::E0001,
+                word.span,
+                format!("unexpected `{}` in a screen", word.node),
+            )
+            .label("expected `title`, `collect`, `capture` or `->`")
+            .help("a screen may begin with `title \"TEXT\"`"),
+        );
+    }
+    text
 }
 
 pub(crate) fn end_status(diags: &mut Vec<Diagnostic>, name: Name) -> Spanned<EndStatus> {

@@ -119,7 +119,8 @@ impl<'a> Answers<'a> {
     /// twice or of the wrong type (which `resume` must refuse).
     pub fn screen(&mut self, req: &ScreenRequest) -> Vec<(String, Value)> {
         let mut out = Vec::new();
-        for (name, ty) in &req.fields {
+        for f in &req.fields {
+            let (name, ty) = (&f.name, &f.ty);
             match self.byte() % 32 {
                 0 => {}
                 1 => {
@@ -151,10 +152,7 @@ impl Host for Answers<'_> {
             1 => Ok(Value::None),
             b => {
                 let base = BaseType::ALL[usize::from(b) % BaseType::ALL.len()];
-                Ok(self.value(Type {
-                    base,
-                    optional: false,
-                }))
+                Ok(self.value(Type::new(base)))
             }
         }
     }

@@ -100,6 +100,7 @@ pub(super) fn run(
         if !matches!(host.trace.last(), Some(TraceEvent::Waiting { .. })) {
             host.trace.push(TraceEvent::Waiting {
                 screen: req.screen,
+                title: req.title,
                 fields: req.fields,
                 captures: req.captures,
             });
@@ -153,7 +154,7 @@ fn answer_and_go_on(
         (Ok(mut input), Some(req)) => {
             // Traced in the screen's order, as a scenario's answers are.
             let rank = |name: &str| {
-                let fields = req.fields.iter().map(|(n, _)| n);
+                let fields = req.fields.iter().map(|f| &f.name);
                 fields.chain(&req.captures).position(|n| n == name)
             };
             input.sort_by_key(|(name, _)| rank(name));
