@@ -170,11 +170,18 @@ pub struct Promise {
 
 impl ResultInfo {
     /// Checks an answer's values against the result's fields: one value
-    /// per field, each of its type (`none` only where optional), and the
-    /// promised fields present in a successful answer. The error says what
-    /// is wrong, for a host error.
-    pub fn check_answer(&self, values: &[Value]) -> Result<(), String> {
-        check_answer(&self.name, &self.fields, self.promise.as_ref(), values)
+    /// per field, each of its type (`none` only where optional, a choice's
+    /// value one of its set in `choices`), and the promised fields present
+    /// in a successful answer. The error says what is wrong, for a host
+    /// error.
+    pub fn check_answer(&self, choices: &ChoiceTable, values: &[Value]) -> Result<(), String> {
+        check_answer(
+            &self.name,
+            &self.fields,
+            self.promise.as_ref(),
+            choices,
+            values,
+        )
     }
 }
 
@@ -184,6 +191,7 @@ pub fn check_answer(
     name: &str,
     fields: &[FieldInfo],
     promise: Option<&Promise>,
+    choices: &ChoiceTable,
     values: &[Value],
 ) -> Result<(), String> {
     if values.len() != fields.len() {
@@ -211,6 +219,14 @@ pub fn check_answer(
                     crate::vm::RANGE,
                     name,
                     f.name
+                ));
+            }
+            Some(_) if !choices.admits(f.ty, v) => {
+                return Err(format!(
+                    "host returned {v} for `{}.{}`, which is not one of {}",
+                    name,
+                    f.name,
+                    choices.show(f.ty.with_optional(false))
                 ));
             }
             _ => {}

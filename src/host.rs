@@ -23,6 +23,7 @@ pub use scripted::{Script, ScriptedHost, system_today};
 pub use trace::{CallOutcome, TraceEvent};
 
 use crate::bytecode::{CallTarget, FieldInfo, Promise};
+use crate::types::ChoiceTable;
 use crate::value::{Date, Value};
 use std::fmt;
 
@@ -78,6 +79,9 @@ pub struct HostCall<'a> {
     /// non-optional field its `returns` declares); an answer that breaks
     /// it is a host error.
     pub promise: Option<&'a Promise>,
+    /// The module's choice sets, which the `ty` of `fields` refer to: a
+    /// value outside its field's set is a host error.
+    pub choices: &'a ChoiceTable,
     /// `timeout`, in seconds: a call that runs past it is a host error.
     pub timeout_secs: Option<u32>,
     /// 0 for the first call, 1 for the first retry, ...

@@ -228,7 +228,7 @@ pub use diagnostics::{Code, Diagnostic, Label, Severity};
 pub use host::{CallOutcome, Host, HostCall, HostError, Script, ScriptedHost, TraceEvent};
 pub use span::Span;
 pub use typed::TypedFlow;
-pub use types::{BaseType, Type};
+pub use types::{BaseType, ChoiceId, ChoiceTable, Type};
 pub use value::{Date, EndStatus, Status, Value};
 pub use vm::{DEFAULT_FUEL, Outcome, RunStatus, ScreenField, ScreenRequest, State, Vm};
 

@@ -373,6 +373,7 @@ impl Vm {
                             args: &args,
                             fields: &info.fields,
                             promise: info.promise.as_ref(),
+                            choices: &module.choices,
                             timeout_secs,
                             attempt,
                         };
@@ -782,18 +783,8 @@ fn check_result(
     info: &crate::bytecode::ResultInfo,
     values: Vec<Value>,
 ) -> Result<Vec<Value>, HostError> {
-    info.check_answer(&values).map_err(HostError::new)?;
-    // A value outside its field's choice set is a host error too.
-    for (v, f) in values.iter().zip(&info.fields) {
-        if v.base_type().is_some() && !choices.admits(f.ty, v) {
-            return Err(HostError::new(format!(
-                "host returned {v} for `{}.{}`, which is not one of {}",
-                info.name,
-                f.name,
-                choices.show(f.ty.with_optional(false))
-            )));
-        }
-    }
+    info.check_answer(choices, &values)
+        .map_err(HostError::new)?;
     Ok(values)
 }
 

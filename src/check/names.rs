@@ -390,6 +390,7 @@ fn spec_fields(spec: &CallSpec, verification: bool) -> Vec<ResultField> {
 /// (a field declared `T?` stays optional). A name declared twice, or one
 /// of the catalogue's, is E0104.
 fn http_fields(
+    env: &mut Env,
     cat: &Catalog,
     returns: Option<&ast::Returns>,
     diags: &mut Vec<Diagnostic>,
@@ -425,10 +426,16 @@ fn http_fields(
             continue;
         }
         spans.push(f.span);
+        // A choice-typed response field: its set joins the flow's table
+        // like a record field's.
+        let ty = match &f.choice {
+            Some(values) => declare_choice(env, values, f.ty.node, diags),
+            None => f.ty.node,
+        };
         fields.push(ResultField {
             name: name.clone(),
-            ty: f.ty.node.with_optional(true),
-            promised: !f.ty.node.optional,
+            ty: ty.with_optional(true),
+            promised: !ty.optional,
         });
     }
     fields
@@ -468,7 +475,11 @@ fn declare_result(env: &mut Env, l: &ast::Let, diags: &mut Vec<Diagnostic>) {
         ),
     };
     let (fields, capture, error) = match (&l.call, spec) {
-        (Call::Http { .. }, _) => (http_fields(cat, l.returns.as_ref(), diags), None, false),
+        (Call::Http { .. }, _) => (
+            http_fields(env, cat, l.returns.as_ref(), diags),
+            None,
+            false,
+        ),
         (_, Some(spec)) => (
             spec_fields(spec, verification),
             spec.capture

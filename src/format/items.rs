@@ -153,7 +153,7 @@ impl<'a> Printer<'a> {
 
     /// `NAME: TYPE "LABEL"`, a choice as `"a" | "b"` or `("a" | "b")?`,
     /// literals as written.
-    fn field(&self, f: &'a FieldDecl) -> Doc {
+    pub(super) fn field(&self, f: &'a FieldDecl) -> Doc {
         let ty = match &f.choice {
             Some(values) => {
                 let values: Vec<String> = values

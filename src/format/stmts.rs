@@ -63,13 +63,7 @@ impl<'a> Printer<'a> {
                 close,
                 &r.fields,
                 |f| f.span,
-                |_, f| {
-                    concat(vec![
-                        Self::name(&f.name),
-                        text(": "),
-                        text(f.ty.node.to_string()),
-                    ])
-                },
+                |p, f| p.field(f),
             );
             clauses.push(concat(vec![text("returns "), fields]));
         }

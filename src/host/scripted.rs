@@ -164,6 +164,7 @@ impl Host for ScriptedHost {
                     call.result,
                     call.fields,
                     call.promise,
+                    call.choices,
                     &values,
                 ) =>
             {
