@@ -67,10 +67,10 @@ fn faults(table: &str, runners: &str) -> Vec<String> {
                 out.push(format!("line {}: `{file}` does not exist", n + 1));
                 continue;
             };
-            if let Some(function) = function {
-                if !text.contains(&format!("fn {function}(")) {
-                    out.push(format!("line {}: no `fn {function}` in `{file}`", n + 1));
-                }
+            if let Some(function) = function
+                && !text.contains(&format!("fn {function}("))
+            {
+                out.push(format!("line {}: no `fn {function}` in `{file}`", n + 1));
             }
             if file.starts_with("tests/cases/test_cmd/") && !runners.contains(file) {
                 out.push(format!("line {}: no test runs `{file}`", n + 1));
