@@ -173,3 +173,63 @@ fn a_scenario_http_stub_of_the_wrong_type_is_refused() {
     assert!(out.contains("approved"), "{out}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// §8.9: with no state file, one leg both starts the run and answers its
+/// first screen with `--input`; a first leg that fails leaves no file
+/// (the state stays as it was: absent).
+#[test]
+fn a_first_leg_can_answer_its_screen_and_a_failed_one_writes_nothing() {
+    let dir = std::env::temp_dir().join(format!("flowc-v1-state-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = |name: &str, text: &str| {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    let ada = r#"{"name_first": "Ada", "name_last": "Lovelace", "birthdate": "1815-12-10"}"#;
+    let input = file("in.json", ada);
+    let bad = file("bad.json", r#"{"name_first": 5}"#);
+    let passed = file(
+        "passed.json",
+        r#"{"stubs": {"db": [{"status": "passed", "name_first": "Ada",
+            "name_last": "Lovelace", "birthdate": "1815-12-10"}]}, "clock": "2026-11-25"}"#,
+    );
+    let state = dir.join("s.flowstate");
+    let state_arg = state.to_str().unwrap();
+    let kyc = "examples/database_kyc.flow";
+
+    // A bad answer, or a call with no stub, on the first leg: no file.
+    for (input, scenario) in [(&bad, &passed), (&input, &file("none.json", "{}"))] {
+        let args = [
+            "run",
+            kyc,
+            "--state",
+            state_arg,
+            "--input",
+            input,
+            "--scenario",
+            scenario,
+        ];
+        let (code, out, err) = flowc(&args);
+        assert_ne!(code, 0, "{out}{err}");
+        assert!(!state.exists(), "a failed first leg wrote {state_arg}");
+    }
+
+    // One leg: start, answer the first screen, run to the end, save.
+    let args = [
+        "run",
+        kyc,
+        "--state",
+        state_arg,
+        "--input",
+        &input,
+        "--scenario",
+        &passed,
+    ];
+    let (code, out, err) = flowc(&args);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("resume collect with"), "{out}");
+    assert!(out.contains("end approved"), "{out}");
+    assert!(state.exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
