@@ -138,6 +138,13 @@ fn contextual_words_stay_names() {
     all_pass("tests/cases/test_cmd/contextual_words.flow", 1);
 }
 
+/// §8.2: `matches` takes the whole string even through an alternation,
+/// and `""` is a part, prefix and suffix of every string.
+#[test]
+fn string_function_edges() {
+    all_pass("tests/cases/test_cmd/string_edges.flow", 2);
+}
+
 /// §8.3: an `ok: true` stub without a declared field is a host error;
 /// a complete one, or `ok: false` without fields, is a good answer.
 #[test]
