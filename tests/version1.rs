@@ -240,3 +240,84 @@ fn a_first_leg_can_answer_its_screen_and_a_failed_one_writes_nothing() {
     assert!(state.exists());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// §8.3, §8.4: a field of the wrong type in a `passed` verification answer
+/// or an `ok` HTTP answer is a host error like a missing one: the retry
+/// gets a good answer, and with none left the flow takes `on error`.
+#[test]
+fn a_mistyped_answer_field_is_a_host_error() {
+    use flowc::unstable::catalog::Catalog;
+    use flowc::unstable::host::{CallOutcome, Script, ScriptedHost, TraceEvent};
+    use flowc::unstable::testing::{RunEnd, drive};
+    use flowc::unstable::value::{Date, EndStatus, Status, Value};
+
+    const FLOW: &str = r#"
+flow f {
+  plan growth
+  inquiry { a: string }
+  screen ask { collect a -> v }
+  action v {
+    let db = verify database { name_first: inquiry.a, name_last: inquiry.a, birthdate: @2000-01-01 } retry 1
+    let risk = http post "https://risk.example/score" { a: inquiry.a } returns { score: int } retry 1
+    -> route
+    on error -> end needs_review
+  }
+  branch route {
+    when db.status == passed and risk.ok and db.name_last == "x" and risk.score < 5 -> end approved
+    else -> end declined
+  }
+}
+"#;
+    let compiled = flowc::compile_source(FLOW, &Catalog::builtin());
+    let module = compiled.module.expect("the flow compiles");
+    let s = |t: &str| Value::Str(t.to_string());
+    let day = Value::Date(Date::parse("2000-01-01").unwrap());
+    let db = |last: Value| {
+        Some(vec![
+            Value::Status(Status::Passed),
+            s("A"),
+            last,
+            day.clone(),
+        ])
+    };
+    let risk = |score: Value| Some(vec![Value::Int(200), Value::Bool(true), score]);
+    let run = |dbs: Vec<Option<Vec<Value>>>, risks: Vec<Option<Vec<Value>>>| {
+        let mut script = Script::default();
+        script
+            .inputs
+            .insert("ask".into(), [vec![("a".to_string(), s("x"))]].into());
+        script.stubs.insert("db".into(), dbs.into());
+        script.stubs.insert("risk".into(), risks.into());
+        let mut host = ScriptedHost::new(script);
+        let (_, end) = drive(&module, &mut host, 10_000);
+        let errors: Vec<String> = host
+            .trace
+            .iter()
+            .filter_map(|e| match e {
+                TraceEvent::Call {
+                    outcome: CallOutcome::Error(m),
+                    ..
+                } => Some(m.clone()),
+                _ => None,
+            })
+            .collect();
+        (end, errors)
+    };
+    // Each broken once, then answered well: retried, and the run approves.
+    let (end, errors) = run(
+        vec![db(Value::Int(7)), db(s("x"))],
+        vec![risk(s("3")), risk(Value::Int(3))],
+    );
+    assert_eq!(end, RunEnd::Ended(EndStatus::Approved), "{errors:?}");
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    // Broken on every attempt: `on error`.
+    let (end, errors) = run(vec![db(Value::Int(7)), db(Value::Bool(true))], vec![]);
+    assert_eq!(end, RunEnd::Ended(EndStatus::NeedsReview), "{errors:?}");
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    let (end, errors) = run(
+        vec![db(s("x"))],
+        vec![risk(s("3")), risk(Value::Bool(false))],
+    );
+    assert_eq!(end, RunEnd::Ended(EndStatus::NeedsReview), "{errors:?}");
+    assert_eq!(errors.len(), 2, "{errors:?}");
+}
