@@ -321,3 +321,44 @@ flow f {
     assert_eq!(end, RunEnd::Ended(EndStatus::NeedsReview), "{errors:?}");
     assert_eq!(errors.len(), 2, "{errors:?}");
 }
+
+/// §8.9: `--state` works with a built module as with a source file: one
+/// process suspends at the first screen, the next answers it and ends.
+#[test]
+fn a_built_module_runs_across_processes() {
+    let dir = std::env::temp_dir().join(format!("flowc-v1-module-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = |name: &str| dir.join(name).to_str().unwrap().to_string();
+    let (module, state) = (path("kyc.flowc"), path("s.flowstate"));
+    let (code, _, err) = flowc(&["build", "examples/database_kyc.flow", "-o", &module]);
+    assert_eq!(code, 0, "{err}");
+    std::fs::write(
+        path("in.json"),
+        r#"{"name_first": "Ada", "name_last": "Lovelace", "birthdate": "1815-12-10"}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        path("passed.json"),
+        r#"{"stubs": {"db": [{"status": "passed", "name_first": "Ada",
+            "name_last": "Lovelace", "birthdate": "1815-12-10"}]}, "clock": "2026-11-25"}"#,
+    )
+    .unwrap();
+    let (code, out, err) = flowc(&["run", &module, "--state", &state]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("suspend at screen collect"), "{out}");
+    let (input, scenario) = (path("in.json"), path("passed.json"));
+    let args = [
+        "run",
+        &module,
+        "--state",
+        &state,
+        "--input",
+        &input,
+        "--scenario",
+        &scenario,
+    ];
+    let (code, out, err) = flowc(&args);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("end approved"), "{out}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
