@@ -199,6 +199,16 @@ fn generated_cases_cover_the_language() {
         ("branch", "branch st"),
         ("age", "age("),
         ("account read", "account.a"),
+        ("*", " * "),
+        ("/", " / "),
+        ("%", " % "),
+        ("date + int", " + 365)"),
+        ("date - int", " - 30)"),
+        ("contains", "contains("),
+        ("starts_with", "starts_with("),
+        ("ends_with", "ends_with("),
+        ("matches", "matches("),
+        ("tag EXPR", "-\" + "),
     ];
     for seed in 0..400 {
         let case = run_case(stream(seed, 900), &catalog).unwrap_or_else(|e| panic!("{e}"));
@@ -248,6 +258,7 @@ fn generated_cases_cover_the_language() {
         outcome("ran: waiting", matches!(end, End::Waiting(_)));
         outcome("ran: R0003", *end == End::Error("R0003".into()));
         outcome("ran: R0006", *end == End::Error("R0006".into()));
+        outcome("ran: R0007", *end == End::Error("R0007".into()));
     }
     let mut missing: Vec<&str> = source_marks.iter().map(|(n, _)| *n).collect();
     missing.extend([
@@ -259,6 +270,7 @@ fn generated_cases_cover_the_language() {
         "ran: waiting",
         "ran: R0003",
         "ran: R0006",
+        "ran: R0007",
     ]);
     missing.retain(|n| !seen.contains_key(n));
     assert!(

@@ -161,6 +161,19 @@ const DATES: [&str; 7] = [
     "@9999-12-31",
     "@2008-03-01",
 ];
+/// `matches` patterns (§8.2), as flow source: each compiles.
+const PATTERNS: [&str; 8] = [
+    "\"[A-Z][a-z]*\"",
+    "\"(?i)ada\"",
+    "\".*\"",
+    "\"\"",
+    "\"\\\\s*x\\\\s*\"",
+    "\"[^a-z]+\"",
+    "\"Ä.|İ\"",
+    "\"a|ada|\\\\d+\"",
+];
+/// Day counts for date arithmetic.
+const DAYS: [&str; 6] = ["1", "30", "365", "-1", "-36500", "0"];
 const STATUS_NAMES: [&str; 3] = ["passed", "failed", "requires_retry"];
 
 pub struct FlowGen<'a> {
@@ -399,8 +412,8 @@ impl FlowGen<'_> {
         for _ in 0..self.c.count(5) {
             match self.c.below(16) {
                 0 | 1 => {
-                    self.texts += 1;
-                    let _ = writeln!(out, "{pad}tag \"t{}\"", self.texts);
+                    let text = self.text(facts, "t");
+                    let _ = writeln!(out, "{pad}tag {text}");
                 }
                 2..=4 => {
                     // Often a field known present, often with `none`: a
@@ -431,8 +444,8 @@ impl FlowGen<'_> {
                 10 => self.call(facts, at_calls, CallKindG::Report, &pad, out),
                 11 => self.call(facts, at_calls, CallKindG::Http, &pad, out),
                 12 => {
-                    self.texts += 1;
-                    let _ = writeln!(out, "{pad}case \"q{}\"", self.texts);
+                    let text = self.text(facts, "q");
+                    let _ = writeln!(out, "{pad}case {text}");
                 }
                 _ if depth < 2 => {
                     let (cond, mut then_facts) = self.cond(facts, 3);
@@ -450,6 +463,19 @@ impl FlowGen<'_> {
                     let _ = writeln!(out, "{pad}tag \"t{}\"", self.texts);
                 }
             }
+        }
+    }
+
+    /// The text of a `tag` or `case`: a fresh literal, or (§8.2) a
+    /// literal joined with a string expression.
+    fn text(&mut self, facts: &Facts, prefix: &str) -> String {
+        self.texts += 1;
+        let n = self.texts;
+        if self.c.chance(30) {
+            let e = self.value(facts, BaseType::String, false, false, 2);
+            format!("\"{prefix}{n}-\" + {e}")
+        } else {
+            format!("\"{prefix}{n}\"")
         }
     }
 
@@ -564,7 +590,7 @@ impl FlowGen<'_> {
         // Narrowing conjuncts are weighted up: they are what the checker's
         // promises rest on.
         let choice = if depth == 0 {
-            [0, 1, 1, 2, 2, 3][self.c.below(6)]
+            [0, 1, 1, 2, 2, 3, 10][self.c.below(7)]
         } else {
             [0, 1, 1, 2, 2, 3, 4, 4, 5, 6, 7, 8, 9, 10][self.c.below(14)]
         };
@@ -641,6 +667,7 @@ impl FlowGen<'_> {
                 let s = self.c.below(self.n());
                 format!("attempts(st{s}) < {}", 1 + self.c.below(3))
             }
+            10 => self.string_test(facts, depth),
             9 => {
                 let base = self.base_of(facts, &BASES, false);
                 let v = self.value(facts, base, false, false, 1);
@@ -652,6 +679,30 @@ impl FlowGen<'_> {
             _ => self.compare(facts, depth),
         };
         (text, out)
+    }
+
+    /// A string function of §8.2: `contains`, `starts_with`, `ends_with`
+    /// or `matches` with a pattern from [`PATTERNS`].
+    fn string_test(&mut self, facts: &Facts, depth: usize) -> String {
+        let sub = depth.saturating_sub(1).min(2);
+        let s = self.value(facts, BaseType::String, false, false, sub);
+        let f = ["contains", "starts_with", "ends_with", "matches"][self.c.below(4)];
+        let arg = if f == "matches" {
+            PATTERNS[self.c.below(PATTERNS.len())].to_string()
+        } else {
+            self.value(facts, BaseType::String, false, false, sub)
+        };
+        format!("{f}({s}, {arg})")
+    }
+
+    /// An `int` for date arithmetic: mostly a day count that keeps the
+    /// date in range, sometimes any `int` (R0006 past the range).
+    fn days(&mut self, facts: &Facts, depth: usize) -> String {
+        if self.c.chance(60) {
+            DAYS[self.c.below(DAYS.len())].to_string()
+        } else {
+            self.value(facts, BaseType::Int, false, false, depth)
+        }
     }
 
     /// `A == B`, `A != B` (either side may be optional, the right one
@@ -768,7 +819,20 @@ impl FlowGen<'_> {
         }
         let d = depth - usize::from(depth > 0);
         match base {
-            BaseType::Int => match self.c.below(6) {
+            BaseType::Int => match self.c.below(10) {
+                6..=8 => {
+                    let op = ["*", "/", "%"][self.c.below(3)];
+                    format!(
+                        "({} {op} {})",
+                        self.value(facts, base, false, false, d),
+                        self.value(facts, base, false, false, d)
+                    )
+                }
+                9 => format!(
+                    "({} - {})",
+                    self.value(facts, BaseType::Date, false, false, d),
+                    self.value(facts, BaseType::Date, false, false, d)
+                ),
                 0 => format!("attempts(st{})", self.c.below(self.n())),
                 1 => format!(
                     "len({})",
@@ -800,7 +864,24 @@ impl FlowGen<'_> {
                     self.value(facts, base, false, false, d)
                 ),
             },
-            BaseType::Date => "today()".to_string(),
+            BaseType::Date => match self.c.below(4) {
+                0 => "today()".to_string(),
+                1 => format!(
+                    "({} + {})",
+                    self.value(facts, base, false, false, d),
+                    self.days(facts, d)
+                ),
+                2 => format!(
+                    "({} + {})",
+                    self.days(facts, d),
+                    self.value(facts, base, false, false, d)
+                ),
+                _ => format!(
+                    "({} - {})",
+                    self.value(facts, base, false, false, d),
+                    self.days(facts, d)
+                ),
+            },
             BaseType::Bool => format!("({})", self.cond(facts, d.min(2)).0),
             BaseType::Status => self.literal(base),
         }
