@@ -16,15 +16,17 @@ use flowc::unstable::value::{Date, EndStatus, Status, Value};
 use std::collections::{BTreeMap, VecDeque};
 
 /// Whether a verification may answer `passed` without all of its result
-/// fields. The VM accepts such answers today; reference §8.4 makes them
-/// host errors. With this on, runs read `none` where narrowing promised a
-/// value, and the properties fail until §8.4 is implemented. Also turned on
-/// by the environment variable `FLOWC_DIFF_HOSTILE_PASSED=1`.
+/// fields. Reference §8.4 makes such an answer a host error, and the
+/// reference interpreter treats it so; the VM accepts it today (strict host
+/// answers are being built separately), so with this on the differential
+/// and soundness properties fail at once (a narrowed `R.f` reads `none`).
+/// Switch it on (here, or with the environment variable
+/// `HOSTILE_PASSED_WITHOUT_FIELDS=1`) when the VM's strict answers land.
 pub const HOSTILE_PASSED_WITHOUT_FIELDS: bool = false;
 
 pub fn hostile_passed() -> bool {
     HOSTILE_PASSED_WITHOUT_FIELDS
-        || std::env::var("FLOWC_DIFF_HOSTILE_PASSED").is_ok_and(|v| v == "1")
+        || std::env::var("HOSTILE_PASSED_WITHOUT_FIELDS").is_ok_and(|v| v == "1")
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -88,6 +90,11 @@ pub struct RecHost {
     pub clock: Date,
     pub failing_effect: Option<u32>,
     effects: u32,
+    /// The n-th host interaction of any kind (a call attempt, an Account
+    /// read or write, a tag, a case; from 0) fails with a host error.
+    pub fail_at: Option<u32>,
+    /// Host interactions so far.
+    pub interactions: u32,
     pub trace: Vec<Ev>,
 }
 
@@ -99,6 +106,8 @@ impl RecHost {
             clock: s.clock.unwrap_or(Date(20_000)),
             failing_effect: s.failing_effect,
             effects: 0,
+            fail_at: None,
+            interactions: 0,
             trace: Vec::new(),
         }
     }
@@ -107,17 +116,27 @@ impl RecHost {
     fn effect(&mut self) -> bool {
         let n = self.effects;
         self.effects += 1;
-        self.failing_effect != Some(n)
+        !self.interaction_fails() && self.failing_effect != Some(n)
+    }
+
+    /// Counts one host interaction: whether it is the one that fails.
+    fn interaction_fails(&mut self) -> bool {
+        let n = self.interactions;
+        self.interactions += 1;
+        self.fail_at == Some(n)
     }
 }
 
 impl Host for RecHost {
     fn call(&mut self, call: &HostCall<'_>) -> Result<Vec<Value>, HostError> {
-        let answer = self
-            .answers
-            .get_mut(call.result)
-            .and_then(VecDeque::pop_front)
-            .unwrap_or(Answer::Stop);
+        let answer = if self.interaction_fails() {
+            Answer::Error
+        } else {
+            self.answers
+                .get_mut(call.result)
+                .and_then(VecDeque::pop_front)
+                .unwrap_or(Answer::Stop)
+        };
         self.trace.push(Ev::Call {
             result: call.result.to_string(),
             target: call.target.to_string(),
@@ -243,8 +262,27 @@ fn field_value(c: &mut Choices, ty: Type) -> Value {
     }
 }
 
-/// A scenario for a checked flow.
+/// How hostile a scenario is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mix {
+    /// Everything: bad inputs, `stop` errors, answers of the wrong shape
+    /// or type, Account values of the wrong type, failing effects.
+    Hostile,
+    /// Only what the VM accepts as an answer: valid inputs, answers of
+    /// random values of the right types (`none` where optional), some host
+    /// errors, Account values of the right type or `none` (the §8.4
+    /// soundness property; the failing calls come from `RecHost::fail_at`).
+    Valid,
+}
+
+/// A scenario for a checked flow, hostile in every way.
 pub fn scenario(c: &mut Choices, flow: &TypedFlow) -> Scenario {
+    scenario_of(c, flow, Mix::Hostile)
+}
+
+/// A scenario for a checked flow.
+pub fn scenario_of(c: &mut Choices, flow: &TypedFlow, mix: Mix) -> Scenario {
+    let hostile = mix == Mix::Hostile;
     let mut s = Scenario {
         clock: Some(date(
             ["2026-11-25", "2024-02-29", "2025-02-28", "2000-01-01"][c.below(4)],
@@ -268,7 +306,7 @@ pub fn scenario(c: &mut Choices, flow: &TypedFlow) -> Scenario {
             for cap in captures {
                 input.push((cap.clone(), Value::Bool(true)));
             }
-            if c.chance(12) {
+            if hostile && c.chance(12) {
                 spoil_input(c, &mut input, flow, collects);
             }
             if c.chance(20) {
@@ -282,7 +320,7 @@ pub fn scenario(c: &mut Choices, flow: &TypedFlow) -> Scenario {
     for r in &flow.results {
         let mut queue = VecDeque::new();
         for _ in 0..c.count(6) {
-            queue.push_back(answer(c, r, hostile_passed));
+            queue.push_back(answer(c, r, hostile, hostile_passed));
         }
         s.answers.insert(r.name.clone(), queue);
     }
@@ -292,7 +330,7 @@ pub fn scenario(c: &mut Choices, flow: &TypedFlow) -> Scenario {
             4 => {
                 s.account.insert(f.name.clone(), Value::None);
             }
-            5 if c.chance(40) => {
+            5 if hostile && c.chance(40) => {
                 s.account.insert(f.name.clone(), wrong_value(c, f.ty.base));
             }
             _ => {
@@ -300,7 +338,7 @@ pub fn scenario(c: &mut Choices, flow: &TypedFlow) -> Scenario {
             }
         }
     }
-    if c.chance(8) {
+    if hostile && c.chance(8) {
         s.failing_effect = Some(c.below(6) as u32);
     }
     s
@@ -342,8 +380,10 @@ fn spoil_input(
 }
 
 /// One answer for a call binding `r`.
-fn answer(c: &mut Choices, r: &ResultSlot, hostile_passed: bool) -> Answer {
+fn answer(c: &mut Choices, r: &ResultSlot, hostile: bool, hostile_passed: bool) -> Answer {
     match c.below(40) {
+        0..=2 if !hostile => return Answer::Error,
+        _ if !hostile => {}
         0..=5 => return Answer::Error,
         6 => return Answer::Stop,
         7 | 8 => {
