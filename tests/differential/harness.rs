@@ -185,12 +185,22 @@ pub struct Run {
     pub end: End,
     pub tables: Tables,
     pub account: BTreeMap<String, Value>,
+    /// Host interactions the run made (call attempts, Account reads and
+    /// writes, tags, cases).
+    pub interactions: u32,
 }
 
 /// Runs an engine through a scenario: each suspension is answered with the
 /// screen's next input; a refused input is recorded and the next one tried.
 pub fn drive(engine: &mut dyn Engine, scenario: &Scenario) -> Run {
+    drive_failing(engine, scenario, None)
+}
+
+/// [`drive`], with the `fail_at`-th host interaction failing
+/// ([`RecHost::fail_at`]).
+pub fn drive_failing(engine: &mut dyn Engine, scenario: &Scenario, fail_at: Option<u32>) -> Run {
     let mut host = RecHost::new(scenario);
+    host.fail_at = fail_at;
     let mut inputs = scenario.inputs.clone();
     let end = loop {
         match engine.run(&mut host) {
@@ -219,6 +229,7 @@ pub fn drive(engine: &mut dyn Engine, scenario: &Scenario) -> Run {
         end,
         tables: engine.tables(),
         account: host.account,
+        interactions: host.interactions,
     }
 }
 
