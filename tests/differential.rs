@@ -36,7 +36,7 @@ use scenario::Ev;
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Mutex;
 
-const DEFAULT_CASES: u32 = 3000;
+const DEFAULT_CASES: u32 = 2000;
 
 fn cases() -> u32 {
     std::env::var("PROPTEST_CASES")
