@@ -60,7 +60,7 @@ use proptest::test_runner::{Config, FileFailurePersistence, TestCaseError, TestR
 use scenario::{Ev, Mix, RecHost};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-const DEFAULT_CASES: u32 = 400;
+const DEFAULT_CASES: u32 = 800;
 
 /// The most interactions of one run that are each made to fail in turn.
 const MAX_FAULTS: u32 = 40;

@@ -698,7 +698,7 @@ impl FlowGen<'_> {
     /// An `int` for date arithmetic: mostly a day count that keeps the
     /// date in range, sometimes any `int` (R0006 past the range).
     fn days(&mut self, facts: &Facts, depth: usize) -> String {
-        if self.c.chance(60) {
+        if self.c.chance(85) {
             DAYS[self.c.below(DAYS.len())].to_string()
         } else {
             self.value(facts, BaseType::Int, false, false, depth)
@@ -821,12 +821,17 @@ impl FlowGen<'_> {
         match base {
             BaseType::Int => match self.c.below(10) {
                 6..=8 => {
+                    // A small right operand mostly, so that most products
+                    // stay in range; `0` and `-1` reach R0007 and the
+                    // smallest `int` divided by `-1`.
                     let op = ["*", "/", "%"][self.c.below(3)];
-                    format!(
-                        "({} {op} {})",
-                        self.value(facts, base, false, false, d),
+                    let a = self.value(facts, base, false, false, d);
+                    let b = if self.c.chance(60) {
+                        ["2", "-1", "0", "7", "10"][self.c.below(5)].to_string()
+                    } else {
                         self.value(facts, base, false, false, d)
-                    )
+                    };
+                    format!("({a} {op} {b})")
                 }
                 9 => format!(
                     "({} - {})",
