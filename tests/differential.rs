@@ -455,3 +455,116 @@ flow f {
         ]
     );
 }
+
+/// Strings over the limit (§8.10) stop both engines with R0008 at the same
+/// point: one made by `+`, and one in a host's answer (not a host error, so
+/// not retried and not routed to `on error`). The generator's strings are
+/// too short to reach the limit, so these are written by hand.
+#[test]
+fn strings_over_the_limit_stop_both_engines_with_r0008() {
+    let doubling = "    set inquiry.s = inquiry.s + inquiry.s\n".repeat(17);
+    let source = format!(
+        r#"
+flow gen {{
+  plan growth
+  inquiry {{ s: string }}
+  screen ask {{ collect s -> grow }}
+  action grow {{
+{doubling}    tag "never"
+    -> end approved
+  }}
+}}
+"#
+    );
+    let scenario = scenario::Scenario {
+        inputs: [input("ask", &[("s", Value::Str("x".into()))])].into(),
+        ..scenario::Scenario::default()
+    };
+    let (case, verdict) = run_written(&source, &scenario);
+    verdict.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(case.vm.end, End::Error("R0008".into()));
+    assert_eq!(case.vm.tables.inquiry, [Value::Str("x".repeat(65_536))]);
+
+    let source = r#"
+flow gen {
+  plan growth
+  inquiry { s: string? }
+  screen ask { -> call }
+  action call {
+    let r = verify phone_number { phone_number: "x" } retry 2
+    set inquiry.s = r.phone_number
+    -> end approved
+    on error -> end failed
+  }
+}
+"#;
+    let big = Value::Str("y".repeat(65_537));
+    let answer = scenario::Answer::Values(vec![
+        Value::Status(flowc::unstable::value::Status::Failed),
+        big,
+    ]);
+    let scenario = scenario::Scenario {
+        inputs: [input("ask", &[])].into(),
+        answers: [("r".to_string(), VecDeque::from([answer]))].into(),
+        ..scenario::Scenario::default()
+    };
+    let (case, verdict) = run_written(source, &scenario);
+    verdict.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(case.vm.end, End::Error("R0008".into()));
+    let calls = case
+        .vm
+        .trace
+        .iter()
+        .filter(|e| matches!(e, Ev::Call { .. }))
+        .count();
+    assert_eq!(calls, 1, "an oversized answer is not retried");
+}
+
+/// `matches`, the string tests, `* / %` and date arithmetic give the same
+/// values on both engines, and division by zero is R0007 on both.
+#[test]
+fn v1_expressions_agree_and_division_by_zero_is_r0007() {
+    let source = r#"
+flow gen {
+  plan growth
+  inquiry { s: string, n: int, d: date }
+  screen ask { collect s, n, d -> calc }
+  action calc {
+    if matches(upper(inquiry.s), "[A-Z]+") and contains(inquiry.s, "a") { tag "m-" + lower(inquiry.s) }
+    if starts_with(inquiry.s, "A") or ends_with(inquiry.s, "z") { case "q" + upper(inquiry.s) }
+    if (inquiry.d + 365) - inquiry.d == 365 { tag "days" }
+    if (inquiry.n * 7) % 5 == inquiry.n / 2 - 1 { tag "arith" }
+    if inquiry.d - 1 < 1 + inquiry.d { tag "dates" }
+    tag "q=" + "x"
+    if 10 / (inquiry.n - inquiry.n) == 0 { tag "never" }
+    -> end approved
+  }
+}
+"#;
+    let d = flowc::unstable::value::Date::parse("2024-01-10").unwrap();
+    let scenario = scenario::Scenario {
+        inputs: [input(
+            "ask",
+            &[
+                ("s", Value::Str("Ada".into())),
+                ("n", Value::Int(3)),
+                ("d", Value::Date(d)),
+            ],
+        )]
+        .into(),
+        ..scenario::Scenario::default()
+    };
+    let (case, verdict) = run_written(source, &scenario);
+    verdict.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(case.vm.end, End::Error("R0007".into()));
+    let tags: Vec<&str> = case
+        .vm
+        .trace
+        .iter()
+        .filter_map(|e| match e {
+            Ev::Tag(t, _) | Ev::Case(t, _) => Some(t.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(tags, ["m-ada", "qADA", "days", "dates", "q=x"]);
+}
