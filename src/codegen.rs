@@ -31,7 +31,7 @@ use std::collections::HashMap;
 /// whose `status` is `passed`, or an `http` call whose `ok` is `true`, has
 /// a value in every promised field. `None` for a report, or when the
 /// catalogue gives the call no such field or the result no promised one.
-fn promise(r: &crate::typed::ResultSlot) -> Option<Promise> {
+pub(crate) fn promise(r: &crate::typed::ResultSlot) -> Option<Promise> {
     let (flag, is) = match &r.call {
         CallKind::Verify(_) => ("status", Value::Status(Status::Passed)),
         CallKind::Http { .. } => ("ok", Value::Bool(true)),

@@ -164,6 +164,10 @@
 //! types and evaluation (`ops`), the built-in functions (`builtins`), each
 //! opcode's operands and stack effect (`bytecode::opcode`), the calendar
 //! (`value::date`) and did-you-mean suggestions (`diagnostics::suggest`).
+//!
+//! Beside the pipeline, `reference` walks the checked flow directly, with
+//! its own control flow and state but the same operators and built-ins:
+//! the differential tests run it against the VM (docs/differential.md).
 
 #[allow(missing_docs)]
 mod ast;
@@ -202,6 +206,8 @@ mod ops;
 mod parser;
 #[allow(missing_docs)]
 mod plans;
+#[allow(missing_docs)]
+mod reference;
 mod span;
 #[allow(missing_docs)]
 mod testing;
@@ -308,6 +314,11 @@ pub mod unstable {
     /// The plan-limits pass.
     pub mod plans {
         pub use crate::plans::*;
+    }
+    /// The reference interpreter: a tree-walker over the checked flow,
+    /// the oracle of the differential tests.
+    pub mod reference {
+        pub use crate::reference::*;
     }
     /// Spans and line/column lookups.
     pub mod span {
