@@ -52,6 +52,31 @@ pub(crate) fn promise(r: &crate::typed::ResultSlot) -> Option<Promise> {
     })
 }
 
+/// What a result's call is, as the module and hosts name it.
+pub(crate) fn call_target(call: &CallKind) -> CallTarget {
+    match call {
+        CallKind::Verify(k) => CallTarget::Verify(k.clone()),
+        CallKind::Report(k) => CallTarget::Report(k.clone()),
+        CallKind::Http { method, url } => CallTarget::Http {
+            method: *method,
+            url: url.clone(),
+        },
+    }
+}
+
+/// A result's fields as the module and hosts see them (result fields
+/// have no labels).
+pub(crate) fn result_fields(r: &crate::typed::ResultSlot) -> Vec<FieldInfo> {
+    r.fields
+        .iter()
+        .map(|f| FieldInfo {
+            name: f.name.clone(),
+            ty: f.ty,
+            label: None,
+        })
+        .collect()
+}
+
 /// Compiles a checked flow. `source` is the text it was checked from (its
 /// SHA-256 goes in the header). The module still has to be verified; an
 /// error is a bug in flowc (a broken invariant, named).
@@ -70,24 +95,9 @@ pub fn compile(flow: &TypedFlow, source: &str) -> Result<Module, RuntimeError> {
         .iter()
         .map(|r| ResultInfo {
             name: r.name.clone(),
-            call: match &r.call {
-                CallKind::Verify(k) => CallTarget::Verify(k.clone()),
-                CallKind::Report(k) => CallTarget::Report(k.clone()),
-                CallKind::Http { method, url } => CallTarget::Http {
-                    method: *method,
-                    url: url.clone(),
-                },
-            },
+            call: call_target(&r.call),
             args: Vec::new(),
-            fields: r
-                .fields
-                .iter()
-                .map(|f| FieldInfo {
-                    name: f.name.clone(),
-                    ty: f.ty,
-                    label: None,
-                })
-                .collect(),
+            fields: result_fields(r),
             promise: promise(r),
         })
         .collect();

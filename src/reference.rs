@@ -60,7 +60,7 @@ use crate::bytecode::{CallTarget, FieldInfo, Promise};
 use crate::diagnostics::Code;
 use crate::host::{Host, HostCall, HostError};
 use crate::ops::{OpError, UnaryOp};
-use crate::typed::{CallKind, Expr, ExprKind, ResultId, StepId, StepKind, Stmt, Target, TypedFlow};
+use crate::typed::{Expr, ExprKind, ResultId, StepId, StepKind, Stmt, Target, TypedFlow};
 use crate::types::ChoiceTable;
 use crate::value::{EndStatus, Status, Value};
 use crate::vm::limits::{MAX_STRING_BYTES, oversized};
@@ -175,23 +175,8 @@ impl<'f> Reference<'f> {
             .results
             .iter()
             .map(|r| CallInfo {
-                target: match &r.call {
-                    CallKind::Verify(k) => CallTarget::Verify(k.clone()),
-                    CallKind::Report(k) => CallTarget::Report(k.clone()),
-                    CallKind::Http { method, url } => CallTarget::Http {
-                        method: *method,
-                        url: url.clone(),
-                    },
-                },
-                fields: r
-                    .fields
-                    .iter()
-                    .map(|f| FieldInfo {
-                        name: f.name.clone(),
-                        ty: f.ty,
-                        label: None,
-                    })
-                    .collect(),
+                target: crate::codegen::call_target(&r.call),
+                fields: crate::codegen::result_fields(r),
                 promised: r.fields.iter().map(|f| f.promised).collect(),
                 promise: crate::codegen::promise(r),
             })

@@ -9,6 +9,9 @@
 //! host error (retried, then `on error`, else R0003), never a `none` where
 //! the checker proved a value.
 
+mod common;
+
+use common::flowc;
 use flowc::unstable::bytecode::{Instr, VerifiedModule};
 use flowc::unstable::catalog::Catalog;
 use flowc::unstable::diagnostics::Code;
@@ -18,7 +21,6 @@ use flowc::unstable::host::{
 use flowc::unstable::testing::{RunEnd, drive};
 use flowc::unstable::value::{Date, EndStatus, Status, Value};
 use flowc::unstable::vm::{Outcome, Vm};
-use std::process::Command;
 
 fn compile(source: &str) -> VerifiedModule {
     let c = flowc::compile_source(source, &Catalog::builtin());
@@ -357,19 +359,6 @@ fn an_account_value_gone_where_the_flow_knows_it_is_set_is_r0003() {
         "{err}"
     );
     assert!(host.tags.is_empty(), "nothing ran past the read");
-}
-
-fn flowc(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_flowc"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
 }
 
 #[test]
