@@ -151,15 +151,20 @@ impl Vm {
                 .code
                 .get(pc as usize)
                 .ok_or_else(|| err(Code::R0005, pc, "pc out of range"))?;
-            if budget == 0 {
-                return Err(err(
-                    Code::R0001,
-                    pc,
-                    format!("fuel exhausted after {fuel} instructions"),
-                ));
+            // Fuel metering. Building with `--cfg flowc_unmetered` drops it,
+            // only so that `benches/fuel-overhead` can count what it costs.
+            #[cfg(not(flowc_unmetered))]
+            {
+                if budget == 0 {
+                    return Err(err(
+                        Code::R0001,
+                        pc,
+                        format!("fuel exhausted after {fuel} instructions"),
+                    ));
+                }
+                budget -= 1;
+                state.fuel_used = state.fuel_used.saturating_add(1);
             }
-            budget -= 1;
-            state.fuel_used = state.fuel_used.saturating_add(1);
             let mut next = pc.wrapping_add(1);
             let stack = &mut state.stack;
             match instr {
