@@ -362,7 +362,17 @@ pub fn frontend(source: &str) -> parser::Parsed {
 /// Diagnostics are sorted by position; `flow` is `Some` only when there is
 /// no error, so the code generator never sees a broken file.
 pub fn check_source(source: &str, catalog: &catalog::Catalog) -> Checked {
-    let parsed = frontend(source);
+    check_source_with_limit(source, catalog, parser::MAX_SOURCE_BYTES)
+}
+
+/// [`check_source`] with another bound on the source size than the 2 MiB of
+/// the command line, for an embedder that checks larger generated flows.
+pub fn check_source_with_limit(
+    source: &str,
+    catalog: &catalog::Catalog,
+    max_source_bytes: usize,
+) -> Checked {
+    let parsed = parser::parse_with_limit(source, max_source_bytes);
     let mut diagnostics = parsed.diagnostics;
     let mut flow = None;
     if let Some(file) = &parsed.file {
@@ -393,7 +403,18 @@ pub struct Compiled {
 /// `flowc run`, `flowc test` and `flowc build`. `module` is `None` when any
 /// error was reported.
 pub fn compile_source(source: &str, catalog: &catalog::Catalog) -> Compiled {
-    let mut checked = check_source(source, catalog);
+    compile_source_with_limit(source, catalog, parser::MAX_SOURCE_BYTES)
+}
+
+/// [`compile_source`] with another bound on the source size than the 2 MiB
+/// of the command line: the benchmarks compile generated flows of 100,000
+/// steps this way. The command line keeps its bound.
+pub fn compile_source_with_limit(
+    source: &str,
+    catalog: &catalog::Catalog,
+    max_source_bytes: usize,
+) -> Compiled {
+    let mut checked = check_source_with_limit(source, catalog, max_source_bytes);
     // Every module is verified before anything runs it, compiled ones too:
     // one the code generator or the verifier rejects is a compiler bug,
     // reported rather than run.

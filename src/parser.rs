@@ -87,13 +87,30 @@ impl Parsed {
 
 /// Parses a whole source. Never panics; faults are diagnostics.
 pub fn parse(source: &str) -> Parsed {
-    if source.len() > MAX_SOURCE_BYTES {
+    parse_with_limit(source, MAX_SOURCE_BYTES)
+}
+
+/// [`parse`] with another bound on the source size than
+/// [`MAX_SOURCE_BYTES`]: for embedders and benchmarks that compile larger
+/// generated flows. The nesting and expression bounds still apply to every
+/// item, so no recursive pass can overflow the stack whatever the size.
+pub fn parse_with_limit(source: &str, max_source_bytes: usize) -> Parsed {
+    if source.len() > max_source_bytes {
+        let what = if max_source_bytes == MAX_SOURCE_BYTES {
+            "2 MiB".to_string()
+        } else {
+            format!("{max_source_bytes} bytes")
+        };
         return Parsed {
             file: None,
             diagnostics: vec![
-                Diagnostic::new(Code::E0001, Span::new(0, 0), "source is larger than 2 MiB")
-                    .label("this file is too large")
-                    .help("split the flow, or check that this is the right file"),
+                Diagnostic::new(
+                    Code::E0001,
+                    Span::new(0, 0),
+                    format!("source is larger than {what}"),
+                )
+                .label("this file is too large")
+                .help("split the flow, or check that this is the right file"),
             ],
             damaged_steps: Vec::new(),
         };

@@ -10,6 +10,7 @@
 //! failing instruction, so the embedder can retry later; they carry that
 //! pc and its source span.
 
+mod fuse;
 pub mod limits;
 pub mod state;
 
@@ -162,7 +163,6 @@ impl Vm {
         host: &mut dyn Host,
         fuel: u64,
     ) -> Result<Outcome, RuntimeError> {
-        let module = verified.module();
         match state.status {
             RunStatus::Ended(s) => return Ok(Outcome::Ended(s)),
             RunStatus::Suspended => {
@@ -180,55 +180,87 @@ impl Vm {
         if state.stack.capacity() < want {
             state.stack.reserve(want.saturating_sub(state.stack.len()));
         }
+        // The pc and the fuel left live in locals while the loop runs (in
+        // registers once `execute` is inlined), not in `state`: writing
+        // them back on every instruction was most of what metering cost.
+        // Every exit leaves the pc at the instruction it stopped at.
+        let mut cursor = state.pc;
         let mut budget = fuel;
+        let outcome = Vm::execute(verified, state, host, &mut cursor, &mut budget, fuel);
+        state.pc = cursor;
+        state.fuel_used = state.fuel_used.saturating_add(fuel - budget);
+        outcome
+    }
+
+    /// The dispatch loop of [`Vm::run`], from `*cursor` with `*budget`
+    /// instructions left of `fuel`; it leaves both where it stopped.
+    #[inline(always)]
+    #[cfg_attr(flowc_unmetered, allow(unused_variables))]
+    fn execute(
+        verified: &VerifiedModule,
+        state: &mut State,
+        host: &mut dyn Host,
+        cursor: &mut u32,
+        budget: &mut u64,
+        fuel: u64,
+    ) -> Result<Outcome, RuntimeError> {
+        let module = verified.module();
         loop {
-            let pc = state.pc;
+            let pc = *cursor;
             let instr = *module
                 .code
                 .get(pc as usize)
                 .ok_or_else(|| err(Code::R0005, pc, "pc out of range"))?;
-            if budget == 0 {
-                return Err(err(
-                    Code::R0001,
-                    pc,
-                    format!("fuel exhausted after {fuel} instructions"),
-                ));
+            // Fuel metering. Building with `--cfg flowc_unmetered` drops it,
+            // only so that `benches/fuel-overhead` can count what it costs.
+            #[cfg(not(flowc_unmetered))]
+            {
+                if *budget == 0 {
+                    return Err(err(
+                        Code::R0001,
+                        pc,
+                        format!("fuel exhausted after {fuel} instructions"),
+                    ));
+                }
+                *budget -= 1;
             }
-            budget -= 1;
-            state.fuel_used = state.fuel_used.saturating_add(1);
             let mut next = pc.wrapping_add(1);
             let stack = &mut state.stack;
             match instr {
-                Instr::Const(i) => {
-                    let v = module
-                        .consts
-                        .get(i as usize)
-                        .ok_or_else(|| err(Code::R0005, pc, "constant out of range"))?;
-                    stack.push(v.clone());
-                }
-                Instr::LoadInquiry(f) => {
-                    let v = state
-                        .inquiry
-                        .get(f as usize)
-                        .ok_or_else(|| err(Code::R0005, pc, "field out of range"))?;
-                    stack.push(v.clone());
+                Instr::Const(_) | Instr::LoadInquiry(_) | Instr::LoadResult(..) => {
+                    let src = fuse::Sources {
+                        module,
+                        inquiry: &state.inquiry,
+                        results: &state.results,
+                    };
+                    let v = match instr {
+                        Instr::Const(i) => module
+                            .consts
+                            .get(i as usize)
+                            .ok_or_else(|| err(Code::R0005, pc, "constant out of range"))?,
+                        Instr::LoadInquiry(f) => state
+                            .inquiry
+                            .get(f as usize)
+                            .ok_or_else(|| err(Code::R0005, pc, "field out of range"))?,
+                        Instr::LoadResult(r, f) => load_result(pc, r, f, &state.results)?,
+                        _ => return Err(broken(pc, "the_load_arm_sees_only_loads")),
+                    };
+                    #[cfg(not(flowc_unmetered))]
+                    let left = Some(*budget);
+                    #[cfg(flowc_unmetered)]
+                    let left = None;
+                    let extra = fuse::load(&src, stack, pc, v, left);
+                    #[cfg(not(flowc_unmetered))]
+                    {
+                        *budget -= u64::from(extra);
+                    }
+                    next = next.wrapping_add(extra);
                 }
                 Instr::LoadAccount(f) => {
                     stack.push(read_account(module, host, pc, f, false)?);
                 }
                 Instr::LoadAccountPresent(f) => {
                     stack.push(read_account(module, host, pc, f, true)?);
-                }
-                Instr::LoadResult(r, f) => {
-                    let v = match state.results.get(r as usize) {
-                        Some(Some(values)) => values
-                            .get(usize::from(f))
-                            .cloned()
-                            .ok_or_else(|| broken(pc, "result_values_match_fields"))?,
-                        Some(None) => Value::None,
-                        None => return Err(err(Code::R0005, pc, "result out of range")),
-                    };
-                    stack.push(v);
                 }
                 Instr::Attempts(s) => {
                     let n = state
@@ -330,6 +362,7 @@ impl Vm {
                     host.step_entered(module.step_name(s));
                 }
                 Instr::Suspend(_) => {
+                    state.pc = pc;
                     state.status = RunStatus::Suspended;
                     let req = Vm::screen_request(verified, state).ok_or_else(|| {
                         err(Code::R0005, pc, "suspend at a step that is not a screen")
@@ -490,7 +523,7 @@ impl Vm {
                     stack.pop();
                 }
             }
-            state.pc = next;
+            *cursor = next;
         }
     }
 
@@ -699,6 +732,24 @@ impl Vm {
             .spans
             .get(state.pc as usize)
             .map(|s| line_col(source, s.start))
+    }
+}
+
+/// The value `load_result R F` loads: field F of result R, `none` while
+/// R's call has not succeeded.
+fn load_result(
+    pc: u32,
+    r: u32,
+    f: u16,
+    results: &[Option<Vec<Value>>],
+) -> Result<&Value, RuntimeError> {
+    const NONE: &Value = &Value::None;
+    match results.get(r as usize) {
+        Some(Some(values)) => values
+            .get(usize::from(f))
+            .ok_or_else(|| broken(pc, "result_values_match_fields")),
+        Some(None) => Ok(NONE),
+        None => Err(err(Code::R0005, pc, "result out of range")),
     }
 }
 

@@ -181,6 +181,34 @@ fn huge_source_is_refused_without_lexing() {
 }
 
 #[test]
+fn the_size_bound_can_be_raised_but_not_dropped() {
+    // Over 2 MiB of comments around a small flow: refused by `parse`,
+    // compiled by `compile_source_with_limit` with a larger bound, and
+    // refused again by that bound when the source exceeds it.
+    let filler = "// padding\n".repeat(3 * 1024 * 1024 / 11);
+    let src =
+        format!("{filler}flow big {{\n  plan essential\n  screen s {{ -> end approved }}\n}}\n");
+    assert!(src.len() > MAX_SOURCE_BYTES);
+    assert_eq!(
+        parse(&src).diagnostics[0].message,
+        "source is larger than 2 MiB"
+    );
+    let catalog = crate::catalog::Catalog::builtin();
+    let compiled = crate::compile_source_with_limit(&src, &catalog, 8 * 1024 * 1024);
+    assert!(
+        compiled.diagnostics.is_empty(),
+        "{:?}",
+        compiled.diagnostics
+    );
+    assert!(compiled.module.is_some());
+    let refused = parse_with_limit(&src, 1000);
+    assert_eq!(
+        refused.diagnostics[0].message,
+        "source is larger than 1000 bytes"
+    );
+}
+
+#[test]
 fn odd_inputs_do_not_panic() {
     for src in [
         "\0",

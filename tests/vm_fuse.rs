@@ -1,0 +1,127 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+//! Loads read in place (`src/vm/fuse.rs`): comparing or testing `in` on
+//! loaded strings allocates nothing, and fusing is invisible: a run split
+//! at every possible fuel budget stops after exactly that many
+//! instructions, in a state that saves and loads, and ends exactly like
+//! the run made in one go.
+
+use flowc::unstable::bytecode::VerifiedModule;
+use flowc::unstable::catalog::Catalog;
+use flowc::unstable::diagnostics::Code;
+use flowc::unstable::host::{Host, HostCall, HostError};
+use flowc::unstable::value::{Date, Value};
+use flowc::unstable::vm::{Outcome, State, Vm};
+use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
+use std::alloc::System;
+
+#[global_allocator]
+static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
+
+const SOURCE: &str = r#"
+flow loads {
+  plan essential
+  inquiry { s: string, t: string, ok: bool?, n: int? }
+  screen ask { collect s, t -> work }
+  action work {
+    set inquiry.ok = inquiry.s == "alpha"
+    set inquiry.ok = "beta" != inquiry.t
+    set inquiry.ok = inquiry.s == inquiry.t
+    set inquiry.ok = inquiry.s in ["a", "b", "alphabet"]
+    set inquiry.ok = "alpha" in [inquiry.s, inquiry.t]
+    set inquiry.ok = inquiry.s != "b" or inquiry.t == "beta"
+    set inquiry.n = len(inquiry.s) + 3 * 4
+    -> end completed
+  }
+}
+"#;
+
+/// A host that does nothing and allocates nothing.
+struct Quiet;
+
+impl Host for Quiet {
+    fn call(&mut self, _call: &HostCall<'_>) -> Result<Vec<Value>, HostError> {
+        Err(HostError::new("no calls in this flow"))
+    }
+    fn read_account(&mut self, _field: &str) -> Result<Value, HostError> {
+        Ok(Value::None)
+    }
+    fn write_account(&mut self, _field: &str, _value: &Value) -> Result<(), HostError> {
+        Ok(())
+    }
+    fn tag(&mut self, _text: &str) -> Result<(), HostError> {
+        Ok(())
+    }
+    fn case(&mut self, _queue: &str) -> Result<(), HostError> {
+        Ok(())
+    }
+    fn today(&mut self) -> Date {
+        Date::parse("2026-11-26").unwrap()
+    }
+}
+
+fn module() -> VerifiedModule {
+    let c = flowc::compile_source(SOURCE, &Catalog::builtin());
+    assert!(c.diagnostics.is_empty(), "{:#?}", c.diagnostics);
+    c.module.unwrap()
+}
+
+/// The state at the start of `work`, answered.
+fn at_work(m: &VerifiedModule) -> State {
+    let mut state = Vm::start(m);
+    let out = Vm::run(m, &mut state, &mut Quiet, 1_000).unwrap();
+    assert!(matches!(out, Outcome::Suspended(_)));
+    let input = vec![
+        ("s".to_string(), Value::Str("alphabet".into())),
+        ("t".to_string(), Value::Str("alpha".into())),
+    ];
+    Vm::resume(m, &mut state, &input).unwrap();
+    state
+}
+
+#[test]
+fn string_loads_compared_in_place_allocate_nothing() {
+    let m = module();
+    let mut state = at_work(&m);
+    let region = Region::new(GLOBAL);
+    let out = Vm::run(&m, &mut state, &mut Quiet, 1_000).unwrap();
+    let allocs = region.change().allocations;
+    assert!(matches!(out, Outcome::Ended(_)));
+    assert_eq!(allocs, 0, "the run allocated");
+    // and computed what the source says
+    let inquiry = state.inquiry();
+    assert_eq!(inquiry[2], Value::Bool(true)); // "alphabet" != "b"
+    assert_eq!(inquiry[3], Value::Int(20));
+}
+
+#[test]
+fn every_fuel_budget_stops_exactly_and_resumes_to_the_same_end() {
+    let m = module();
+    let start = at_work(&m);
+    let mut whole = start.clone();
+    Vm::run(&m, &mut whole, &mut Quiet, 1_000).unwrap();
+    let total = whole.fuel_used() - start.fuel_used();
+    assert!(total > 30, "only {total} instructions");
+    for budget in 1..=total {
+        let mut state = start.clone();
+        loop {
+            let before = state.fuel_used();
+            match Vm::run(&m, &mut state, &mut Quiet, budget) {
+                Ok(Outcome::Ended(_)) => break,
+                Ok(other) => panic!("unexpected {other:?}"),
+                Err(e) => {
+                    assert_eq!(e.code, Code::R0001);
+                    assert_eq!(state.fuel_used() - before, budget);
+                    // the stopped state fits its pc: it saves and loads
+                    let bytes = state.to_bytes(&m).unwrap();
+                    assert_eq!(State::from_bytes(&m, &bytes).unwrap(), state);
+                }
+            }
+        }
+        assert_eq!(state, whole, "budget {budget}");
+    }
+}
