@@ -250,6 +250,14 @@ fn main() {
             "Rhai computes what the VM computes"
         );
         let tree = api::treewalk_prepare(&src, &cat);
+        if let Some(tree) = &tree {
+            let (vm_end, _) = api::run_to_end(&m, &mut BenchHost::default(), |_| &input);
+            assert_eq!(
+                api::treewalk_run(tree, &mut BenchHost::default(), |_| &input),
+                Some(vm_end),
+                "the tree-walker ends where the VM ends"
+            );
+        }
         println!(
             "\ncompute flow: {COMPUTE_STATEMENTS} statements, {} instructions, {fuel} executed per run",
             api::code_len(&m)

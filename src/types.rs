@@ -88,6 +88,11 @@ pub struct ChoiceTable {
 }
 
 impl ChoiceTable {
+    /// A table without sets, for a module or flow that declares no choice.
+    pub const fn new() -> ChoiceTable {
+        ChoiceTable { sets: Vec::new() }
+    }
+
     /// Adds a set and gives its id.
     pub fn push(&mut self, values: Vec<String>) -> ChoiceId {
         self.sets.push(values);

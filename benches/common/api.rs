@@ -224,6 +224,9 @@ impl CallSite {
     }
 }
 
+/// The hand-written flows declare no choice types.
+static NO_CHOICES: flowc::ChoiceTable = flowc::ChoiceTable::new();
+
 /// Makes a call the way the VM does: up to `retry + 1` attempts; `Err`
 /// when all failed (the caller takes its `on error` route).
 pub fn call(
@@ -238,6 +241,8 @@ pub fn call(
             target: &site.target,
             args,
             fields: &site.fields,
+            promise: None,
+            choices: &NO_CHOICES,
             timeout_secs: site.timeout_secs,
             attempt,
         };
@@ -344,29 +349,37 @@ impl Host for BenchHost {
     }
 }
 
-// ----- SLOT: the tree-walking reference interpreter ------------------------------------
+// ----- the tree-walking reference interpreter ------------------------------------------
 //
 // Issue 11 compares the VM with a tree-walking interpreter over the typed
-// flow. That interpreter is being written in branch `interp` as
-// `src/reference.rs`. Once merged, make `treewalk_prepare` build what it
-// needs from the source (e.g. the checked `TypedFlow`) and `treewalk_run`
-// run it to the end with the same host and inputs as `run_to_end`; the
-// compute benches (`benches/vm.rs`, `benches/ratios.rs`) then measure it
-// and print the "VM ≥ 5× faster than the tree-walker" ratio. Until then
-// they print "n/a".
+// flow: `flowc::unstable::reference`, the interpreter the differential
+// tests hold the VM to. It runs the same host and inputs as `run_to_end`.
 
-/// What the tree-walker runs; `None` while there is no tree-walker.
-pub type TreeWalkFlow = ();
+/// What the tree-walker runs: the checked flow.
+pub type TreeWalkFlow = flowc::TypedFlow;
 
-pub fn treewalk_prepare(_source: &str, _catalog: &Catalog) -> Option<TreeWalkFlow> {
-    None
+/// Checks `source`; `None` when it does not check.
+pub fn treewalk_prepare(source: &str, catalog: &Catalog) -> Option<TreeWalkFlow> {
+    flowc::check_source(source, catalog).flow
 }
 
-/// Runs a prepared flow to its end: the end status, like [`run_to_end`].
+/// Runs a prepared flow to its end: the end status, like [`run_to_end`];
+/// `None` when it stops with a runtime error.
 pub fn treewalk_run<'a>(
-    _flow: &TreeWalkFlow,
-    _host: &mut dyn Host,
-    _input: impl FnMut(&str) -> &'a [(String, Value)],
+    flow: &TreeWalkFlow,
+    host: &mut dyn Host,
+    mut input: impl FnMut(&str) -> &'a [(String, Value)],
 ) -> Option<EndStatus> {
-    None
+    use flowc::unstable::reference::{RefOutcome, Reference};
+    let interpreter = Reference::new(flow);
+    let mut state = interpreter.start();
+    loop {
+        match interpreter.run(&mut state, host, u64::MAX).ok()? {
+            RefOutcome::Ended(s) => return Some(s),
+            RefOutcome::Suspended(screen) => {
+                let name = interpreter.step_name(screen).to_string();
+                interpreter.resume(&mut state, input(&name)).ok()?;
+            }
+        }
+    }
 }
