@@ -86,12 +86,22 @@ fn at_work(m: &VerifiedModule) -> State {
 #[test]
 fn string_loads_compared_in_place_allocate_nothing() {
     let m = module();
-    let mut state = at_work(&m);
-    let region = Region::new(GLOBAL);
-    let out = Vm::run(&m, &mut state, &mut Quiet, 1_000).unwrap();
-    let allocs = region.change().allocations;
-    assert!(matches!(out, Outcome::Ended(_)));
-    assert_eq!(allocs, 0, "the run allocated");
+    // The count is process-wide, and the harness runs other tests (and
+    // prints their results) on other threads meanwhile; a run of the VM
+    // that allocates does so every time, so the fewest allocations of a
+    // few runs is the VM's own.
+    let mut fewest = usize::MAX;
+    let mut last = None;
+    for _ in 0..8 {
+        let mut state = at_work(&m);
+        let region = Region::new(GLOBAL);
+        let out = Vm::run(&m, &mut state, &mut Quiet, 1_000).unwrap();
+        fewest = fewest.min(region.change().allocations);
+        assert!(matches!(out, Outcome::Ended(_)));
+        last = Some(state);
+    }
+    assert_eq!(fewest, 0, "the run allocated");
+    let state = last.unwrap();
     // and computed what the source says
     let inquiry = state.inquiry();
     assert_eq!(inquiry[2], Value::Bool(true)); // "alphabet" != "b"
