@@ -20,7 +20,7 @@ use crate::builtins::{self, Eval};
 use crate::bytecode::{Instr, RuntimeError, VerifiedModule};
 use crate::diagnostics::Code;
 use crate::host::{Host, HostCall, HostError};
-use crate::ops::{BinaryOp, OpError, UnaryOp};
+use crate::ops::{OpError, UnaryOp};
 use crate::span::line_col;
 use crate::types::{BaseType, Type};
 use crate::value::{EndStatus, Value};
@@ -893,19 +893,6 @@ fn binary(pc: u32, instr: Instr, stack: &[Value]) -> Result<Value, RuntimeError>
     ) else {
         return Err(err(Code::R0005, pc, "stack underflow"));
     };
-    let op = match instr {
-        Instr::Add => BinaryOp::Add,
-        Instr::Sub => BinaryOp::Sub,
-        Instr::Mul => BinaryOp::Mul,
-        Instr::Div => BinaryOp::Div,
-        Instr::Rem => BinaryOp::Rem,
-        Instr::Eq => BinaryOp::Eq,
-        Instr::Ne => BinaryOp::Ne,
-        Instr::Lt => BinaryOp::Lt,
-        Instr::Le => BinaryOp::Le,
-        Instr::Gt => BinaryOp::Gt,
-        Instr::Ge => BinaryOp::Ge,
-        _ => return Err(type_err(pc, instr)),
-    };
+    let op = instr.binary_op().ok_or_else(|| type_err(pc, instr))?;
     a.binary(op, b).map_err(|e| op_err(pc, instr, e))
 }

@@ -220,6 +220,26 @@ impl Shape {
 }
 
 impl Instr {
+    /// The binary operator ([`crate::unstable::ops`]) this instruction
+    /// computes, if it is one of the operator instructions.
+    pub fn binary_op(self) -> Option<crate::ast::BinaryOp> {
+        use crate::ast::BinaryOp;
+        Some(match self {
+            Instr::Add => BinaryOp::Add,
+            Instr::Sub => BinaryOp::Sub,
+            Instr::Mul => BinaryOp::Mul,
+            Instr::Div => BinaryOp::Div,
+            Instr::Rem => BinaryOp::Rem,
+            Instr::Eq => BinaryOp::Eq,
+            Instr::Ne => BinaryOp::Ne,
+            Instr::Lt => BinaryOp::Lt,
+            Instr::Le => BinaryOp::Le,
+            Instr::Gt => BinaryOp::Gt,
+            Instr::Ge => BinaryOp::Ge,
+            _ => return None,
+        })
+    }
+
     /// The one description of this instruction's opcode, with its operands.
     pub fn shape(self) -> Shape {
         use Operand as O;

@@ -15,7 +15,6 @@
 use super::limits;
 use crate::builtins::{self, Eval};
 use crate::bytecode::{Instr, Module};
-use crate::ops::BinaryOp;
 use crate::value::Value;
 
 /// `none`, for a result whose call has not succeeded.
@@ -53,24 +52,6 @@ fn is_load(instr: Instr) -> bool {
         instr,
         Instr::Const(_) | Instr::LoadInquiry(_) | Instr::LoadResult(..)
     )
-}
-
-/// The binary operator an instruction applies, if it is one.
-fn binary_op(instr: Instr) -> Option<BinaryOp> {
-    Some(match instr {
-        Instr::Add => BinaryOp::Add,
-        Instr::Sub => BinaryOp::Sub,
-        Instr::Mul => BinaryOp::Mul,
-        Instr::Div => BinaryOp::Div,
-        Instr::Rem => BinaryOp::Rem,
-        Instr::Eq => BinaryOp::Eq,
-        Instr::Ne => BinaryOp::Ne,
-        Instr::Lt => BinaryOp::Lt,
-        Instr::Le => BinaryOp::Le,
-        Instr::Gt => BinaryOp::Gt,
-        Instr::Ge => BinaryOp::Ge,
-        _ => return None,
-    })
 }
 
 /// Pushes what the load at `pc` loaded (`value`), or runs its whole
@@ -113,7 +94,7 @@ fn window(src: &Sources<'_>, stack: &mut Vec<Value>, pc: u32, budget: Option<u64
     let fits = match consumer {
         Instr::In(n) => k == n as usize || k == n as usize + 1,
         Instr::Len | Instr::Lower | Instr::Upper | Instr::Trim => k == 1,
-        _ => binary_op(consumer).is_some() && (k == 1 || k == 2),
+        _ => consumer.binary_op().is_some() && (k == 1 || k == 2),
     };
     if !fits {
         return None;
@@ -140,9 +121,9 @@ fn window(src: &Sources<'_>, stack: &mut Vec<Value>, pc: u32, budget: Option<u64
         }
         (_, [a, b]) => src
             .load(*a)?
-            .binary(binary_op(consumer)?, src.load(*b)?)
+            .binary(consumer.binary_op()?, src.load(*b)?)
             .ok()?,
-        (_, [b]) => match binary_op(consumer) {
+        (_, [b]) => match consumer.binary_op() {
             Some(op) => stack.last()?.binary(op, src.load(*b)?).ok()?,
             // A pure built-in function of one value (`len`, `upper`, ...).
             None => match builtins::by_instr(consumer)?.eval {
