@@ -155,51 +155,48 @@ pub fn parse_with_limit(source: &str, max_source_bytes: usize) -> Parsed {
 
 // ----- comments ----------------------------------------------------------------
 
-struct Stream {
-    tokens: Vec<Triple>,
+struct Stream<'s> {
+    tokens: Vec<Triple<'s>>,
     comments: Vec<ast::Comment>,
     /// Index into `tokens` → the doc comment lines directly above it.
     docs: HashMap<usize, String>,
 }
 
-fn strip_comments(all: Vec<Triple>) -> Stream {
-    let mut tokens = Vec::with_capacity(all.len());
+/// Takes the comments out of `all` in place (no second token vector).
+fn strip_comments(mut tokens: Vec<Triple<'_>>) -> Stream<'_> {
     let mut comments = Vec::new();
     let mut docs = HashMap::new();
-    let mut pending: Vec<String> = Vec::new();
-    for (l, tok, r) in all {
-        match tok {
-            Token::Comment(text) => {
-                comments.push(ast::Comment {
-                    span: lexer::span(l, r),
-                    text,
-                    doc: false,
-                    attribute: false,
-                });
-            }
-            Token::DocComment(text) => {
-                let line = text
-                    .strip_prefix(' ')
-                    .unwrap_or(&text)
-                    .trim_end()
-                    .to_string();
-                pending.push(line);
-                comments.push(ast::Comment {
-                    span: lexer::span(l, r),
-                    text,
-                    doc: true,
-                    attribute: false,
-                });
-            }
-            other => {
-                if !pending.is_empty() {
-                    docs.insert(tokens.len(), pending.join("\n"));
-                    pending.clear();
-                }
-                tokens.push((l, other, r));
-            }
+    let mut pending: Vec<&str> = Vec::new();
+    let mut kept = 0usize;
+    tokens.retain(|(l, tok, r)| match tok {
+        Token::Comment(text) => {
+            comments.push(ast::Comment {
+                span: lexer::span(*l, *r),
+                text: (*text).to_string(),
+                doc: false,
+                attribute: false,
+            });
+            false
         }
-    }
+        Token::DocComment(text) => {
+            pending.push(text.strip_prefix(' ').unwrap_or(text).trim_end());
+            comments.push(ast::Comment {
+                span: lexer::span(*l, *r),
+                text: (*text).to_string(),
+                doc: true,
+                attribute: false,
+            });
+            false
+        }
+        _ => {
+            if !pending.is_empty() {
+                docs.insert(kept, pending.join("\n"));
+                pending.clear();
+            }
+            kept += 1;
+            true
+        }
+    });
     Stream {
         tokens,
         comments,
@@ -209,12 +206,12 @@ fn strip_comments(all: Vec<Triple>) -> Stream {
 
 // ----- the file and its items ----------------------------------------------------
 
-fn is_item_keyword(t: &Token) -> bool {
+fn is_item_keyword(t: &Token<'_>) -> bool {
     t.keyword().is_some_and(|k| k.is(Role::Item))
 }
 
-struct FileParser<'a> {
-    toks: &'a [Triple],
+struct FileParser<'a, 's> {
+    toks: &'a [Triple<'s>],
     docs: &'a HashMap<usize, String>,
     eof: usize,
     diags: &'a mut Vec<Diagnostic>,
@@ -229,7 +226,7 @@ struct FileParser<'a> {
     recovery: ast::Recovery,
 }
 
-impl FileParser<'_> {
+impl<'s> FileParser<'_, 's> {
     fn tok_span(&self, i: usize) -> Span {
         match self.toks.get(i) {
             Some((l, _, r)) => lexer::span(*l, *r),
@@ -266,7 +263,7 @@ impl FileParser<'_> {
             return None;
         }
         let name = match toks.get(1) {
-            Some((l, Token::Ident(n), r)) => Spanned::new(n.clone(), lexer::span(*l, *r)),
+            Some((l, Token::Ident(n), r)) => Spanned::new((*n).to_string(), lexer::span(*l, *r)),
             _ => {
                 self.unexpected(1, "a name");
                 return None;
@@ -455,7 +452,7 @@ impl FileParser<'_> {
     /// whose `KIND NAME {` parsed becomes [`ast::StepKind::Broken`]; a
     /// record block keeps the fields before the fault; the rest is noted in
     /// [`ast::Recovery`]. A broken test block is dropped.
-    fn salvage(&mut self, start: usize, slice: &[Triple], items: &mut Vec<Item>) {
+    fn salvage(&mut self, start: usize, slice: &[Triple<'s>], items: &mut Vec<Item>) {
         let Some((l0, first, _)) = slice.first() else {
             return;
         };
@@ -503,7 +500,7 @@ impl FileParser<'_> {
     /// An E0001 for a lalrpop error. `end` is the index of the token after
     /// the item (the next item's keyword, the flow's `}`, or end of file):
     /// an item that ends too early is reported on that token.
-    fn syntax_error(&self, err: ParseError<usize, Token, Never>, end: usize) -> Diagnostic {
+    fn syntax_error(&self, err: ParseError<usize, Token<'s>, Never>, end: usize) -> Diagnostic {
         let (span, found, expected) = match err {
             ParseError::UnrecognizedToken {
                 token: (l, t, r),
@@ -545,7 +542,7 @@ impl FileParser<'_> {
 }
 
 /// Where a parse error stands, in bytes (`None` at the end of the input).
-fn error_offset(err: &ParseError<usize, Token, Never>) -> Option<usize> {
+fn error_offset(err: &ParseError<usize, Token<'_>, Never>) -> Option<usize> {
     match err {
         ParseError::UnrecognizedToken { token, .. } | ParseError::ExtraToken { token } => {
             Some(token.0)
@@ -555,7 +552,7 @@ fn error_offset(err: &ParseError<usize, Token, Never>) -> Option<usize> {
 }
 
 /// Whether every `{` of an item is closed.
-fn balanced(toks: &[Triple]) -> bool {
+fn balanced(toks: &[Triple<'_>]) -> bool {
     let mut depth = 0i64;
     for (_, t, _) in toks {
         match t {
@@ -572,7 +569,7 @@ fn balanced(toks: &[Triple]) -> bool {
 /// diagnostics of its actions. Tried where an item can end: after the
 /// `}` that closes its first `{`, or, for an item without braces, after
 /// two to four tokens (`plan NAME`, `version -1`, `use solution NAME`).
-fn complete_prefix(toks: &[Triple], at: usize) -> Option<(usize, Item, Vec<Diagnostic>)> {
+fn complete_prefix(toks: &[Triple<'_>], at: usize) -> Option<(usize, Item, Vec<Diagnostic>)> {
     let mut depth = 0usize;
     let mut close = None;
     for (k, (_, t, _)) in toks.iter().enumerate() {
@@ -608,9 +605,9 @@ fn complete_prefix(toks: &[Triple], at: usize) -> Option<(usize, Item, Vec<Diagn
 }
 
 /// The text of a token standing as a step name.
-fn step_name(tok: &Token) -> Option<String> {
+fn step_name(tok: &Token<'_>) -> Option<String> {
     match tok {
-        Token::Ident(n) => Some(n.clone()),
+        Token::Ident(n) => Some((*n).to_string()),
         t if t.is_keyword() => t.fixed_text().map(str::to_string),
         _ => None,
     }
@@ -618,7 +615,7 @@ fn step_name(tok: &Token) -> Option<String> {
 
 /// The `NAME: TYPE "LABEL"` declarations at the start of a broken record
 /// block (`{` first), up to the first one that does not read.
-fn field_prefix(toks: &[Triple]) -> Vec<ast::FieldDecl> {
+fn field_prefix(toks: &[Triple<'_>]) -> Vec<ast::FieldDecl> {
     let mut fields = Vec::new();
     let Some((_, Token::LBrace, _)) = toks.first() else {
         return fields;
@@ -631,13 +628,13 @@ fn field_prefix(toks: &[Triple]) -> Vec<ast::FieldDecl> {
         let label = match toks.get(next) {
             Some((sl, Token::Str(text), sr)) => {
                 next += 1;
-                Some(Spanned::new(text.clone(), lexer::span(*sl, *sr)))
+                Some(Spanned::new(text.to_string(), lexer::span(*sl, *sr)))
             }
             _ => None,
         };
         let end = label.as_ref().map_or(ty.span.end, |t| t.span.end);
         fields.push(ast::FieldDecl {
-            name: Spanned::new(name.clone(), lexer::span(*l, *nr)),
+            name: Spanned::new((*name).to_string(), lexer::span(*l, *nr)),
             ty,
             choice,
             label,
@@ -655,7 +652,7 @@ fn field_prefix(toks: &[Triple]) -> Vec<ast::FieldDecl> {
 /// type name with an optional `?`, or a choice of at most
 /// [`MAX_CHOICE_VALUES`] literals (in parentheses and then `?` when
 /// optional). Gives the type, the choice's literals and the index after.
-fn field_type(toks: &[Triple], i: usize) -> Option<(Spanned<Type>, Choice, usize)> {
+fn field_type(toks: &[Triple<'_>], i: usize) -> Option<(Spanned<Type>, Choice, usize)> {
     let question = |j: usize| matches!(toks.get(j), Some((_, Token::Question, _)));
     let end_of = |j: usize| toks.get(j).map(|t| t.2);
     let (first, _, _) = toks.get(i)?;
@@ -696,13 +693,13 @@ fn field_type(toks: &[Triple], i: usize) -> Option<(Spanned<Type>, Choice, usize
 type Choice = Option<Vec<Spanned<String>>>;
 
 /// `STRING ("|" STRING)*` from `toks[i]`: the literals and the index after.
-fn choice_literals(toks: &[Triple], mut i: usize) -> Option<(Vec<Spanned<String>>, usize)> {
+fn choice_literals(toks: &[Triple<'_>], mut i: usize) -> Option<(Vec<Spanned<String>>, usize)> {
     let mut values = Vec::new();
     loop {
         let (l, Token::Str(text), r) = toks.get(i)? else {
             return None;
         };
-        values.push(Spanned::new(text.clone(), lexer::span(*l, *r)));
+        values.push(Spanned::new(text.to_string(), lexer::span(*l, *r)));
         if values.len() > MAX_CHOICE_VALUES {
             return None;
         }
@@ -718,7 +715,7 @@ fn choice_literals(toks: &[Triple], mut i: usize) -> Option<(Vec<Spanned<String>
 /// The first limit one item breaks, if any: nesting deeper than
 /// [`MAX_NESTING`] or an expression with more than [`MAX_EXPR_OPERATORS`]
 /// operators. Iterative, so it is safe on any input.
-fn check_limits(toks: &[Triple]) -> Option<Diagnostic> {
+fn check_limits(toks: &[Triple<'_>]) -> Option<Diagnostic> {
     let mut depth = 0usize;
     let mut ops = 0usize;
     for (l, t, r) in toks {

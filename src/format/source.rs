@@ -9,7 +9,7 @@ use crate::lexer::{self, Token, Triple};
 pub(super) struct Source<'a> {
     text: &'a str,
     /// Every token but comments, in order.
-    tokens: Vec<Triple>,
+    tokens: Vec<Triple<'a>>,
     comments: &'a [Comment],
     /// Index of the first comment not yet printed.
     next: usize,

@@ -10,12 +10,16 @@ use crate::span::{Span, Spanned};
 /// Splits the attributes off `all` (comments kept in place), reporting a
 /// malformed one, or an inner one that is not first in the flow's body, as
 /// E0001. `eof` is the source length.
-pub(super) fn strip(
-    all: Vec<Triple>,
+pub(super) fn strip<'s>(
+    all: Vec<Triple<'s>>,
     eof: usize,
     diags: &mut Vec<Diagnostic>,
-) -> (Vec<Triple>, Vec<ast::Attribute>) {
-    let mut out: Vec<Triple> = Vec::with_capacity(all.len());
+) -> (Vec<Triple<'s>>, Vec<ast::Attribute>) {
+    // Most flows have no attribute: nothing to take out, nothing to copy.
+    if !all.iter().any(|(_, t, _)| *t == Token::Hash) {
+        return (all, Vec::new());
+    }
+    let mut out: Vec<Triple<'s>> = Vec::with_capacity(all.len());
     let mut attrs = Vec::new();
     // Tokens other than comments kept so far: `flow NAME {` is three.
     let mut kept = 0usize;
@@ -80,25 +84,25 @@ pub(super) fn strip(
     (out, attrs)
 }
 
-fn is_comment(t: &Token) -> bool {
+fn is_comment(t: &Token<'_>) -> bool {
     matches!(t, Token::Comment(_) | Token::DocComment(_))
 }
 
 type Fault = (Option<Span>, &'static str);
 
 /// Reads `[allow(A, B)]` or `![allow(A, B)]` (the tokens after `#`).
-fn read(body: &[Triple]) -> Result<(bool, Vec<Name>), Fault> {
+fn read(body: &[Triple<'_>]) -> Result<(bool, Vec<Name>), Fault> {
     let inner = matches!(body.first(), Some((_, Token::Bang, _)));
     let mut toks = body.iter().skip(usize::from(inner));
     let mut next =
-        |what: &'static str| -> Result<&Triple, Fault> { toks.next().ok_or((None, what)) };
-    let fault = |t: &Triple, what| Err((Some(lexer::span(t.0, t.2)), what));
+        |what: &'static str| -> Result<&Triple<'_>, Fault> { toks.next().ok_or((None, what)) };
+    let fault = |t: &Triple<'_>, what| Err((Some(lexer::span(t.0, t.2)), what));
     let t = next("expected `[` after `#`")?;
     if t.1 != Token::LBracket {
         return fault(t, "expected `[` after `#`");
     }
     let t = next("expected `allow`")?;
-    if t.1 != Token::Ident("allow".to_string()) {
+    if t.1 != Token::Ident("allow") {
         return fault(t, "expected `allow`, the only attribute");
     }
     let t = next("expected `(` after `allow`")?;
@@ -109,7 +113,9 @@ fn read(body: &[Triple]) -> Result<(bool, Vec<Name>), Fault> {
     loop {
         let t = next("expected a code such as `W0302`")?;
         match &t.1 {
-            Token::Ident(code) => codes.push(Spanned::new(code.clone(), lexer::span(t.0, t.2))),
+            Token::Ident(code) => {
+                codes.push(Spanned::new((*code).to_string(), lexer::span(t.0, t.2)))
+            }
             Token::RParen if !codes.is_empty() => break,
             _ => return fault(t, "expected a code such as `W0302`"),
         }
