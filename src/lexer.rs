@@ -225,6 +225,27 @@ impl Token<'_> {
         })
     }
 
+    /// Whether this token is an operator (as `ops::is_operator` reads its
+    /// text: `==`, `+`, `and`, `not`, `in`...), without going through the
+    /// text; a test checks the two agree on every fixed token.
+    pub fn is_operator(&self) -> bool {
+        use Token::*;
+        matches!(
+            self,
+            EqEq | NotEq
+                | Lt
+                | Le
+                | Gt
+                | Ge
+                | Plus
+                | Minus
+                | Star
+                | Slash
+                | Percent
+                | Kw(Keyword::And | Keyword::Or | Keyword::Not | Keyword::In)
+        )
+    }
+
     /// Whether this token is a keyword (`flow`, `screen`, ...).
     pub fn is_keyword(&self) -> bool {
         matches!(self, Token::Kw(_))
@@ -299,10 +320,10 @@ pub fn tokenize(source: &str) -> Lexed<'_> {
     if source.starts_with('\u{feff}') {
         lexer.bump('\u{feff}'.len_utf8());
     }
-    // Flow averages more than six bytes per token (names, blanks, strings):
+    // Flow averages more than five bytes per token (names, blanks, strings):
     // one allocation of that size holds almost every source, where growing
     // by doubling would copy the vector about twenty times on a large one.
-    let mut tokens = Vec::with_capacity(source.len() / 6 + 16);
+    let mut tokens = Vec::with_capacity(source.len() / 5 + 16);
     let mut stray: Option<(usize, usize)> = Option::None;
     let mut stray_diags = Vec::new();
     while let Some(result) = lexer.next() {
@@ -700,6 +721,19 @@ mod tests {
         for word in Keyword::ALL.iter().map(|k| k.text().to_uppercase()) {
             assert_eq!(toks(&word), vec![Token::Ident(&word)]);
         }
+    }
+
+    #[test]
+    fn is_operator_agrees_with_the_operator_table() {
+        let punctuation = "{ } ( ) [ ] , : . -> = == != < <= > >= + - * / % ? | # !";
+        let mut all = toks(punctuation);
+        all.extend(Keyword::ALL.iter().map(|k| Token::Kw(*k)));
+        assert_eq!(all.len(), 26 + Keyword::ALL.len());
+        for t in &all {
+            let text = t.fixed_text().unwrap();
+            assert_eq!(t.is_operator(), crate::ops::is_operator(text), "{text}");
+        }
+        assert!(!Token::Ident("and").is_operator());
     }
 
     #[test]

@@ -734,8 +734,7 @@ fn check_limits(toks: &[Triple<'_>]) -> Option<Diagnostic> {
             Token::RBrace | Token::RParen | Token::RBracket => depth = depth.saturating_sub(1),
             _ => {}
         }
-        let counts = matches!(t, Token::LParen | Token::LBracket)
-            || t.fixed_text().is_some_and(crate::ops::is_operator);
+        let counts = matches!(t, Token::LParen | Token::LBracket) || t.is_operator();
         let resets = matches!(t, Token::LBrace | Token::RBrace | Token::Arrow)
             || t.keyword().is_some_and(Keyword::begins_clause);
         if resets {

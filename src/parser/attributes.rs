@@ -16,7 +16,7 @@ pub(super) fn strip<'s>(
     diags: &mut Vec<Diagnostic>,
 ) -> (Vec<Triple<'s>>, Vec<ast::Attribute>) {
     // Most flows have no attribute: nothing to take out, nothing to copy.
-    if !all.iter().any(|(_, t, _)| *t == Token::Hash) {
+    if !all.iter().any(|(_, t, _)| matches!(t, Token::Hash)) {
         return (all, Vec::new());
     }
     let mut out: Vec<Triple<'s>> = Vec::with_capacity(all.len());
