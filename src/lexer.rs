@@ -290,8 +290,10 @@ impl fmt::Display for Token<'_> {
     }
 }
 
-/// A token with its byte range: the triple lalrpop consumes.
-pub type Triple<'s> = (usize, Token<'s>, usize);
+/// A token with its byte range: the triple lalrpop consumes. Offsets are
+/// `u32`, as in [`Span`], so that a token takes 32 bytes: the token vector
+/// of a large flow is the largest thing the front end holds.
+pub type Triple<'s> = (u32, Token<'s>, u32);
 
 /// The result of lexing a whole source.
 #[derive(Debug, Default)]
@@ -333,7 +335,7 @@ pub fn tokenize(source: &str) -> Lexed<'_> {
                 if stray.is_some() {
                     flush_stray(&mut stray, &mut stray_diags, source);
                 }
-                tokens.push((range.start, token, range.end));
+                tokens.push((to_u32(range.start), token, to_u32(range.end)));
             }
             Err(LexError::Reported) => flush_stray(&mut stray, &mut stray_diags, source),
             Err(LexError::Stray) => {

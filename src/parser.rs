@@ -94,7 +94,9 @@ pub fn parse(source: &str) -> Parsed {
 /// [`MAX_SOURCE_BYTES`]: for embedders and benchmarks that compile larger
 /// generated flows. The nesting and expression bounds still apply to every
 /// item, so no recursive pass can overflow the stack whatever the size.
+/// Offsets are `u32` ([`Span`]), so no bound reaches past 4 GiB.
 pub fn parse_with_limit(source: &str, max_source_bytes: usize) -> Parsed {
+    let max_source_bytes = max_source_bytes.min(u32::MAX as usize);
     if source.len() > max_source_bytes {
         let what = if max_source_bytes == MAX_SOURCE_BYTES {
             "2 MiB".to_string()
@@ -118,10 +120,11 @@ pub fn parse_with_limit(source: &str, max_source_bytes: usize) -> Parsed {
     let lexed = lexer::tokenize(source);
     let unterminated = lexed.unterminated_string;
     let mut diags = lexed.diagnostics;
-    let (tokens, attributes) = attributes::strip(lexed.tokens, source.len(), &mut diags);
+    // Within the bound checked above, so it fits.
+    let eof = u32::try_from(source.len()).unwrap_or(u32::MAX);
+    let (tokens, attributes) = attributes::strip(lexed.tokens, eof, &mut diags);
     let stream = strip_comments(tokens);
     let mut parsed = Parsed::default();
-    let eof = source.len();
     let mut p = FileParser {
         toks: &stream.tokens,
         docs: &stream.docs,
@@ -171,7 +174,7 @@ fn strip_comments(mut tokens: Vec<Triple<'_>>) -> Stream<'_> {
     tokens.retain(|(l, tok, r)| match tok {
         Token::Comment(text) => {
             comments.push(ast::Comment {
-                span: lexer::span(*l, *r),
+                span: Span::new(*l, *r),
                 text: (*text).to_string(),
                 doc: false,
                 attribute: false,
@@ -181,7 +184,7 @@ fn strip_comments(mut tokens: Vec<Triple<'_>>) -> Stream<'_> {
         Token::DocComment(text) => {
             pending.push(text.strip_prefix(' ').unwrap_or(text).trim_end());
             comments.push(ast::Comment {
-                span: lexer::span(*l, *r),
+                span: Span::new(*l, *r),
                 text: (*text).to_string(),
                 doc: true,
                 attribute: false,
@@ -213,7 +216,7 @@ fn is_item_keyword(t: &Token<'_>) -> bool {
 struct FileParser<'a, 's> {
     toks: &'a [Triple<'s>],
     docs: &'a HashMap<usize, String>,
-    eof: usize,
+    eof: u32,
     diags: &'a mut Vec<Diagnostic>,
     damaged: Vec<Name>,
     /// The last item already reported the end of file: the missing `}`
@@ -229,8 +232,8 @@ struct FileParser<'a, 's> {
 impl<'s> FileParser<'_, 's> {
     fn tok_span(&self, i: usize) -> Span {
         match self.toks.get(i) {
-            Some((l, _, r)) => lexer::span(*l, *r),
-            None => lexer::span(self.eof, self.eof),
+            Some((l, _, r)) => Span::new(*l, *r),
+            None => Span::new(self.eof, self.eof),
         }
     }
 
@@ -263,14 +266,14 @@ impl<'s> FileParser<'_, 's> {
             return None;
         }
         let name = match toks.get(1) {
-            Some((l, Token::Ident(n), r)) => Spanned::new((*n).to_string(), lexer::span(*l, *r)),
+            Some((l, Token::Ident(n), r)) => Spanned::new((*n).to_string(), Span::new(*l, *r)),
             _ => {
                 self.unexpected(1, "a name");
                 return None;
             }
         };
         let open = match toks.get(2) {
-            Some((l, Token::LBrace, r)) => lexer::span(*l, *r),
+            Some((l, Token::LBrace, r)) => Span::new(*l, *r),
             _ => {
                 self.unexpected(2, "`{`");
                 return None;
@@ -318,7 +321,7 @@ impl<'s> FileParser<'_, 's> {
                     self.diags.push(
                         Diagnostic::new(
                             Code::E0001,
-                            lexer::span(*l, *r),
+                            Span::new(*l, *r),
                             format!("unexpected {} after the end of the flow", t.describe()),
                         )
                         .label("nothing may follow the flow's closing `}`")
@@ -327,24 +330,24 @@ impl<'s> FileParser<'_, 's> {
                 }
                 self.tok_span(c).end
             }
-            None if self.eof_reported => u32::try_from(self.eof).unwrap_or(u32::MAX),
+            None if self.eof_reported => self.eof,
             None => {
                 self.diags.push(
                     Diagnostic::new(
                         Code::E0001,
-                        lexer::span(self.eof, self.eof),
+                        Span::new(self.eof, self.eof),
                         format!("expected `}}` to close flow `{}`", name.node),
                     )
                     .label("the file ends here")
                     .secondary(open, "this `{` is never closed"),
                 );
-                u32::try_from(self.eof).unwrap_or(u32::MAX)
+                self.eof
             }
         };
         Some(ast::Flow {
             name,
             items,
-            span: Span::new(u32::try_from(start).unwrap_or(0), span_end),
+            span: Span::new(start, span_end),
             recovery: self.recovery,
         })
     }
@@ -457,7 +460,7 @@ impl<'s> FileParser<'_, 's> {
             return;
         };
         let end = slice.last().map_or(*l0, |t| t.2);
-        let span = lexer::span(*l0, end);
+        let span = Span::new(*l0, end);
         let Some(kw) = first.keyword() else { return };
         match kw {
             Keyword::Plan => self.recovery.lost_plan = true,
@@ -476,7 +479,7 @@ impl<'s> FileParser<'_, 's> {
             _ if kw.is(Role::Step) => {
                 let header = match slice.get(1..3) {
                     Some([(l, name, r), (_, Token::LBrace, _)]) => {
-                        step_name(name).map(|n| Spanned::new(n, lexer::span(*l, *r)))
+                        step_name(name).map(|n| Spanned::new(n, Span::new(*l, *r)))
                     }
                     _ => None,
                 };
@@ -500,22 +503,22 @@ impl<'s> FileParser<'_, 's> {
     /// An E0001 for a lalrpop error. `end` is the index of the token after
     /// the item (the next item's keyword, the flow's `}`, or end of file):
     /// an item that ends too early is reported on that token.
-    fn syntax_error(&self, err: ParseError<usize, Token<'s>, Never>, end: usize) -> Diagnostic {
+    fn syntax_error(&self, err: ParseError<u32, Token<'s>, Never>, end: usize) -> Diagnostic {
         let (span, found, expected) = match err {
             ParseError::UnrecognizedToken {
                 token: (l, t, r),
                 expected,
-            } => (lexer::span(l, r), t.describe(), expected),
+            } => (Span::new(l, r), t.describe(), expected),
             ParseError::UnrecognizedEof { expected, .. } => {
                 (self.tok_span(end), self.describe(end), expected)
             }
             ParseError::ExtraToken { token: (l, t, r) } => (
-                lexer::span(l, r),
+                Span::new(l, r),
                 t.describe(),
                 vec!["a header item, a step or a test".to_string()],
             ),
             ParseError::InvalidToken { location } => (
-                lexer::span(location, location),
+                Span::new(location, location),
                 "a token".to_string(),
                 Vec::new(),
             ),
@@ -542,7 +545,7 @@ impl<'s> FileParser<'_, 's> {
 }
 
 /// Where a parse error stands, in bytes (`None` at the end of the input).
-fn error_offset(err: &ParseError<usize, Token<'_>, Never>) -> Option<usize> {
+fn error_offset(err: &ParseError<u32, Token<'_>, Never>) -> Option<u32> {
     match err {
         ParseError::UnrecognizedToken { token, .. } | ParseError::ExtraToken { token } => {
             Some(token.0)
@@ -569,7 +572,7 @@ fn balanced(toks: &[Triple<'_>]) -> bool {
 /// diagnostics of its actions. Tried where an item can end: after the
 /// `}` that closes its first `{`, or, for an item without braces, after
 /// two to four tokens (`plan NAME`, `version -1`, `use solution NAME`).
-fn complete_prefix(toks: &[Triple<'_>], at: usize) -> Option<(usize, Item, Vec<Diagnostic>)> {
+fn complete_prefix(toks: &[Triple<'_>], at: u32) -> Option<(usize, Item, Vec<Diagnostic>)> {
     let mut depth = 0usize;
     let mut close = None;
     for (k, (_, t, _)) in toks.iter().enumerate() {
@@ -628,17 +631,17 @@ fn field_prefix(toks: &[Triple<'_>]) -> Vec<ast::FieldDecl> {
         let label = match toks.get(next) {
             Some((sl, Token::Str(text), sr)) => {
                 next += 1;
-                Some(Spanned::new(text.to_string(), lexer::span(*sl, *sr)))
+                Some(Spanned::new(text.to_string(), Span::new(*sl, *sr)))
             }
             _ => None,
         };
         let end = label.as_ref().map_or(ty.span.end, |t| t.span.end);
         fields.push(ast::FieldDecl {
-            name: Spanned::new((*name).to_string(), lexer::span(*l, *nr)),
+            name: Spanned::new((*name).to_string(), Span::new(*l, *nr)),
             ty,
             choice,
             label,
-            span: Span::new(lexer::span(*l, *nr).start, end),
+            span: Span::new(Span::new(*l, *nr).start, end),
         });
         i = next;
         if matches!(toks.get(i), Some((_, Token::Comma, _))) {
@@ -686,7 +689,7 @@ fn field_type(toks: &[Triple<'_>], i: usize) -> Option<(Spanned<Type>, Choice, u
         _ => return None,
     };
     let end = end_of(next.checked_sub(1)?)?;
-    Some((Spanned::new(ty, lexer::span(*first, end)), choice, next))
+    Some((Spanned::new(ty, Span::new(*first, end)), choice, next))
 }
 
 /// A choice's literals as [`field_prefix`] reads them.
@@ -699,7 +702,7 @@ fn choice_literals(toks: &[Triple<'_>], mut i: usize) -> Option<(Vec<Spanned<Str
         let (l, Token::Str(text), r) = toks.get(i)? else {
             return None;
         };
-        values.push(Spanned::new(text.to_string(), lexer::span(*l, *r)));
+        values.push(Spanned::new(text.to_string(), Span::new(*l, *r)));
         if values.len() > MAX_CHOICE_VALUES {
             return None;
         }
@@ -719,7 +722,7 @@ fn check_limits(toks: &[Triple<'_>]) -> Option<Diagnostic> {
     let mut depth = 0usize;
     let mut ops = 0usize;
     for (l, t, r) in toks {
-        let span = lexer::span(*l, *r);
+        let span = Span::new(*l, *r);
         match t {
             Token::LBrace | Token::LParen | Token::LBracket => {
                 depth += 1;

@@ -40,7 +40,7 @@ pub(super) fn check(source: &str, tokens: &[Triple<'_>], out: &mut Vec<Diagnosti
             Token::Comment(_) | Token::DocComment(_) => "comment",
             _ => continue,
         };
-        let text = source.get(*start..*end).unwrap_or("");
+        let text = source.get(*start as usize..*end as usize).unwrap_or("");
         let mut found = text
             .char_indices()
             .filter_map(|(i, c)| Some((i, c, name(c)?)));
@@ -48,7 +48,7 @@ pub(super) fn check(source: &str, tokens: &[Triple<'_>], out: &mut Vec<Diagnosti
             continue;
         };
         let more = found.count();
-        let at = start + i;
+        let at = *start as usize + i;
         let code = format!("U+{:04X}", u32::from(c));
         let mut d = Diagnostic::new(
             Code::W0305,

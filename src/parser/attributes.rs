@@ -4,7 +4,7 @@
 
 use crate::ast::{self, Name};
 use crate::diagnostics::{Code, Diagnostic};
-use crate::lexer::{self, Token, Triple};
+use crate::lexer::{Token, Triple};
 use crate::span::{Span, Spanned};
 
 /// Splits the attributes off `all` (comments kept in place), reporting a
@@ -12,7 +12,7 @@ use crate::span::{Span, Spanned};
 /// E0001. `eof` is the source length.
 pub(super) fn strip<'s>(
     all: Vec<Triple<'s>>,
-    eof: usize,
+    eof: u32,
     diags: &mut Vec<Diagnostic>,
 ) -> (Vec<Triple<'s>>, Vec<ast::Attribute>) {
     // Most flows have no attribute: nothing to take out, nothing to copy.
@@ -55,7 +55,7 @@ pub(super) fn strip<'s>(
                     diags.push(
                         Diagnostic::new(
                             Code::E0001,
-                            lexer::span(l, end),
+                            Span::new(l, end),
                             "`#![allow(...)]` must come first in the body of the flow",
                         )
                         .label("after another item")
@@ -66,16 +66,16 @@ pub(super) fn strip<'s>(
                 let next = iter
                     .clone()
                     .find(|(_, t, _)| !is_comment(t))
-                    .map_or(lexer::span(eof, eof), |(s, _, e)| lexer::span(s, e));
+                    .map_or(Span::new(eof, eof), |(s, _, e)| Span::new(s, e));
                 attrs.push(ast::Attribute {
                     inner,
                     codes,
-                    span: lexer::span(l, end),
+                    span: Span::new(l, end),
                     next,
                 });
             }
             Err((at, what)) => diags.push(
-                Diagnostic::new(Code::E0001, at.unwrap_or(lexer::span(l, end)), format!("malformed attribute: {what}"))
+                Diagnostic::new(Code::E0001, at.unwrap_or(Span::new(l, end)), format!("malformed attribute: {what}"))
                     .label("here")
                     .help("write `#[allow(W0302)]` before a step, statement or route, or `#![allow(W0302)]` first in the flow"),
             ),
@@ -96,7 +96,7 @@ fn read(body: &[Triple<'_>]) -> Result<(bool, Vec<Name>), Fault> {
     let mut toks = body.iter().skip(usize::from(inner));
     let mut next =
         |what: &'static str| -> Result<&Triple<'_>, Fault> { toks.next().ok_or((None, what)) };
-    let fault = |t: &Triple<'_>, what| Err((Some(lexer::span(t.0, t.2)), what));
+    let fault = |t: &Triple<'_>, what| Err((Some(Span::new(t.0, t.2)), what));
     let t = next("expected `[` after `#`")?;
     if t.1 != Token::LBracket {
         return fault(t, "expected `[` after `#`");
@@ -114,7 +114,7 @@ fn read(body: &[Triple<'_>]) -> Result<(bool, Vec<Name>), Fault> {
         let t = next("expected a code such as `W0302`")?;
         match &t.1 {
             Token::Ident(code) => {
-                codes.push(Spanned::new((*code).to_string(), lexer::span(t.0, t.2)))
+                codes.push(Spanned::new((*code).to_string(), Span::new(t.0, t.2)))
             }
             Token::RParen if !codes.is_empty() => break,
             _ => return fault(t, "expected a code such as `W0302`"),
