@@ -47,7 +47,7 @@ pub enum LexError {
 }
 
 /// Every token of Flow.
-#[derive(Logos, Debug, Clone, PartialEq)]
+#[derive(Logos, Debug, Clone, Copy, PartialEq)]
 #[logos(extras = Extras)]
 #[logos(error = LexError)]
 #[logos(skip r"[ \t\r\n\f]+")]
@@ -162,10 +162,10 @@ pub enum Token<'s> {
     /// A name: the source text, borrowed.
     #[regex(r"[A-Za-z_][A-Za-z0-9_]*", |lex| lex.slice())]
     Ident(&'s str),
-    /// A string literal, escapes decoded: borrowed from the source when it
-    /// has no escape (the common case), owned otherwise.
+    /// A string literal: its source text between the quotes, escapes and
+    /// all ([`decode`] gives the value), so that a token owns nothing.
     #[token("\"", lex_string)]
-    Str(Cow<'s, str>),
+    Str(&'s str),
     #[regex(r"[0-9][0-9_]*", lex_int)]
     Int(i64),
     /// `@YYYY-MM-DD`
@@ -279,7 +279,7 @@ impl fmt::Display for Token<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Token::Ident(s) => write!(f, "Ident({s})"),
-            Token::Str(s) => write!(f, "Str({s:?})"),
+            Token::Str(s) => write!(f, "Str({:?})", decode(s)),
             Token::Int(i) => write!(f, "Int({i})"),
             Token::Date(d) => write!(f, "Date({d})"),
             Token::Duration(s) => write!(f, "Duration({s}s)"),
@@ -391,26 +391,90 @@ fn report<'s>(lex: &mut logos::Lexer<'s, Token<'s>>, diag: Diagnostic) {
     lex.extras.diagnostics.push(diag);
 }
 
-/// Reads a string literal after its opening quote, decoding escapes.
+/// Reads a string literal after its opening quote. The token keeps the
+/// literal's source text between the quotes ([`decode`] gives its value);
+/// the faults are reported here, once.
 ///
 /// Each string is at most one E0002 for its extent: a raw line break inside
 /// it is reported once, at the first one, and the string still ends at its
 /// closing quote (so a string split over two lines is one fault); a string
 /// with no closing quote before the end of the file is reported at its
 /// opening quote instead. A bad escape is reported on its own bytes.
-fn lex_string<'s>(lex: &mut logos::Lexer<'s, Token<'s>>) -> Result<Cow<'s, str>, LexError> {
+fn lex_string<'s>(lex: &mut logos::Lexer<'s, Token<'s>>) -> Result<&'s str, LexError> {
     let open = lex.span().start;
     let rest = lex.remainder();
-    // No escape and no line break before the closing quote: the text is
-    // the source's, as it stands.
+    // No escape and no line break before the closing quote: nothing to
+    // check.
     if let Some(end) = rest
         .bytes()
         .position(|b| matches!(b, b'"' | b'\\' | b'\n' | b'\r'))
         && rest.as_bytes().get(end) == Some(&b'"')
     {
         lex.bump(end + 1);
-        return Ok(Cow::Borrowed(rest.get(..end).unwrap_or("")));
+        return Ok(rest.get(..end).unwrap_or(""));
     }
+    let scan = scan_string(rest, open);
+    lex.bump(scan.consumed);
+    if !scan.terminated {
+        // The rest of the file is this string: its escapes and line breaks
+        // are not faults of their own.
+        lex.extras.unterminated_string = true;
+        report(
+            lex,
+            Diagnostic::new(Code::E0002, span(open, open + 1), "unterminated string")
+                .label("this string has no closing `\"`")
+                .help("close the string with `\"`"),
+        );
+        return Ok(rest);
+    }
+    for f in scan.faults {
+        report(lex, f);
+    }
+    if let Some(at) = scan.line_break {
+        let len = if rest_at(lex, at).starts_with("\r\n") {
+            2
+        } else {
+            1
+        };
+        report(
+            lex,
+            Diagnostic::new(Code::E0002, span(at, at + len), "line break in string")
+                .label("a string may not span lines")
+                .help("write `\\n` for a line break inside a string"),
+        );
+    }
+    Ok(rest.get(..scan.consumed - 1).unwrap_or(""))
+}
+
+/// The value of a string literal whose source text between the quotes is
+/// `raw` (a [`Token::Str`]): escapes decoded, a bad one left out (it was
+/// reported when lexing), raw line breaks kept. Borrowed when there is no
+/// escape.
+pub fn decode(raw: &str) -> Cow<'_, str> {
+    if raw.contains('\\') {
+        Cow::Owned(scan_string(raw, 0).text)
+    } else {
+        Cow::Borrowed(raw)
+    }
+}
+
+/// What [`scan_string`] read.
+struct StringScan {
+    /// The value, escapes decoded.
+    text: String,
+    /// Bytes up to and including the closing quote (all of them when
+    /// there is none).
+    consumed: usize,
+    terminated: bool,
+    /// Bad escapes, at their bytes.
+    faults: Vec<Diagnostic>,
+    /// The first raw line break, in source bytes.
+    line_break: Option<usize>,
+}
+
+/// Reads `rest`, the text after a string's opening quote at byte `open`,
+/// up to the closing quote.
+fn scan_string(rest: &str, open: usize) -> StringScan {
     let mut out = String::new();
     let mut chars = rest.char_indices().peekable();
     let mut consumed = rest.len();
@@ -472,36 +536,13 @@ fn lex_string<'s>(lex: &mut logos::Lexer<'s, Token<'s>>) -> Result<Cow<'s, str>,
             other => out.push(other),
         }
     }
-    lex.bump(consumed);
-    if !terminated {
-        // The rest of the file is this string: its escapes and line breaks
-        // are not faults of their own.
-        lex.extras.unterminated_string = true;
-        report(
-            lex,
-            Diagnostic::new(Code::E0002, span(open, open + 1), "unterminated string")
-                .label("this string has no closing `\"`")
-                .help("close the string with `\"`"),
-        );
-        return Ok(Cow::Owned(out));
+    StringScan {
+        text: out,
+        consumed,
+        terminated,
+        faults,
+        line_break,
     }
-    for f in faults {
-        report(lex, f);
-    }
-    if let Some(at) = line_break {
-        let len = if rest_at(lex, at).starts_with("\r\n") {
-            2
-        } else {
-            1
-        };
-        report(
-            lex,
-            Diagnostic::new(Code::E0002, span(at, at + len), "line break in string")
-                .label("a string may not span lines")
-                .help("write `\\n` for a line break inside a string"),
-        );
-    }
-    Ok(Cow::Owned(out))
 }
 
 /// The source text from byte `at` on.
@@ -743,7 +784,7 @@ mod tests {
         assert_eq!(
             toks(r#""a\"b\\c\nd\te\u{1F600}" 1_000 @2024-02-29 30s 15m 24h 7d"#),
             vec![
-                Token::Str("a\"b\\c\nd\te\u{1F600}".into()),
+                Token::Str(r#"a\"b\\c\nd\te\u{1F600}"#),
                 Token::Int(1000),
                 Token::Date(Date::parse("2024-02-29").unwrap()),
                 Token::Duration(30),
@@ -752,6 +793,15 @@ mod tests {
                 Token::Duration(604_800),
             ]
         );
+        // the token keeps the source text; its value is decoded on demand
+        assert_eq!(
+            decode(r#"a\"b\\c\nd\te\u{1F600}"#),
+            "a\"b\\c\nd\te\u{1F600}"
+        );
+        assert!(matches!(decode("plain"), Cow::Borrowed("plain")));
+        // a bad escape is left out of the value (it is reported when lexing)
+        assert_eq!(decode(r"a\qb\u{110000}c\"), "abc");
+        assert_eq!(decode("one\ntwo"), "one\ntwo");
     }
 
     #[test]
@@ -777,7 +827,7 @@ mod tests {
                 Token::Comment(" note"),
                 Token::Kw(Keyword::Flow),
                 Token::DocComment(" doc"),
-                Token::Str("open\rend".into()),
+                Token::Str("open\rend"),
                 Token::Kw(Keyword::End),
             ]
         );
@@ -835,10 +885,7 @@ mod tests {
         assert_eq!(codes(src), vec![("E0002".into(), 4, 5)]);
         assert_eq!(
             toks(src),
-            vec![
-                Token::Str("one\ntwo\r\nthree".into()),
-                Token::Kw(Keyword::End)
-            ]
+            vec![Token::Str("one\ntwo\r\nthree"), Token::Kw(Keyword::End)]
         );
         // a CRLF break is labelled as one line ending
         assert_eq!(codes("\"a\r\nb\""), vec![("E0002".into(), 2, 4)]);

@@ -382,7 +382,7 @@ impl<'s> FileParser<'_, 's> {
         }
         let mut local = Vec::new();
         let mut result = grammar::ItemParser::new()
-            .parse(&mut local, slice.iter().cloned().map(Ok::<Triple, Never>));
+            .parse(&mut local, slice.iter().copied().map(Ok::<Triple, Never>));
         // Junk after a complete item is a fault between items: keep the
         // item and report the junk on its own.
         let mut end = end;
@@ -601,7 +601,7 @@ fn complete_prefix(toks: &[Triple<'_>], at: u32) -> Option<(usize, Item, Vec<Dia
         let prefix = toks.get(..k)?;
         let mut diags = Vec::new();
         grammar::ItemParser::new()
-            .parse(&mut diags, prefix.iter().cloned().map(Ok::<Triple, Never>))
+            .parse(&mut diags, prefix.iter().copied().map(Ok::<Triple, Never>))
             .ok()
             .map(|item| (k, item, diags))
     })
@@ -631,7 +631,7 @@ fn field_prefix(toks: &[Triple<'_>]) -> Vec<ast::FieldDecl> {
         let label = match toks.get(next) {
             Some((sl, Token::Str(text), sr)) => {
                 next += 1;
-                Some(Spanned::new(text.to_string(), Span::new(*sl, *sr)))
+                Some(Spanned::new(actions::string(text), Span::new(*sl, *sr)))
             }
             _ => None,
         };
@@ -702,7 +702,7 @@ fn choice_literals(toks: &[Triple<'_>], mut i: usize) -> Option<(Vec<Spanned<Str
         let (l, Token::Str(text), r) = toks.get(i)? else {
             return None;
         };
-        values.push(Spanned::new(text.to_string(), Span::new(*l, *r)));
+        values.push(Spanned::new(actions::string(text), Span::new(*l, *r)));
         if values.len() > MAX_CHOICE_VALUES {
             return None;
         }

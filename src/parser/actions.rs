@@ -17,6 +17,12 @@ pub(crate) fn sp(l: u32, r: u32) -> Span {
     Span::new(l, r)
 }
 
+/// A string literal's value, owned by the AST (the token holds its source
+/// text).
+pub(crate) fn string(raw: &str) -> String {
+    crate::lexer::decode(raw).into_owned()
+}
+
 pub(crate) fn push_opt<T>(mut v: Vec<T>, e: Option<T>) -> Vec<T> {
     v.extend(e);
     v
