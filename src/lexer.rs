@@ -21,6 +21,7 @@ use crate::span::Span;
 use crate::value::Date;
 pub use keywords::{Keyword, Role};
 use logos::Logos;
+use std::borrow::Cow;
 use std::fmt;
 
 mod bidi;
@@ -46,13 +47,58 @@ pub enum LexError {
 }
 
 /// Every token of Flow.
-#[derive(Logos, Debug, Clone, PartialEq)]
+#[derive(Logos, Debug, Clone, Copy, PartialEq)]
 #[logos(extras = Extras)]
 #[logos(error = LexError)]
 #[logos(skip r"[ \t\r\n\f]+")]
-pub enum Token {
-    /// A keyword (§2); the lexer reads every word as an [`Token::Ident`]
-    /// first and [`tokenize`] turns those in the keyword table into this.
+pub enum Token<'s> {
+    /// A keyword (§2). The automaton reads keywords itself, so that a word
+    /// costs no table lookup; one attribute per row of the keyword table
+    /// (`src/lexer/keywords.rs`), which a test checks row by row.
+    #[token("flow", |_| Keyword::Flow)]
+    #[token("plan", |_| Keyword::Plan)]
+    #[token("version", |_| Keyword::Version)]
+    #[token("start", |_| Keyword::Start)]
+    #[token("inquiry", |_| Keyword::Inquiry)]
+    #[token("account", |_| Keyword::Account)]
+    #[token("screen", |_| Keyword::Screen)]
+    #[token("action", |_| Keyword::Action)]
+    #[token("branch", |_| Keyword::Branch)]
+    #[token("connector", |_| Keyword::Connector)]
+    #[token("collect", |_| Keyword::Collect)]
+    #[token("capture", |_| Keyword::Capture)]
+    #[token("let", |_| Keyword::Let)]
+    #[token("verify", |_| Keyword::Verify)]
+    #[token("report", |_| Keyword::Report)]
+    #[token("http", |_| Keyword::Http)]
+    #[token("post", |_| Keyword::Post)]
+    #[token("get", |_| Keyword::Get)]
+    #[token("set", |_| Keyword::Set)]
+    #[token("tag", |_| Keyword::Tag)]
+    #[token("case", |_| Keyword::Case)]
+    #[token("when", |_| Keyword::When)]
+    #[token("else", |_| Keyword::Else)]
+    #[token("end", |_| Keyword::End)]
+    #[token("if", |_| Keyword::If)]
+    #[token("and", |_| Keyword::And)]
+    #[token("or", |_| Keyword::Or)]
+    #[token("not", |_| Keyword::Not)]
+    #[token("true", |_| Keyword::True)]
+    #[token("false", |_| Keyword::False)]
+    #[token("none", |_| Keyword::None)]
+    #[token("test", |_| Keyword::Test)]
+    #[token("input", |_| Keyword::Input)]
+    #[token("stub", |_| Keyword::Stub)]
+    #[token("expect", |_| Keyword::Expect)]
+    #[token("visits", |_| Keyword::Visits)]
+    #[token("clock", |_| Keyword::Clock)]
+    #[token("on", |_| Keyword::On)]
+    #[token("error", |_| Keyword::Error)]
+    #[token("retry", |_| Keyword::Retry)]
+    #[token("timeout", |_| Keyword::Timeout)]
+    #[token("use", |_| Keyword::Use)]
+    #[token("solution", |_| Keyword::Solution)]
+    #[token("in", |_| Keyword::In)]
     Kw(Keyword),
 
     // ----- punctuation ------------------------------------------------------
@@ -113,11 +159,13 @@ pub enum Token {
     Bang,
 
     // ----- names and literals -----------------------------------------------
-    #[regex(r"[A-Za-z_][A-Za-z0-9_]*", |lex| lex.slice().to_string())]
-    Ident(String),
-    /// A string literal, escapes decoded.
+    /// A name: the source text, borrowed.
+    #[regex(r"[A-Za-z_][A-Za-z0-9_]*", |lex| lex.slice())]
+    Ident(&'s str),
+    /// A string literal: its source text between the quotes, escapes and
+    /// all ([`decode`] gives the value), so that a token owns nothing.
     #[token("\"", lex_string)]
-    Str(String),
+    Str(&'s str),
     #[regex(r"[0-9][0-9_]*", lex_int)]
     Int(i64),
     /// `@YYYY-MM-DD`
@@ -132,13 +180,13 @@ pub enum Token {
     /// `// text`: the text after `//`, up to the line ending (`\n`, `\r\n`
     /// or a lone `\r`).
     #[regex(r"//([^/\n\r][^\n\r]*)?", |lex| comment_text(lex.slice(), 2), allow_greedy = true)]
-    Comment(String),
+    Comment(&'s str),
     /// `/// text`: the text after `///`, up to the line ending.
     #[regex(r"///[^\n\r]*", |lex| comment_text(lex.slice(), 3), allow_greedy = true)]
-    DocComment(String),
+    DocComment(&'s str),
 }
 
-impl Token {
+impl Token<'_> {
     /// The source text of a keyword or punctuation token; `None` for names,
     /// literals and comments.
     pub fn fixed_text(&self) -> Option<&'static str> {
@@ -177,6 +225,27 @@ impl Token {
         })
     }
 
+    /// Whether this token is an operator (as `ops::is_operator` reads its
+    /// text: `==`, `+`, `and`, `not`, `in`...), without going through the
+    /// text; a test checks the two agree on every fixed token.
+    pub fn is_operator(&self) -> bool {
+        use Token::*;
+        matches!(
+            self,
+            EqEq | NotEq
+                | Lt
+                | Le
+                | Gt
+                | Ge
+                | Plus
+                | Minus
+                | Star
+                | Slash
+                | Percent
+                | Kw(Keyword::And | Keyword::Or | Keyword::Not | Keyword::In)
+        )
+    }
+
     /// Whether this token is a keyword (`flow`, `screen`, ...).
     pub fn is_keyword(&self) -> bool {
         matches!(self, Token::Kw(_))
@@ -205,12 +274,12 @@ impl Token {
     }
 }
 
-impl fmt::Display for Token {
+impl fmt::Display for Token<'_> {
     /// The token as `flowc build --emit tokens` shows it.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Token::Ident(s) => write!(f, "Ident({s})"),
-            Token::Str(s) => write!(f, "Str({s:?})"),
+            Token::Str(s) => write!(f, "Str({:?})", decode(s)),
             Token::Int(i) => write!(f, "Int({i})"),
             Token::Date(d) => write!(f, "Date({d})"),
             Token::Duration(s) => write!(f, "Duration({s}s)"),
@@ -221,14 +290,16 @@ impl fmt::Display for Token {
     }
 }
 
-/// A token with its byte range: the triple lalrpop consumes.
-pub type Triple = (usize, Token, usize);
+/// A token with its byte range: the triple lalrpop consumes. Offsets are
+/// `u32`, as in [`Span`], so that a token takes 32 bytes: the token vector
+/// of a large flow is the largest thing the front end holds.
+pub type Triple<'s> = (u32, Token<'s>, u32);
 
 /// The result of lexing a whole source.
 #[derive(Debug, Default)]
-pub struct Lexed {
+pub struct Lexed<'s> {
     /// Every token in source order, comments included.
-    pub tokens: Vec<Triple>,
+    pub tokens: Vec<Triple<'s>>,
     pub diagnostics: Vec<Diagnostic>,
     /// A string literal has no closing quote before the end of the file.
     pub unterminated_string: bool,
@@ -244,29 +315,27 @@ fn to_u32(n: usize) -> u32 {
 
 /// Lexes a whole source. Never fails and never panics: faults are returned
 /// as diagnostics beside the tokens that could be read.
-pub fn tokenize(source: &str) -> Lexed {
+pub fn tokenize(source: &str) -> Lexed<'_> {
     let mut lexer = Token::lexer(source);
     // A byte-order mark at the very start is ignored; spans still count
     // from the start of the source.
     if source.starts_with('\u{feff}') {
         lexer.bump('\u{feff}'.len_utf8());
     }
-    let mut tokens = Vec::new();
+    // Flow averages more than five bytes per token (names, blanks, strings):
+    // one allocation of that size holds almost every source, where growing
+    // by doubling would copy the vector about twenty times on a large one.
+    let mut tokens = Vec::with_capacity(source.len() / 5 + 16);
     let mut stray: Option<(usize, usize)> = Option::None;
     let mut stray_diags = Vec::new();
     while let Some(result) = lexer.next() {
         let range = lexer.span();
         match result {
             Ok(token) => {
-                flush_stray(&mut stray, &mut stray_diags, source);
-                let token = match token {
-                    Token::Ident(word) => match Keyword::from_text(&word) {
-                        Some(k) => Token::Kw(k),
-                        Option::None => Token::Ident(word),
-                    },
-                    other => other,
-                };
-                tokens.push((range.start, token, range.end));
+                if stray.is_some() {
+                    flush_stray(&mut stray, &mut stray_diags, source);
+                }
+                tokens.push((to_u32(range.start), token, to_u32(range.end)));
             }
             Err(LexError::Reported) => flush_stray(&mut stray, &mut stray_diags, source),
             Err(LexError::Stray) => {
@@ -314,24 +383,98 @@ fn flush_stray(stray: &mut Option<(usize, usize)>, out: &mut Vec<Diagnostic>, so
     }
 }
 
-fn comment_text(slice: &str, prefix: usize) -> String {
-    slice.get(prefix..).unwrap_or("").to_string()
+fn comment_text(slice: &str, prefix: usize) -> &str {
+    slice.get(prefix..).unwrap_or("")
 }
 
-fn report(lex: &mut logos::Lexer<'_, Token>, diag: Diagnostic) {
+fn report<'s>(lex: &mut logos::Lexer<'s, Token<'s>>, diag: Diagnostic) {
     lex.extras.diagnostics.push(diag);
 }
 
-/// Reads a string literal after its opening quote, decoding escapes.
+/// Reads a string literal after its opening quote. The token keeps the
+/// literal's source text between the quotes ([`decode`] gives its value);
+/// the faults are reported here, once.
 ///
 /// Each string is at most one E0002 for its extent: a raw line break inside
 /// it is reported once, at the first one, and the string still ends at its
 /// closing quote (so a string split over two lines is one fault); a string
 /// with no closing quote before the end of the file is reported at its
 /// opening quote instead. A bad escape is reported on its own bytes.
-fn lex_string(lex: &mut logos::Lexer<'_, Token>) -> Result<String, LexError> {
+fn lex_string<'s>(lex: &mut logos::Lexer<'s, Token<'s>>) -> Result<&'s str, LexError> {
     let open = lex.span().start;
     let rest = lex.remainder();
+    // No escape and no line break before the closing quote: nothing to
+    // check.
+    if let Some(end) = rest
+        .bytes()
+        .position(|b| matches!(b, b'"' | b'\\' | b'\n' | b'\r'))
+        && rest.as_bytes().get(end) == Some(&b'"')
+    {
+        lex.bump(end + 1);
+        return Ok(rest.get(..end).unwrap_or(""));
+    }
+    let scan = scan_string(rest, open);
+    lex.bump(scan.consumed);
+    if !scan.terminated {
+        // The rest of the file is this string: its escapes and line breaks
+        // are not faults of their own.
+        lex.extras.unterminated_string = true;
+        report(
+            lex,
+            Diagnostic::new(Code::E0002, span(open, open + 1), "unterminated string")
+                .label("this string has no closing `\"`")
+                .help("close the string with `\"`"),
+        );
+        return Ok(rest);
+    }
+    for f in scan.faults {
+        report(lex, f);
+    }
+    if let Some(at) = scan.line_break {
+        let len = if rest_at(lex, at).starts_with("\r\n") {
+            2
+        } else {
+            1
+        };
+        report(
+            lex,
+            Diagnostic::new(Code::E0002, span(at, at + len), "line break in string")
+                .label("a string may not span lines")
+                .help("write `\\n` for a line break inside a string"),
+        );
+    }
+    Ok(rest.get(..scan.consumed - 1).unwrap_or(""))
+}
+
+/// The value of a string literal whose source text between the quotes is
+/// `raw` (a [`Token::Str`]): escapes decoded, a bad one left out (it was
+/// reported when lexing), raw line breaks kept. Borrowed when there is no
+/// escape.
+pub fn decode(raw: &str) -> Cow<'_, str> {
+    if raw.contains('\\') {
+        Cow::Owned(scan_string(raw, 0).text)
+    } else {
+        Cow::Borrowed(raw)
+    }
+}
+
+/// What [`scan_string`] read.
+struct StringScan {
+    /// The value, escapes decoded.
+    text: String,
+    /// Bytes up to and including the closing quote (all of them when
+    /// there is none).
+    consumed: usize,
+    terminated: bool,
+    /// Bad escapes, at their bytes.
+    faults: Vec<Diagnostic>,
+    /// The first raw line break, in source bytes.
+    line_break: Option<usize>,
+}
+
+/// Reads `rest`, the text after a string's opening quote at byte `open`,
+/// up to the closing quote.
+fn scan_string(rest: &str, open: usize) -> StringScan {
     let mut out = String::new();
     let mut chars = rest.char_indices().peekable();
     let mut consumed = rest.len();
@@ -393,40 +536,17 @@ fn lex_string(lex: &mut logos::Lexer<'_, Token>) -> Result<String, LexError> {
             other => out.push(other),
         }
     }
-    lex.bump(consumed);
-    if !terminated {
-        // The rest of the file is this string: its escapes and line breaks
-        // are not faults of their own.
-        lex.extras.unterminated_string = true;
-        report(
-            lex,
-            Diagnostic::new(Code::E0002, span(open, open + 1), "unterminated string")
-                .label("this string has no closing `\"`")
-                .help("close the string with `\"`"),
-        );
-        return Ok(out);
+    StringScan {
+        text: out,
+        consumed,
+        terminated,
+        faults,
+        line_break,
     }
-    for f in faults {
-        report(lex, f);
-    }
-    if let Some(at) = line_break {
-        let len = if rest_at(lex, at).starts_with("\r\n") {
-            2
-        } else {
-            1
-        };
-        report(
-            lex,
-            Diagnostic::new(Code::E0002, span(at, at + len), "line break in string")
-                .label("a string may not span lines")
-                .help("write `\\n` for a line break inside a string"),
-        );
-    }
-    Ok(out)
 }
 
 /// The source text from byte `at` on.
-fn rest_at<'s>(lex: &logos::Lexer<'s, Token>, at: usize) -> &'s str {
+fn rest_at<'s>(lex: &logos::Lexer<'s, Token<'s>>, at: usize) -> &'s str {
     lex.source().get(at..).unwrap_or("")
 }
 
@@ -465,7 +585,7 @@ fn digits(text: &str) -> String {
     text.chars().filter(|&c| c != '_').collect()
 }
 
-fn lex_int(lex: &mut logos::Lexer<'_, Token>) -> i64 {
+fn lex_int<'s>(lex: &mut logos::Lexer<'s, Token<'s>>) -> i64 {
     match digits(lex.slice()).parse::<i64>() {
         Ok(n) => n,
         Err(_) => {
@@ -485,7 +605,7 @@ fn lex_int(lex: &mut logos::Lexer<'_, Token>) -> i64 {
     }
 }
 
-fn lex_date(lex: &mut logos::Lexer<'_, Token>) -> Date {
+fn lex_date<'s>(lex: &mut logos::Lexer<'s, Token<'s>>) -> Date {
     let text = lex.slice().get(1..).unwrap_or("");
     if let Some(d) = Date::parse(text) {
         return d;
@@ -528,7 +648,7 @@ fn lex_date(lex: &mut logos::Lexer<'_, Token>) -> Date {
     Date(0)
 }
 
-fn lex_duration(lex: &mut logos::Lexer<'_, Token>) -> u64 {
+fn lex_duration<'s>(lex: &mut logos::Lexer<'s, Token<'s>>) -> u64 {
     let text = lex.slice();
     let r = lex.span();
     // `_` separators belong to the number; the unit starts at the first letter.
@@ -581,7 +701,7 @@ fn lex_duration(lex: &mut logos::Lexer<'_, Token>) -> u64 {
 mod tests {
     use super::*;
 
-    fn toks(src: &str) -> Vec<Token> {
+    fn toks(src: &str) -> Vec<Token<'_>> {
         tokenize(src)
             .tokens
             .into_iter()
@@ -603,7 +723,7 @@ mod tests {
             toks("screen collect_x { -> end } == != <= >= < > = ? . , : [ ] ( )"),
             vec![
                 Token::Kw(Keyword::Screen),
-                Token::Ident("collect_x".into()),
+                Token::Ident("collect_x"),
                 Token::LBrace,
                 Token::Arrow,
                 Token::Kw(Keyword::End),
@@ -632,7 +752,31 @@ mod tests {
             // a keyword inside a longer word is a name
             assert_eq!(toks(&format!("{}_x", kw.text())).len(), 1);
             assert!(!toks(&format!("{}_x", kw.text()))[0].is_keyword());
+            // and so is every proper prefix of one that is not a keyword
+            // itself (the automaton reads keywords, not a table)
+            for end in 1..kw.text().len() {
+                let word = &kw.text()[..end];
+                if Keyword::from_text(word).is_none() {
+                    assert_eq!(toks(word), vec![Token::Ident(word)], "{word}");
+                }
+            }
         }
+        for word in Keyword::ALL.iter().map(|k| k.text().to_uppercase()) {
+            assert_eq!(toks(&word), vec![Token::Ident(&word)]);
+        }
+    }
+
+    #[test]
+    fn is_operator_agrees_with_the_operator_table() {
+        let punctuation = "{ } ( ) [ ] , : . -> = == != < <= > >= + - * / % ? | # !";
+        let mut all = toks(punctuation);
+        all.extend(Keyword::ALL.iter().map(|k| Token::Kw(*k)));
+        assert_eq!(all.len(), 26 + Keyword::ALL.len());
+        for t in &all {
+            let text = t.fixed_text().unwrap();
+            assert_eq!(t.is_operator(), crate::ops::is_operator(text), "{text}");
+        }
+        assert!(!Token::Ident("and").is_operator());
     }
 
     #[test]
@@ -640,7 +784,7 @@ mod tests {
         assert_eq!(
             toks(r#""a\"b\\c\nd\te\u{1F600}" 1_000 @2024-02-29 30s 15m 24h 7d"#),
             vec![
-                Token::Str("a\"b\\c\nd\te\u{1F600}".into()),
+                Token::Str(r#"a\"b\\c\nd\te\u{1F600}"#),
                 Token::Int(1000),
                 Token::Date(Date::parse("2024-02-29").unwrap()),
                 Token::Duration(30),
@@ -649,6 +793,15 @@ mod tests {
                 Token::Duration(604_800),
             ]
         );
+        // the token keeps the source text; its value is decoded on demand
+        assert_eq!(
+            decode(r#"a\"b\\c\nd\te\u{1F600}"#),
+            "a\"b\\c\nd\te\u{1F600}"
+        );
+        assert!(matches!(decode("plain"), Cow::Borrowed("plain")));
+        // a bad escape is left out of the value (it is reported when lexing)
+        assert_eq!(decode(r"a\qb\u{110000}c\"), "abc");
+        assert_eq!(decode("one\ntwo"), "one\ntwo");
     }
 
     #[test]
@@ -656,10 +809,10 @@ mod tests {
         assert_eq!(
             toks("// plain\r\n/// doc\n//x\n//"),
             vec![
-                Token::Comment(" plain".into()),
-                Token::DocComment(" doc".into()),
-                Token::Comment("x".into()),
-                Token::Comment("".into())
+                Token::Comment(" plain"),
+                Token::DocComment(" doc"),
+                Token::Comment("x"),
+                Token::Comment("")
             ]
         );
     }
@@ -671,10 +824,10 @@ mod tests {
         assert_eq!(
             toks("// note\rflow /// doc\r\"open\rend\" end"),
             vec![
-                Token::Comment(" note".into()),
+                Token::Comment(" note"),
                 Token::Kw(Keyword::Flow),
-                Token::DocComment(" doc".into()),
-                Token::Str("open\rend".into()),
+                Token::DocComment(" doc"),
+                Token::Str("open\rend"),
                 Token::Kw(Keyword::End),
             ]
         );
@@ -732,10 +885,7 @@ mod tests {
         assert_eq!(codes(src), vec![("E0002".into(), 4, 5)]);
         assert_eq!(
             toks(src),
-            vec![
-                Token::Str("one\ntwo\r\nthree".into()),
-                Token::Kw(Keyword::End)
-            ]
+            vec![Token::Str("one\ntwo\r\nthree"), Token::Kw(Keyword::End)]
         );
         // a CRLF break is labelled as one line ending
         assert_eq!(codes("\"a\r\nb\""), vec![("E0002".into(), 2, 4)]);

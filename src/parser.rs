@@ -94,7 +94,9 @@ pub fn parse(source: &str) -> Parsed {
 /// [`MAX_SOURCE_BYTES`]: for embedders and benchmarks that compile larger
 /// generated flows. The nesting and expression bounds still apply to every
 /// item, so no recursive pass can overflow the stack whatever the size.
+/// Offsets are `u32` ([`Span`]), so no bound reaches past 4 GiB.
 pub fn parse_with_limit(source: &str, max_source_bytes: usize) -> Parsed {
+    let max_source_bytes = max_source_bytes.min(u32::MAX as usize);
     if source.len() > max_source_bytes {
         let what = if max_source_bytes == MAX_SOURCE_BYTES {
             "2 MiB".to_string()
@@ -118,10 +120,11 @@ pub fn parse_with_limit(source: &str, max_source_bytes: usize) -> Parsed {
     let lexed = lexer::tokenize(source);
     let unterminated = lexed.unterminated_string;
     let mut diags = lexed.diagnostics;
-    let (tokens, attributes) = attributes::strip(lexed.tokens, source.len(), &mut diags);
+    // Within the bound checked above, so it fits.
+    let eof = u32::try_from(source.len()).unwrap_or(u32::MAX);
+    let (tokens, attributes) = attributes::strip(lexed.tokens, eof, &mut diags);
     let stream = strip_comments(tokens);
     let mut parsed = Parsed::default();
-    let eof = source.len();
     let mut p = FileParser {
         toks: &stream.tokens,
         docs: &stream.docs,
@@ -155,51 +158,48 @@ pub fn parse_with_limit(source: &str, max_source_bytes: usize) -> Parsed {
 
 // ----- comments ----------------------------------------------------------------
 
-struct Stream {
-    tokens: Vec<Triple>,
+struct Stream<'s> {
+    tokens: Vec<Triple<'s>>,
     comments: Vec<ast::Comment>,
     /// Index into `tokens` → the doc comment lines directly above it.
     docs: HashMap<usize, String>,
 }
 
-fn strip_comments(all: Vec<Triple>) -> Stream {
-    let mut tokens = Vec::with_capacity(all.len());
+/// Takes the comments out of `all` in place (no second token vector).
+fn strip_comments(mut tokens: Vec<Triple<'_>>) -> Stream<'_> {
     let mut comments = Vec::new();
     let mut docs = HashMap::new();
-    let mut pending: Vec<String> = Vec::new();
-    for (l, tok, r) in all {
-        match tok {
-            Token::Comment(text) => {
-                comments.push(ast::Comment {
-                    span: lexer::span(l, r),
-                    text,
-                    doc: false,
-                    attribute: false,
-                });
-            }
-            Token::DocComment(text) => {
-                let line = text
-                    .strip_prefix(' ')
-                    .unwrap_or(&text)
-                    .trim_end()
-                    .to_string();
-                pending.push(line);
-                comments.push(ast::Comment {
-                    span: lexer::span(l, r),
-                    text,
-                    doc: true,
-                    attribute: false,
-                });
-            }
-            other => {
-                if !pending.is_empty() {
-                    docs.insert(tokens.len(), pending.join("\n"));
-                    pending.clear();
-                }
-                tokens.push((l, other, r));
-            }
+    let mut pending: Vec<&str> = Vec::new();
+    let mut kept = 0usize;
+    tokens.retain(|(l, tok, r)| match tok {
+        Token::Comment(text) => {
+            comments.push(ast::Comment {
+                span: Span::new(*l, *r),
+                text: (*text).to_string(),
+                doc: false,
+                attribute: false,
+            });
+            false
         }
-    }
+        Token::DocComment(text) => {
+            pending.push(text.strip_prefix(' ').unwrap_or(text).trim_end());
+            comments.push(ast::Comment {
+                span: Span::new(*l, *r),
+                text: (*text).to_string(),
+                doc: true,
+                attribute: false,
+            });
+            false
+        }
+        _ => {
+            if !pending.is_empty() {
+                docs.insert(kept, pending.join("\n"));
+                pending.clear();
+            }
+            kept += 1;
+            true
+        }
+    });
     Stream {
         tokens,
         comments,
@@ -209,14 +209,14 @@ fn strip_comments(all: Vec<Triple>) -> Stream {
 
 // ----- the file and its items ----------------------------------------------------
 
-fn is_item_keyword(t: &Token) -> bool {
+fn is_item_keyword(t: &Token<'_>) -> bool {
     t.keyword().is_some_and(|k| k.is(Role::Item))
 }
 
-struct FileParser<'a> {
-    toks: &'a [Triple],
+struct FileParser<'a, 's> {
+    toks: &'a [Triple<'s>],
     docs: &'a HashMap<usize, String>,
-    eof: usize,
+    eof: u32,
     diags: &'a mut Vec<Diagnostic>,
     damaged: Vec<Name>,
     /// The last item already reported the end of file: the missing `}`
@@ -229,11 +229,11 @@ struct FileParser<'a> {
     recovery: ast::Recovery,
 }
 
-impl FileParser<'_> {
+impl<'s> FileParser<'_, 's> {
     fn tok_span(&self, i: usize) -> Span {
         match self.toks.get(i) {
-            Some((l, _, r)) => lexer::span(*l, *r),
-            None => lexer::span(self.eof, self.eof),
+            Some((l, _, r)) => Span::new(*l, *r),
+            None => Span::new(self.eof, self.eof),
         }
     }
 
@@ -266,14 +266,14 @@ impl FileParser<'_> {
             return None;
         }
         let name = match toks.get(1) {
-            Some((l, Token::Ident(n), r)) => Spanned::new(n.clone(), lexer::span(*l, *r)),
+            Some((l, Token::Ident(n), r)) => Spanned::new((*n).to_string(), Span::new(*l, *r)),
             _ => {
                 self.unexpected(1, "a name");
                 return None;
             }
         };
         let open = match toks.get(2) {
-            Some((l, Token::LBrace, r)) => lexer::span(*l, *r),
+            Some((l, Token::LBrace, r)) => Span::new(*l, *r),
             _ => {
                 self.unexpected(2, "`{`");
                 return None;
@@ -321,7 +321,7 @@ impl FileParser<'_> {
                     self.diags.push(
                         Diagnostic::new(
                             Code::E0001,
-                            lexer::span(*l, *r),
+                            Span::new(*l, *r),
                             format!("unexpected {} after the end of the flow", t.describe()),
                         )
                         .label("nothing may follow the flow's closing `}`")
@@ -330,24 +330,24 @@ impl FileParser<'_> {
                 }
                 self.tok_span(c).end
             }
-            None if self.eof_reported => u32::try_from(self.eof).unwrap_or(u32::MAX),
+            None if self.eof_reported => self.eof,
             None => {
                 self.diags.push(
                     Diagnostic::new(
                         Code::E0001,
-                        lexer::span(self.eof, self.eof),
+                        Span::new(self.eof, self.eof),
                         format!("expected `}}` to close flow `{}`", name.node),
                     )
                     .label("the file ends here")
                     .secondary(open, "this `{` is never closed"),
                 );
-                u32::try_from(self.eof).unwrap_or(u32::MAX)
+                self.eof
             }
         };
         Some(ast::Flow {
             name,
             items,
-            span: Span::new(u32::try_from(start).unwrap_or(0), span_end),
+            span: Span::new(start, span_end),
             recovery: self.recovery,
         })
     }
@@ -382,7 +382,7 @@ impl FileParser<'_> {
         }
         let mut local = Vec::new();
         let mut result = grammar::ItemParser::new()
-            .parse(&mut local, slice.iter().cloned().map(Ok::<Triple, Never>));
+            .parse(&mut local, slice.iter().copied().map(Ok::<Triple, Never>));
         // Junk after a complete item is a fault between items: keep the
         // item and report the junk on its own.
         let mut end = end;
@@ -455,12 +455,12 @@ impl FileParser<'_> {
     /// whose `KIND NAME {` parsed becomes [`ast::StepKind::Broken`]; a
     /// record block keeps the fields before the fault; the rest is noted in
     /// [`ast::Recovery`]. A broken test block is dropped.
-    fn salvage(&mut self, start: usize, slice: &[Triple], items: &mut Vec<Item>) {
+    fn salvage(&mut self, start: usize, slice: &[Triple<'s>], items: &mut Vec<Item>) {
         let Some((l0, first, _)) = slice.first() else {
             return;
         };
         let end = slice.last().map_or(*l0, |t| t.2);
-        let span = lexer::span(*l0, end);
+        let span = Span::new(*l0, end);
         let Some(kw) = first.keyword() else { return };
         match kw {
             Keyword::Plan => self.recovery.lost_plan = true,
@@ -479,7 +479,7 @@ impl FileParser<'_> {
             _ if kw.is(Role::Step) => {
                 let header = match slice.get(1..3) {
                     Some([(l, name, r), (_, Token::LBrace, _)]) => {
-                        step_name(name).map(|n| Spanned::new(n, lexer::span(*l, *r)))
+                        step_name(name).map(|n| Spanned::new(n, Span::new(*l, *r)))
                     }
                     _ => None,
                 };
@@ -503,22 +503,22 @@ impl FileParser<'_> {
     /// An E0001 for a lalrpop error. `end` is the index of the token after
     /// the item (the next item's keyword, the flow's `}`, or end of file):
     /// an item that ends too early is reported on that token.
-    fn syntax_error(&self, err: ParseError<usize, Token, Never>, end: usize) -> Diagnostic {
+    fn syntax_error(&self, err: ParseError<u32, Token<'s>, Never>, end: usize) -> Diagnostic {
         let (span, found, expected) = match err {
             ParseError::UnrecognizedToken {
                 token: (l, t, r),
                 expected,
-            } => (lexer::span(l, r), t.describe(), expected),
+            } => (Span::new(l, r), t.describe(), expected),
             ParseError::UnrecognizedEof { expected, .. } => {
                 (self.tok_span(end), self.describe(end), expected)
             }
             ParseError::ExtraToken { token: (l, t, r) } => (
-                lexer::span(l, r),
+                Span::new(l, r),
                 t.describe(),
                 vec!["a header item, a step or a test".to_string()],
             ),
             ParseError::InvalidToken { location } => (
-                lexer::span(location, location),
+                Span::new(location, location),
                 "a token".to_string(),
                 Vec::new(),
             ),
@@ -545,7 +545,7 @@ impl FileParser<'_> {
 }
 
 /// Where a parse error stands, in bytes (`None` at the end of the input).
-fn error_offset(err: &ParseError<usize, Token, Never>) -> Option<usize> {
+fn error_offset(err: &ParseError<u32, Token<'_>, Never>) -> Option<u32> {
     match err {
         ParseError::UnrecognizedToken { token, .. } | ParseError::ExtraToken { token } => {
             Some(token.0)
@@ -555,7 +555,7 @@ fn error_offset(err: &ParseError<usize, Token, Never>) -> Option<usize> {
 }
 
 /// Whether every `{` of an item is closed.
-fn balanced(toks: &[Triple]) -> bool {
+fn balanced(toks: &[Triple<'_>]) -> bool {
     let mut depth = 0i64;
     for (_, t, _) in toks {
         match t {
@@ -572,7 +572,7 @@ fn balanced(toks: &[Triple]) -> bool {
 /// diagnostics of its actions. Tried where an item can end: after the
 /// `}` that closes its first `{`, or, for an item without braces, after
 /// two to four tokens (`plan NAME`, `version -1`, `use solution NAME`).
-fn complete_prefix(toks: &[Triple], at: usize) -> Option<(usize, Item, Vec<Diagnostic>)> {
+fn complete_prefix(toks: &[Triple<'_>], at: u32) -> Option<(usize, Item, Vec<Diagnostic>)> {
     let mut depth = 0usize;
     let mut close = None;
     for (k, (_, t, _)) in toks.iter().enumerate() {
@@ -601,16 +601,16 @@ fn complete_prefix(toks: &[Triple], at: usize) -> Option<(usize, Item, Vec<Diagn
         let prefix = toks.get(..k)?;
         let mut diags = Vec::new();
         grammar::ItemParser::new()
-            .parse(&mut diags, prefix.iter().cloned().map(Ok::<Triple, Never>))
+            .parse(&mut diags, prefix.iter().copied().map(Ok::<Triple, Never>))
             .ok()
             .map(|item| (k, item, diags))
     })
 }
 
 /// The text of a token standing as a step name.
-fn step_name(tok: &Token) -> Option<String> {
+fn step_name(tok: &Token<'_>) -> Option<String> {
     match tok {
-        Token::Ident(n) => Some(n.clone()),
+        Token::Ident(n) => Some((*n).to_string()),
         t if t.is_keyword() => t.fixed_text().map(str::to_string),
         _ => None,
     }
@@ -618,7 +618,7 @@ fn step_name(tok: &Token) -> Option<String> {
 
 /// The `NAME: TYPE "LABEL"` declarations at the start of a broken record
 /// block (`{` first), up to the first one that does not read.
-fn field_prefix(toks: &[Triple]) -> Vec<ast::FieldDecl> {
+fn field_prefix(toks: &[Triple<'_>]) -> Vec<ast::FieldDecl> {
     let mut fields = Vec::new();
     let Some((_, Token::LBrace, _)) = toks.first() else {
         return fields;
@@ -631,17 +631,17 @@ fn field_prefix(toks: &[Triple]) -> Vec<ast::FieldDecl> {
         let label = match toks.get(next) {
             Some((sl, Token::Str(text), sr)) => {
                 next += 1;
-                Some(Spanned::new(text.clone(), lexer::span(*sl, *sr)))
+                Some(Spanned::new(actions::string(text), Span::new(*sl, *sr)))
             }
             _ => None,
         };
         let end = label.as_ref().map_or(ty.span.end, |t| t.span.end);
         fields.push(ast::FieldDecl {
-            name: Spanned::new(name.clone(), lexer::span(*l, *nr)),
+            name: Spanned::new((*name).to_string(), Span::new(*l, *nr)),
             ty,
             choice,
             label,
-            span: Span::new(lexer::span(*l, *nr).start, end),
+            span: Span::new(Span::new(*l, *nr).start, end),
         });
         i = next;
         if matches!(toks.get(i), Some((_, Token::Comma, _))) {
@@ -655,7 +655,7 @@ fn field_prefix(toks: &[Triple]) -> Vec<ast::FieldDecl> {
 /// type name with an optional `?`, or a choice of at most
 /// [`MAX_CHOICE_VALUES`] literals (in parentheses and then `?` when
 /// optional). Gives the type, the choice's literals and the index after.
-fn field_type(toks: &[Triple], i: usize) -> Option<(Spanned<Type>, Choice, usize)> {
+fn field_type(toks: &[Triple<'_>], i: usize) -> Option<(Spanned<Type>, Choice, usize)> {
     let question = |j: usize| matches!(toks.get(j), Some((_, Token::Question, _)));
     let end_of = |j: usize| toks.get(j).map(|t| t.2);
     let (first, _, _) = toks.get(i)?;
@@ -689,20 +689,20 @@ fn field_type(toks: &[Triple], i: usize) -> Option<(Spanned<Type>, Choice, usize
         _ => return None,
     };
     let end = end_of(next.checked_sub(1)?)?;
-    Some((Spanned::new(ty, lexer::span(*first, end)), choice, next))
+    Some((Spanned::new(ty, Span::new(*first, end)), choice, next))
 }
 
 /// A choice's literals as [`field_prefix`] reads them.
 type Choice = Option<Vec<Spanned<String>>>;
 
 /// `STRING ("|" STRING)*` from `toks[i]`: the literals and the index after.
-fn choice_literals(toks: &[Triple], mut i: usize) -> Option<(Vec<Spanned<String>>, usize)> {
+fn choice_literals(toks: &[Triple<'_>], mut i: usize) -> Option<(Vec<Spanned<String>>, usize)> {
     let mut values = Vec::new();
     loop {
         let (l, Token::Str(text), r) = toks.get(i)? else {
             return None;
         };
-        values.push(Spanned::new(text.clone(), lexer::span(*l, *r)));
+        values.push(Spanned::new(actions::string(text), Span::new(*l, *r)));
         if values.len() > MAX_CHOICE_VALUES {
             return None;
         }
@@ -718,11 +718,11 @@ fn choice_literals(toks: &[Triple], mut i: usize) -> Option<(Vec<Spanned<String>
 /// The first limit one item breaks, if any: nesting deeper than
 /// [`MAX_NESTING`] or an expression with more than [`MAX_EXPR_OPERATORS`]
 /// operators. Iterative, so it is safe on any input.
-fn check_limits(toks: &[Triple]) -> Option<Diagnostic> {
+fn check_limits(toks: &[Triple<'_>]) -> Option<Diagnostic> {
     let mut depth = 0usize;
     let mut ops = 0usize;
     for (l, t, r) in toks {
-        let span = lexer::span(*l, *r);
+        let span = Span::new(*l, *r);
         match t {
             Token::LBrace | Token::LParen | Token::LBracket => {
                 depth += 1;
@@ -737,8 +737,7 @@ fn check_limits(toks: &[Triple]) -> Option<Diagnostic> {
             Token::RBrace | Token::RParen | Token::RBracket => depth = depth.saturating_sub(1),
             _ => {}
         }
-        let counts = matches!(t, Token::LParen | Token::LBracket)
-            || t.fixed_text().is_some_and(crate::ops::is_operator);
+        let counts = matches!(t, Token::LParen | Token::LBracket) || t.is_operator();
         let resets = matches!(t, Token::LBrace | Token::RBrace | Token::Arrow)
             || t.keyword().is_some_and(Keyword::begins_clause);
         if resets {

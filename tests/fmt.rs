@@ -501,7 +501,7 @@ fn sprinkle(source: &str, edits: &[(proptest::sample::Index, u8)]) -> String {
                     | flowc::unstable::lexer::Token::DocComment(_)
             )
         })
-        .map(|(_, _, r)| *r)
+        .map(|(_, _, r)| *r as usize)
         .collect();
     if ends.is_empty() {
         return source.to_string();
@@ -569,7 +569,7 @@ fn respaced(source: &str, seps: &[proptest::sample::Index]) -> String {
             out.push_str(if sep.is_empty() { " " } else { sep });
             n += 1;
         }
-        out.push_str(&source[*l..*r]);
+        out.push_str(&source[*l as usize..*r as usize]);
     }
     out.push('\n');
     out

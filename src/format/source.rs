@@ -9,7 +9,7 @@ use crate::lexer::{self, Token, Triple};
 pub(super) struct Source<'a> {
     text: &'a str,
     /// Every token but comments, in order.
-    tokens: Vec<Triple>,
+    tokens: Vec<Triple<'a>>,
     comments: &'a [Comment],
     /// Index of the first comment not yet printed.
     next: usize,
@@ -25,7 +25,7 @@ impl<'a> Source<'a> {
             .filter(|(l, _, _)| {
                 !comments
                     .iter()
-                    .any(|c| c.attribute && c.span.start as usize <= *l && *l < c.span.end as usize)
+                    .any(|c| c.attribute && c.span.start <= *l && *l < c.span.end)
             })
             .collect();
         Source {
@@ -95,7 +95,7 @@ impl<'a> Source<'a> {
 
     /// Index of the first token starting at or after `pos`.
     fn index_at(&self, pos: u32) -> usize {
-        self.tokens.partition_point(|(l, _, _)| *l < pos as usize)
+        self.tokens.partition_point(|(l, _, _)| *l < pos)
     }
 
     /// The source text of the literal that starts a node at `pos`: the first
@@ -108,7 +108,7 @@ impl<'a> Source<'a> {
             .unwrap_or(&[])
             .iter()
             .find(|(_, t, _)| !matches!(t, Token::LParen))
-            .and_then(|(l, _, r)| self.text.get(*l..*r))
+            .and_then(|(l, _, r)| self.slice(*l, *r))
             .unwrap_or("")
             .to_string()
     }
@@ -122,7 +122,7 @@ impl<'a> Source<'a> {
             .unwrap_or(&[])
             .iter()
             .find(|(_, t, _)| is(t))
-            .map_or(pos, |(l, _, _)| lexer::span(*l, *l).start)
+            .map_or(pos, |(l, _, _)| *l)
     }
 
     /// Start of the `n`th token before `pos` (the keyword before a name).
@@ -130,7 +130,7 @@ impl<'a> Source<'a> {
         let i = self.index_at(pos);
         i.checked_sub(n)
             .and_then(|k| self.tokens.get(k))
-            .map_or(pos, |(l, _, _)| lexer::span(*l, *l).start)
+            .map_or(pos, |(l, _, _)| *l)
     }
 
     /// Whether the token just before `pos` is a comma.

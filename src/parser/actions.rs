@@ -5,7 +5,6 @@
 
 use crate::ast::{self, Action, Expr, ExprKind, Name, Step, StepKind, Transition};
 use crate::diagnostics::{self, Code, Diagnostic};
-use crate::lexer;
 use crate::span::{Span, Spanned};
 use crate::types::{BaseType, Type};
 use crate::value::EndStatus;
@@ -14,8 +13,14 @@ use crate::value::EndStatus;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Never {}
 
-pub(crate) fn sp(l: usize, r: usize) -> Span {
-    lexer::span(l, r)
+pub(crate) fn sp(l: u32, r: u32) -> Span {
+    Span::new(l, r)
+}
+
+/// A string literal's value, owned by the AST (the token holds its source
+/// text).
+pub(crate) fn string(raw: &str) -> String {
+    crate::lexer::decode(raw).into_owned()
 }
 
 pub(crate) fn push_opt<T>(mut v: Vec<T>, e: Option<T>) -> Vec<T> {

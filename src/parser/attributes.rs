@@ -4,18 +4,22 @@
 
 use crate::ast::{self, Name};
 use crate::diagnostics::{Code, Diagnostic};
-use crate::lexer::{self, Token, Triple};
+use crate::lexer::{Token, Triple};
 use crate::span::{Span, Spanned};
 
 /// Splits the attributes off `all` (comments kept in place), reporting a
 /// malformed one, or an inner one that is not first in the flow's body, as
 /// E0001. `eof` is the source length.
-pub(super) fn strip(
-    all: Vec<Triple>,
-    eof: usize,
+pub(super) fn strip<'s>(
+    all: Vec<Triple<'s>>,
+    eof: u32,
     diags: &mut Vec<Diagnostic>,
-) -> (Vec<Triple>, Vec<ast::Attribute>) {
-    let mut out: Vec<Triple> = Vec::with_capacity(all.len());
+) -> (Vec<Triple<'s>>, Vec<ast::Attribute>) {
+    // Most flows have no attribute: nothing to take out, nothing to copy.
+    if !all.iter().any(|(_, t, _)| matches!(t, Token::Hash)) {
+        return (all, Vec::new());
+    }
+    let mut out: Vec<Triple<'s>> = Vec::with_capacity(all.len());
     let mut attrs = Vec::new();
     // Tokens other than comments kept so far: `flow NAME {` is three.
     let mut kept = 0usize;
@@ -51,7 +55,7 @@ pub(super) fn strip(
                     diags.push(
                         Diagnostic::new(
                             Code::E0001,
-                            lexer::span(l, end),
+                            Span::new(l, end),
                             "`#![allow(...)]` must come first in the body of the flow",
                         )
                         .label("after another item")
@@ -62,16 +66,16 @@ pub(super) fn strip(
                 let next = iter
                     .clone()
                     .find(|(_, t, _)| !is_comment(t))
-                    .map_or(lexer::span(eof, eof), |(s, _, e)| lexer::span(s, e));
+                    .map_or(Span::new(eof, eof), |(s, _, e)| Span::new(s, e));
                 attrs.push(ast::Attribute {
                     inner,
                     codes,
-                    span: lexer::span(l, end),
+                    span: Span::new(l, end),
                     next,
                 });
             }
             Err((at, what)) => diags.push(
-                Diagnostic::new(Code::E0001, at.unwrap_or(lexer::span(l, end)), format!("malformed attribute: {what}"))
+                Diagnostic::new(Code::E0001, at.unwrap_or(Span::new(l, end)), format!("malformed attribute: {what}"))
                     .label("here")
                     .help("write `#[allow(W0302)]` before a step, statement or route, or `#![allow(W0302)]` first in the flow"),
             ),
@@ -80,25 +84,25 @@ pub(super) fn strip(
     (out, attrs)
 }
 
-fn is_comment(t: &Token) -> bool {
+fn is_comment(t: &Token<'_>) -> bool {
     matches!(t, Token::Comment(_) | Token::DocComment(_))
 }
 
 type Fault = (Option<Span>, &'static str);
 
 /// Reads `[allow(A, B)]` or `![allow(A, B)]` (the tokens after `#`).
-fn read(body: &[Triple]) -> Result<(bool, Vec<Name>), Fault> {
+fn read(body: &[Triple<'_>]) -> Result<(bool, Vec<Name>), Fault> {
     let inner = matches!(body.first(), Some((_, Token::Bang, _)));
     let mut toks = body.iter().skip(usize::from(inner));
     let mut next =
-        |what: &'static str| -> Result<&Triple, Fault> { toks.next().ok_or((None, what)) };
-    let fault = |t: &Triple, what| Err((Some(lexer::span(t.0, t.2)), what));
+        |what: &'static str| -> Result<&Triple<'_>, Fault> { toks.next().ok_or((None, what)) };
+    let fault = |t: &Triple<'_>, what| Err((Some(Span::new(t.0, t.2)), what));
     let t = next("expected `[` after `#`")?;
     if t.1 != Token::LBracket {
         return fault(t, "expected `[` after `#`");
     }
     let t = next("expected `allow`")?;
-    if t.1 != Token::Ident("allow".to_string()) {
+    if t.1 != Token::Ident("allow") {
         return fault(t, "expected `allow`, the only attribute");
     }
     let t = next("expected `(` after `allow`")?;
@@ -109,7 +113,9 @@ fn read(body: &[Triple]) -> Result<(bool, Vec<Name>), Fault> {
     loop {
         let t = next("expected a code such as `W0302`")?;
         match &t.1 {
-            Token::Ident(code) => codes.push(Spanned::new(code.clone(), lexer::span(t.0, t.2))),
+            Token::Ident(code) => {
+                codes.push(Spanned::new((*code).to_string(), Span::new(t.0, t.2)))
+            }
             Token::RParen if !codes.is_empty() => break,
             _ => return fault(t, "expected a code such as `W0302`"),
         }

@@ -9,6 +9,9 @@
 //!
 //! ```text
 //! flowc-bench-workload compile N      compile the realistic N-step flow once
+//! flowc-bench-workload lex N          lex the realistic N-step flow once with flowc's lexer
+//!                                     (`measured_lex`) and with the raw logos loop
+//!                                     (`measured_logos`), for an instruction-count ratio
 //! flowc-bench-workload vm RUNS        run the 2,000-statement compute flow RUNS times
 //! flowc-bench-workload reference RUNS run the 20-step reference flow RUNS times
 //! flowc-bench-workload native RUNS    the same as hand-written Rust (for an instruction-count ratio)
@@ -46,6 +49,16 @@ use std::hint::black_box;
 #[inline(never)]
 fn measured_compile(source: &str, catalog: &flowc::unstable::catalog::Catalog) -> Module {
     api::compile(black_box(source), catalog).unwrap()
+}
+
+#[inline(never)]
+fn measured_lex(source: &str) -> usize {
+    api::tokenize(black_box(source))
+}
+
+#[inline(never)]
+fn measured_logos(source: &str) -> usize {
+    api::raw_logos(black_box(source))
 }
 
 #[inline(never)]
@@ -101,6 +114,19 @@ fn main() {
                 api::code_len(&m)
             );
         }
+        "lex" => {
+            let src = flows::realistic(n, flows::SEED).to_source();
+            // One unmeasured run first, as the timed benches' repeated runs
+            // have: otherwise the first large allocation pays for merging
+            // the free chunks the generator left (malloc_consolidate).
+            api::tokenize(&src);
+            let tokens = measured_lex(&src);
+            let raw = measured_logos(&src);
+            println!(
+                "lexed {n} steps: {} bytes of source, {tokens} tokens ({raw} from the raw loop)",
+                src.len()
+            );
+        }
         "vm" => {
             let src = flows::compute(2_000, flows::SEED).flow.to_source();
             let m = api::compile_clean(&src, &cat);
@@ -135,7 +161,7 @@ fn main() {
         "compute" => print!("{}", flows::compute(n, flows::SEED).flow.to_source()),
         _ => {
             eprintln!(
-                "usage: flowc-bench-workload compile N | vm RUNS | reference RUNS | native RUNS | state RUNS | source N | json N | compute N"
+                "usage: flowc-bench-workload compile N | lex N | vm RUNS | reference RUNS | native RUNS | state RUNS | source N | json N | compute N"
             );
             std::process::exit(2);
         }
