@@ -165,7 +165,7 @@ pub fn load(m: &Module, bytes: &[u8]) -> State {
 /// version, hashes, checksum, length prefixes).
 pub fn envelope_overhead(m: &Module, state: &State) -> (usize, usize) {
     let total = save(m, state).len();
-    let bare = postcard::to_stdvec(state).map_or(0, |v| v.len());
+    let bare = state.to_payload().len();
     (total - bare, bare)
 }
 
