@@ -231,7 +231,10 @@ pub use catalog::Catalog;
 pub use check::Checked;
 pub use diagnostics::render::{render_human, render_json, render_plain};
 pub use diagnostics::{Code, Diagnostic, Label, Severity};
-pub use host::{CallOutcome, Host, HostCall, HostError, Script, ScriptedHost, TraceEvent};
+pub use host::{
+    CallArgs, CallArgsIter, CallOutcome, Host, HostCall, HostError, Script, ScriptedHost,
+    TraceEvent,
+};
 pub use span::Span;
 pub use typed::TypedFlow;
 pub use types::{BaseType, ChoiceId, ChoiceTable, Type};

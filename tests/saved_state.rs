@@ -98,7 +98,8 @@ fn non_canonical_or_foreign_entries_are_refused() {
     let load = |w: &Wire| State::from_payload(&m, &postcard::to_stdvec(w).unwrap());
     assert_eq!(load(&good).unwrap(), s);
     let name = || Value::Str("Ada".into());
-    let bad: Vec<(&str, Box<dyn Fn(&mut Wire)>)> = vec![
+    type Edit = Box<dyn Fn(&mut Wire)>;
+    let bad: Vec<(&str, Edit)> = vec![
         (
             "field past the table",
             Box::new(|w| w.inquiry = vec![(2, Value::Int(1))]),

@@ -10,7 +10,7 @@ use logos::Logos;
 use std::hint::black_box;
 
 pub use flowc::unstable::bytecode::{CallTarget, FieldInfo, VerifiedModule as Module};
-pub use flowc::unstable::host::{Host, HostCall, HostError};
+pub use flowc::unstable::host::{CallArgs, Host, HostCall, HostError};
 pub use flowc::unstable::types::BaseType;
 pub use flowc::unstable::value::{Date, EndStatus, Status, Value};
 pub use flowc::unstable::vm::State;
@@ -239,7 +239,7 @@ pub fn call(
         let c = HostCall {
             result: &site.result,
             target: &site.target,
-            args,
+            args: CallArgs::from_pairs(args),
             fields: &site.fields,
             promise: None,
             choices: &NO_CHOICES,
@@ -315,9 +315,8 @@ impl Host for BenchHost {
                 (_, BaseType::Date) => Value::Date(self.birthdate),
                 (name, BaseType::String) => call
                     .args
-                    .iter()
-                    .find(|(n, _)| n == name)
-                    .map_or_else(|| Value::Str("TK0042".to_string()), |(_, v)| v.clone()),
+                    .get(name)
+                    .map_or_else(|| Value::Str("TK0042".to_string()), Value::clone),
             })
             .collect();
         Ok(answer)
