@@ -239,7 +239,9 @@ pub use span::Span;
 pub use typed::TypedFlow;
 pub use types::{BaseType, ChoiceId, ChoiceTable, Type};
 pub use value::{Date, EndStatus, Status, Value};
-pub use vm::{DEFAULT_FUEL, Outcome, RunStatus, ScreenField, ScreenRequest, State, Vm};
+pub use vm::{
+    DEFAULT_FUEL, Outcome, RunStatus, Screen, ScreenField, ScreenRequest, State, Stopped, Vm,
+};
 
 /// flowc's internals: every stage of the pipeline, for flowc's own tools,
 /// tests, benchmarks and fuzz targets. Nothing here is covered by semantic

@@ -15,7 +15,7 @@ pub mod limits;
 mod screen;
 pub mod state;
 
-pub use screen::{ScreenField, ScreenRequest};
+pub use screen::{Screen, ScreenField, ScreenRequest, Stopped};
 pub use state::{RunStatus, State};
 
 use crate::builtins::{self, Eval};
@@ -85,20 +85,32 @@ impl Vm {
         host: &mut dyn Host,
         fuel: u64,
     ) -> Result<Outcome, RuntimeError> {
-        Vm::run_loop(module, state, host, fuel).map_err(|e| e.with_span_from(module.module()))
+        Vm::advance(module, state, host, fuel).map(|s| s.to_outcome())
     }
 
-    fn run_loop(
-        verified: &VerifiedModule,
+    /// [`Vm::run`], returning the screen it stopped at borrowed from the
+    /// module rather than copied into a [`ScreenRequest`] (what an embedder
+    /// that only needs some of it, or none, saves at every suspension).
+    pub fn advance<'m>(
+        module: &'m VerifiedModule,
         state: &mut State,
         host: &mut dyn Host,
         fuel: u64,
-    ) -> Result<Outcome, RuntimeError> {
+    ) -> Result<Stopped<'m>, RuntimeError> {
+        Vm::run_loop(module, state, host, fuel).map_err(|e| e.with_span_from(module.module()))
+    }
+
+    fn run_loop<'m>(
+        verified: &'m VerifiedModule,
+        state: &mut State,
+        host: &mut dyn Host,
+        fuel: u64,
+    ) -> Result<Stopped<'m>, RuntimeError> {
         match state.status {
-            RunStatus::Ended(s) => return Ok(Outcome::Ended(s)),
+            RunStatus::Ended(s) => return Ok(Stopped::Ended(s)),
             RunStatus::Suspended => {
-                return Vm::screen_request(verified, state)
-                    .map(Outcome::Suspended)
+                return Vm::screen(verified, state)
+                    .map(Stopped::Suspended)
                     .ok_or_else(|| {
                         RuntimeError::new(Code::R0004, "suspended state not at a screen")
                     });
@@ -127,14 +139,14 @@ impl Vm {
     /// instructions left of `fuel`; it leaves both where it stopped.
     #[inline(always)]
     #[cfg_attr(flowc_unmetered, allow(unused_variables))]
-    fn execute(
-        verified: &VerifiedModule,
+    fn execute<'m>(
+        verified: &'m VerifiedModule,
         state: &mut State,
         host: &mut dyn Host,
         cursor: &mut u32,
         budget: &mut u64,
         fuel: u64,
-    ) -> Result<Outcome, RuntimeError> {
+    ) -> Result<Stopped<'m>, RuntimeError> {
         let module = verified.module();
         loop {
             let pc = *cursor;
@@ -295,14 +307,14 @@ impl Vm {
                 Instr::Suspend(_) => {
                     state.pc = pc;
                     state.status = RunStatus::Suspended;
-                    let req = Vm::screen_request(verified, state).ok_or_else(|| {
+                    let screen = Vm::screen(verified, state).ok_or_else(|| {
                         err(Code::R0005, pc, "suspend at a step that is not a screen")
                     })?;
-                    return Ok(Outcome::Suspended(req));
+                    return Ok(Stopped::Suspended(screen));
                 }
                 Instr::End(status) => {
                     state.status = RunStatus::Ended(status);
-                    return Ok(Outcome::Ended(status));
+                    return Ok(Stopped::Ended(status));
                 }
                 Instr::Call {
                     result,

@@ -5,7 +5,7 @@
 
 use flowc::unstable::bytecode::Instr;
 use flowc::unstable::catalog::Catalog;
-use flowc::unstable::vm::{Outcome, Vm};
+use flowc::unstable::vm::{Stopped, Vm};
 use logos::Logos;
 use std::hint::black_box;
 
@@ -99,9 +99,9 @@ pub fn start(m: &Module) -> State {
 
 /// One `Vm::run`; a runtime error fails the bench.
 pub fn run(m: &Module, state: &mut State, host: &mut dyn Host) -> Stop {
-    match Vm::run(m, state, host, FUEL) {
-        Ok(Outcome::Suspended(req)) => Stop::Screen(req.screen),
-        Ok(Outcome::Ended(s)) => Stop::End(s),
+    match Vm::advance(m, state, host, FUEL) {
+        Ok(Stopped::Suspended(screen)) => Stop::Screen(screen.name().to_string()),
+        Ok(Stopped::Ended(s)) => Stop::End(s),
         Err(e) => panic!("bench flow failed at run time: {e}"),
     }
 }

@@ -9,10 +9,10 @@
 //! written, so that a refused one leaves the state as it was.
 
 use super::{RANGE, State, Vm, broken};
-use crate::bytecode::{Instr, Module, RuntimeError, StepInfo, VerifiedModule};
+use crate::bytecode::{FieldInfo, Instr, Module, RuntimeError, StepInfo, VerifiedModule};
 use crate::diagnostics::Code;
 use crate::types::{BaseType, Type};
-use crate::value::Value;
+use crate::value::{EndStatus, Value};
 use crate::vm::RunStatus;
 use crate::vm::limits;
 use serde::Serialize;
@@ -56,9 +56,94 @@ impl ScreenField {
     }
 }
 
+/// A screen a run is suspended at, borrowed from its module: what a
+/// [`ScreenRequest`] holds, read in place. [`Vm::advance`] returns one
+/// instead of copying it into a request at every suspension.
+#[derive(Debug, Clone, Copy)]
+pub struct Screen<'m> {
+    module: &'m Module,
+    step: &'m StepInfo,
+}
+
+impl<'m> Screen<'m> {
+    /// The screen's step name.
+    pub fn name(&self) -> &'m str {
+        &self.step.name
+    }
+
+    /// The screen's `title`, if it has one.
+    pub fn title(&self) -> Option<&'m str> {
+        self.step.title.as_deref()
+    }
+
+    /// The inquiry fields to fill in, in the order the screen collects them.
+    pub fn fields(&self) -> impl Iterator<Item = &'m FieldInfo> + use<'m> {
+        let module = self.module;
+        (self.step.collects.iter()).filter_map(move |f| module.inquiry.get(*f as usize))
+    }
+
+    /// For a field of a choice type, the values an answer must be one of,
+    /// in declaration order; empty otherwise.
+    pub fn choices(&self, field: &FieldInfo) -> &'m [String] {
+        field
+            .ty
+            .choice
+            .map_or(&[], |c| self.module.choices.values(c))
+    }
+
+    /// The capture kinds to take (each answered `true`).
+    pub fn captures(&self) -> &'m [String] {
+        &self.step.captures
+    }
+
+    /// The owned description of this screen.
+    pub fn to_request(&self) -> ScreenRequest {
+        ScreenRequest {
+            screen: self.step.name.clone(),
+            title: self.step.title.clone(),
+            fields: (self.step.collects.iter())
+                .filter_map(|f| self.module.inquiry.get(*f as usize))
+                .map(|f| ScreenField {
+                    name: f.name.clone(),
+                    ty: f.ty,
+                    choices: self.choices(f).to_vec(),
+                    label: f.label.clone(),
+                })
+                .collect(),
+            captures: self.step.captures.clone(),
+        }
+    }
+}
+
+/// Where [`Vm::advance`] stopped without an error: [`Outcome`](super::Outcome)
+/// with the screen borrowed.
+#[derive(Debug, Clone, Copy)]
+pub enum Stopped<'m> {
+    /// Waiting at a screen for [`Vm::resume`].
+    Suspended(Screen<'m>),
+    /// The run ended with this status.
+    Ended(EndStatus),
+}
+
+impl Stopped<'_> {
+    /// The owned outcome [`Vm::run`] returns.
+    pub fn to_outcome(&self) -> super::Outcome {
+        match self {
+            Stopped::Suspended(s) => super::Outcome::Suspended(s.to_request()),
+            Stopped::Ended(e) => super::Outcome::Ended(*e),
+        }
+    }
+}
+
 impl Vm {
     /// What the screen a state is suspended at needs, if it is suspended.
     pub fn screen_request(verified: &VerifiedModule, state: &State) -> Option<ScreenRequest> {
+        Vm::screen(verified, state).map(|s| s.to_request())
+    }
+
+    /// The screen a state is suspended at, if it is, borrowed from the
+    /// module ([`Vm::screen_request`] without the copy).
+    pub fn screen<'m>(verified: &'m VerifiedModule, state: &State) -> Option<Screen<'m>> {
         let module = verified.module();
         if state.status != RunStatus::Suspended {
             return None;
@@ -67,25 +152,7 @@ impl Vm {
             return None;
         };
         let step = module.step(*s)?;
-        Some(ScreenRequest {
-            screen: step.name.clone(),
-            title: step.title.clone(),
-            fields: step
-                .collects
-                .iter()
-                .filter_map(|f| module.inquiry.get(*f as usize))
-                .map(|f| ScreenField {
-                    name: f.name.clone(),
-                    ty: f.ty,
-                    choices: f
-                        .ty
-                        .choice
-                        .map_or_else(Vec::new, |c| module.choices.values(c).to_vec()),
-                    label: f.label.clone(),
-                })
-                .collect(),
-            captures: step.captures.clone(),
-        })
+        Some(Screen { module, step })
     }
 
     /// Answers the screen a state is suspended at and moves past it. The
@@ -342,7 +409,12 @@ fn check_input(
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    #![allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )]
     use super::*;
     use crate::host::{Script, ScriptedHost};
 
@@ -412,5 +484,50 @@ mod tests {
             typed.insert(0, ("f1".into(), Value::Str("x".into())));
             refused(&m, &state, &typed, "expects int?");
         }
+    }
+
+    #[test]
+    fn the_borrowed_screen_reads_what_the_request_copies() {
+        let source = r#"
+flow kinds {
+  plan essential
+  inquiry {
+    doc_kind: "passport" | "id_card" "Document type"
+    note: string?
+  }
+  screen ask {
+    title "Which document?"
+    collect doc_kind, note
+    capture government_id
+    -> done
+  }
+  branch done {
+    when inquiry.doc_kind == "passport" -> end approved
+    else -> end declined
+  }
+}
+"#;
+        let c = crate::compile_source(source, &crate::catalog::Catalog::builtin());
+        let m = c.module.unwrap_or_else(|| panic!("{:#?}", c.diagnostics));
+        let mut state = Vm::start(&m);
+        let mut host = ScriptedHost::new(Script::default());
+        assert!(Vm::screen(&m, &state).is_none(), "not suspended yet");
+        let super::Stopped::Suspended(screen) =
+            Vm::advance(&m, &mut state, &mut host, 100).unwrap()
+        else {
+            panic!("not at the screen")
+        };
+        assert_eq!(screen.name(), "ask");
+        assert_eq!(screen.title(), Some("Which document?"));
+        assert_eq!(screen.captures(), ["government_id"]);
+        let fields: Vec<&FieldInfo> = screen.fields().collect();
+        assert_eq!(fields.len(), 2);
+        assert_eq!(screen.choices(fields[0]), ["passport", "id_card"]);
+        assert!(screen.choices(fields[1]).is_empty());
+        let req = screen.to_request();
+        assert_eq!(Some(&req), Vm::screen_request(&m, &state).as_ref());
+        assert_eq!(req.fields[0].label.as_deref(), Some("Document type"));
+        let again = Vm::run(&m, &mut state, &mut host, 100).unwrap();
+        assert_eq!(again, super::super::Outcome::Suspended(req));
     }
 }
