@@ -145,6 +145,25 @@ impl<T: Entry> Serialize for Entries<'_, T> {
     }
 }
 
+/// Room for the envelope around a payload: magic, version, hash, length,
+/// checksum (43 to 45 bytes).
+const ENVELOPE_BYTES: usize = 48;
+
+/// The room a payload's encoding starts with: enough for a state at a
+/// screen of a small flow, so that encoding it does not grow the vector a
+/// byte at a time.
+const PAYLOAD_BYTES: usize = 128;
+
+/// Postcard bytes of `value` appended to `out`. It fails only when a
+/// `Serialize` impl does, which none of ours do: a failure is the broken
+/// invariant `postcard_encodes_plain_data`, loud in tests.
+fn encode_into<T: Serialize>(value: &T, out: Vec<u8>) -> Result<Vec<u8>, RuntimeError> {
+    postcard::to_extend(value, out).map_err(|e| {
+        debug_assert!(false, "invariant `postcard_encodes_plain_data`: {e}");
+        RuntimeError::invariant("postcard_encodes_plain_data")
+    })
+}
+
 /// The operand stack a run of `module` reserves up front, so that the
 /// dispatch loop never grows it: the verified `max_stack` (at most the
 /// number of instructions).
@@ -210,7 +229,7 @@ impl State {
     /// The saved form, bound to `module`; R0008 when it would be larger
     /// than [`MAX_STATE_BYTES`] (no such state could be loaded).
     pub fn to_bytes(&self, module: &VerifiedModule) -> Result<Vec<u8>, RuntimeError> {
-        let payload = self.to_payload();
+        let payload = self.encode_payload()?;
         let env = Envelope {
             magic: STATE_MAGIC,
             version: STATE_VERSION,
@@ -218,7 +237,7 @@ impl State {
             payload: &payload,
             checksum: crc32fast::hash(&payload).to_le_bytes(),
         };
-        let bytes = crate::bytecode::encode(&env);
+        let bytes = encode_into(&env, Vec::with_capacity(payload.len() + ENVELOPE_BYTES))?;
         if bytes.len() > MAX_STATE_BYTES {
             return Err(state_error(bytes.len()));
         }
@@ -230,7 +249,11 @@ impl State {
     /// not at their fresh value (fields written, results filled, steps
     /// visited) by index.
     pub fn to_payload(&self) -> Vec<u8> {
-        crate::bytecode::encode(&WireOut {
+        self.encode_payload().unwrap_or_default()
+    }
+
+    fn encode_payload(&self) -> Result<Vec<u8>, RuntimeError> {
+        let wire = WireOut {
             pc: self.pc,
             status: self.status,
             stack: &self.stack,
@@ -238,7 +261,8 @@ impl State {
             results: Entries(&self.results),
             visits: Entries(&self.visits),
             fuel_used: self.fuel_used,
-        })
+        };
+        encode_into(&wire, Vec::with_capacity(PAYLOAD_BYTES))
     }
 
     /// Loads a saved state for `module`. R0008 when there are more than
