@@ -103,9 +103,13 @@ struct Entries<'a, T>(&'a [T]);
 
 /// What a table entry is in a fresh run, and what is saved of one that
 /// is not.
-trait Entry {
+trait Entry: Sized {
     type Saved: Serialize + ?Sized;
     fn saved(&self) -> Option<&Self::Saved>;
+    /// Whether every entry of `chunk` is at its fresh value.
+    fn all_fresh(chunk: &[Self]) -> bool {
+        chunk.iter().all(|e| e.saved().is_none())
+    }
 }
 
 impl Entry for Value {
@@ -127,18 +131,45 @@ impl Entry for u32 {
     fn saved(&self) -> Option<&u32> {
         (*self != 0).then_some(self)
     }
+    fn all_fresh(chunk: &[u32]) -> bool {
+        chunk.iter().fold(0, |a, b| a | b) == 0
+    }
+}
+
+/// Table entries are looked at this many at a time, and a run of fresh
+/// ones skipped with one test (which vectorizes for visit counts).
+const CHUNK: usize = 64;
+
+/// The `(index, saved value)` of every entry of `table` not at its fresh
+/// value, in index order.
+fn entries<T: Entry>(table: &[T]) -> impl Iterator<Item = (u32, &T::Saved)> {
+    (0u32..)
+        .step_by(CHUNK)
+        .zip(table.chunks(CHUNK))
+        .filter(|(_, chunk)| !T::all_fresh(chunk))
+        .flat_map(|(base, chunk)| {
+            (base..)
+                .zip(chunk)
+                .filter_map(|(i, e)| e.saved().map(|v| (i, v)))
+        })
 }
 
 impl<T: Entry> Serialize for Entries<'_, T> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeSeq;
-        let entries = || {
+        if self.0.len() > CHUNK {
+            // Gathered first (one scan of a long table, not two), since
+            // the count comes before them.
+            let list: Vec<_> = entries(self.0).collect();
+            return serializer.collect_seq(list);
+        }
+        let small = || {
             (0u32..)
                 .zip(self.0)
                 .filter_map(|(i, e)| e.saved().map(|v| (i, v)))
         };
-        let mut seq = serializer.serialize_seq(Some(entries().count()))?;
-        for e in entries() {
+        let mut seq = serializer.serialize_seq(Some(small().count()))?;
+        for e in small() {
             seq.serialize_element(&e)?;
         }
         seq.end()
@@ -443,5 +474,30 @@ fn in_range<'a>(values: impl IntoIterator<Item = &'a Value>) -> Result<(), Runti
         Err(corrupt(
             "the state holds a date outside 0001-01-01..=9999-12-31",
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entries_skip_fresh_chunks_and_keep_index_order() {
+        let mut visits = vec![0u32; 3 * CHUNK + 5];
+        for i in [0, CHUNK - 1, CHUNK, 3 * CHUNK + 4] {
+            if let Some(v) = visits.get_mut(i) {
+                *v = 7;
+            }
+        }
+        let got: Vec<(u32, u32)> = entries(&visits).map(|(i, v)| (i, *v)).collect();
+        let want = [0, CHUNK - 1, CHUNK, 3 * CHUNK + 4].map(|i| (i as u32, 7));
+        assert_eq!(got, want);
+        let mut inquiry = vec![Value::None; CHUNK + 1];
+        if let Some(v) = inquiry.last_mut() {
+            *v = Value::Int(1);
+        }
+        let got: Vec<u32> = entries(&inquiry).map(|(i, _)| i).collect();
+        assert_eq!(got, [CHUNK as u32]);
+        assert_eq!(entries::<u32>(&[]).count(), 0);
     }
 }
