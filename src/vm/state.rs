@@ -55,7 +55,11 @@ pub struct State {
     pub(super) fuel_used: u64,
 }
 
-#[derive(Serialize, Deserialize)]
+/// The saved form around the payload, laid out as postcard lays out this
+/// struct (the fields in order; arrays as their bytes; the version and the
+/// payload's length as varints), written and read by hand because a
+/// derived encoding handles the 32-byte hash a byte at a time.
+#[derive(Debug, PartialEq)]
 struct Envelope<'a> {
     magic: [u8; 4],
     version: u16,
@@ -65,6 +69,61 @@ struct Envelope<'a> {
     /// CRC-32 of `payload`, little-endian: it catches corruption; the
     /// binding to the module is `module_hash`.
     checksum: [u8; 4],
+}
+
+impl<'a> Envelope<'a> {
+    fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.payload.len() + ENVELOPE_BYTES);
+        out.extend_from_slice(&self.magic);
+        push_varint(&mut out, u64::from(self.version));
+        out.extend_from_slice(&self.module_hash);
+        push_varint(&mut out, self.payload.len() as u64);
+        out.extend_from_slice(self.payload);
+        out.extend_from_slice(&self.checksum);
+        out
+    }
+
+    /// The envelope `bytes` hold, and how many bytes follow it; `None`
+    /// when they are cut short or a varint is malformed.
+    fn decode(bytes: &'a [u8]) -> Option<(Envelope<'a>, usize)> {
+        let (magic, rest) = bytes.split_first_chunk::<4>()?;
+        let (version, rest) = take_varint(rest)?;
+        let (module_hash, rest) = rest.split_first_chunk::<32>()?;
+        let (len, rest) = take_varint(rest)?;
+        let len = usize::try_from(len).ok()?;
+        let payload = rest.get(..len)?;
+        let (checksum, rest) = rest.get(len..)?.split_first_chunk::<4>()?;
+        let env = Envelope {
+            magic: *magic,
+            version: u16::try_from(version).ok()?,
+            module_hash: *module_hash,
+            payload,
+            checksum: *checksum,
+        };
+        Some((env, rest.len()))
+    }
+}
+
+/// Appends `n` as postcard's varint: 7 bits a byte, low first, the top
+/// bit set on every byte but the last.
+fn push_varint(out: &mut Vec<u8>, mut n: u64) {
+    while n >= 0x80 {
+        out.push((n as u8 & 0x7f) | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
+}
+
+/// A varint of at most 10 bytes off the front of `bytes`.
+fn take_varint(bytes: &[u8]) -> Option<(u64, &[u8])> {
+    let mut n = 0u64;
+    for (i, b) in bytes.iter().enumerate().take(10) {
+        n |= u64::from(b & 0x7f).checked_shl(7 * i as u32)?;
+        if b & 0x80 == 0 {
+            return Some((n, bytes.get(i + 1..)?));
+        }
+    }
+    None
 }
 
 /// The saved form of a [`State`] (the envelope's payload): the pc, the
@@ -268,7 +327,7 @@ impl State {
             payload: &payload,
             checksum: crc32fast::hash(&payload).to_le_bytes(),
         };
-        let bytes = encode_into(&env, Vec::with_capacity(payload.len() + ENVELOPE_BYTES))?;
+        let bytes = env.encode();
         if bytes.len() > MAX_STATE_BYTES {
             return Err(state_error(bytes.len()));
         }
@@ -309,13 +368,10 @@ impl State {
                 "not a saved flow state: the magic bytes `FLST` are missing",
             ));
         }
-        let (env, rest): (Envelope<'_>, &[u8]) =
-            postcard::take_from_bytes(bytes).map_err(|e| corrupt(format!("corrupt state: {e}")))?;
-        if !rest.is_empty() {
-            return Err(corrupt(format!(
-                "corrupt state: {} trailing bytes",
-                rest.len()
-            )));
+        let (env, rest) = Envelope::decode(bytes)
+            .ok_or_else(|| corrupt("corrupt state: the envelope is cut short or malformed"))?;
+        if rest != 0 {
+            return Err(corrupt(format!("corrupt state: {rest} trailing bytes")));
         }
         if env.version != STATE_VERSION {
             return Err(corrupt(format!("unsupported state format {}", env.version)));
@@ -479,7 +535,50 @@ fn in_range<'a>(values: impl IntoIterator<Item = &'a Value>) -> Result<(), Runti
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
+
+    /// The envelope as postcard derives it: what the hand-written one
+    /// must match byte for byte.
+    #[derive(Serialize, Deserialize, Debug, PartialEq)]
+    struct Derived<'a> {
+        magic: [u8; 4],
+        version: u16,
+        module_hash: Sha256,
+        payload: &'a [u8],
+        checksum: [u8; 4],
+    }
+
+    #[test]
+    fn the_envelope_is_laid_out_as_postcard_would() {
+        let payload: Vec<u8> = (0..300u32).map(|i| i as u8).collect();
+        for (version, len) in [(3u16, 0usize), (200, 5), (u16::MAX, 300)] {
+            let mut hash = [0u8; 32];
+            hash[1] = 9;
+            let env = Envelope {
+                magic: STATE_MAGIC,
+                version,
+                module_hash: hash,
+                payload: &payload[..len],
+                checksum: [1, 2, 3, 4],
+            };
+            let derived = Derived {
+                magic: STATE_MAGIC,
+                version,
+                module_hash: hash,
+                payload: &payload[..len],
+                checksum: [1, 2, 3, 4],
+            };
+            let bytes = env.encode();
+            assert_eq!(bytes, postcard::to_stdvec(&derived).unwrap());
+            assert_eq!(Envelope::decode(&bytes), Some((env, 0)));
+            for cut in 0..bytes.len() {
+                assert_eq!(Envelope::decode(&bytes[..cut]), None, "cut at {cut}");
+            }
+        }
+        assert_eq!(take_varint(&[0xff; 11]), None);
+        assert_eq!(take_varint(&[0x80, 0x01]), Some((128, &[][..])));
+    }
 
     #[test]
     fn entries_skip_fresh_chunks_and_keep_index_order() {
