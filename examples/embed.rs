@@ -72,11 +72,7 @@ impl Host for MyHost {
             .iter()
             .map(|f| match f.name.as_str() {
                 "status" => Value::Status(Status::Passed),
-                name => call
-                    .args
-                    .iter()
-                    .find(|(n, _)| n == name)
-                    .map_or(Value::None, |(_, v)| v.clone()),
+                name => call.args.get(name).map_or(Value::None, Value::clone),
             })
             .collect())
     }

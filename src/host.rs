@@ -70,8 +70,9 @@ pub struct HostCall<'a> {
     pub result: &'a str,
     /// What is called: a verification, a report or an HTTP endpoint.
     pub target: &'a CallTarget,
-    /// Named argument values, in source order.
-    pub args: &'a [(String, Value)],
+    /// Named argument values, in source order, lent by the VM (the names
+    /// from the module, the values from its stack).
+    pub args: CallArgs<'a>,
     /// The fields the host must return, in this order.
     pub fields: &'a [FieldInfo],
     /// What a successful answer must carry besides (a verification that
@@ -87,6 +88,114 @@ pub struct HostCall<'a> {
     /// 0 for the first call, 1 for the first retry, ...
     pub attempt: u32,
 }
+
+/// The named arguments of a [`HostCall`]: `(name, value)` pairs in
+/// source order, borrowed rather than owned so that a call copies nothing.
+/// [`CallArgs::get`] finds one by name; [`CallArgs::to_vec`] makes owned
+/// pairs for a host that keeps them.
+#[derive(Debug, Clone, Copy)]
+pub struct CallArgs<'a>(ArgsRepr<'a>);
+
+/// Where the pairs live: names and values side by side (as the VM has
+/// them), or pairs already made.
+#[derive(Debug, Clone, Copy)]
+enum ArgsRepr<'a> {
+    Split {
+        names: &'a [String],
+        values: &'a [Value],
+    },
+    Pairs(&'a [(String, Value)]),
+}
+
+impl<'a> CallArgs<'a> {
+    /// The arguments named `names`, with `values` in the same order; a
+    /// name or value without a partner is left out.
+    pub fn new(names: &'a [String], values: &'a [Value]) -> CallArgs<'a> {
+        let n = names.len().min(values.len());
+        CallArgs(ArgsRepr::Split {
+            names: names.get(..n).unwrap_or_default(),
+            values: values.get(..n).unwrap_or_default(),
+        })
+    }
+
+    /// The arguments given as owned pairs.
+    pub fn from_pairs(pairs: &'a [(String, Value)]) -> CallArgs<'a> {
+        CallArgs(ArgsRepr::Pairs(pairs))
+    }
+
+    /// How many arguments there are.
+    pub fn len(&self) -> usize {
+        match self.0 {
+            ArgsRepr::Split { names, .. } => names.len(),
+            ArgsRepr::Pairs(p) => p.len(),
+        }
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The `i`th argument, in source order.
+    pub fn at(&self, i: usize) -> Option<(&'a str, &'a Value)> {
+        match self.0 {
+            ArgsRepr::Split { names, values } => {
+                names.get(i).map(String::as_str).zip(values.get(i))
+            }
+            ArgsRepr::Pairs(p) => p.get(i).map(|(n, v)| (n.as_str(), v)),
+        }
+    }
+
+    /// The value of the argument called `name`.
+    pub fn get(&self, name: &str) -> Option<&'a Value> {
+        self.iter().find(|(n, _)| *n == name).map(|(_, v)| v)
+    }
+
+    /// The arguments in source order.
+    pub fn iter(&self) -> CallArgsIter<'a> {
+        CallArgsIter {
+            args: *self,
+            next: 0,
+        }
+    }
+
+    /// Owned copies of the pairs.
+    pub fn to_vec(&self) -> Vec<(String, Value)> {
+        self.iter()
+            .map(|(n, v)| (n.to_string(), v.clone()))
+            .collect()
+    }
+}
+
+impl<'a> IntoIterator for CallArgs<'a> {
+    type Item = (&'a str, &'a Value);
+    type IntoIter = CallArgsIter<'a>;
+    fn into_iter(self) -> CallArgsIter<'a> {
+        self.iter()
+    }
+}
+
+/// The iterator of [`CallArgs::iter`].
+#[derive(Debug, Clone)]
+pub struct CallArgsIter<'a> {
+    args: CallArgs<'a>,
+    next: usize,
+}
+
+impl<'a> Iterator for CallArgsIter<'a> {
+    type Item = (&'a str, &'a Value);
+    fn next(&mut self) -> Option<(&'a str, &'a Value)> {
+        let item = self.args.at(self.next)?;
+        self.next += 1;
+        Some(item)
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let left = self.args.len().saturating_sub(self.next);
+        (left, Some(left))
+    }
+}
+
+impl ExactSizeIterator for CallArgsIter<'_> {}
 
 /// What an embedder implements.
 pub trait Host {
@@ -109,4 +218,29 @@ pub trait Host {
     fn step_entered(&mut self, _step: &str) {}
     /// Told when an inquiry field is written by `set inquiry.F`.
     fn inquiry_written(&mut self, _field: &str, _value: &Value) {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn call_args_pair_names_with_values_either_way() {
+        let names = ["a".to_string(), "b".to_string(), "c".to_string()];
+        let values = [Value::Int(1), Value::Bool(true)];
+        let split = CallArgs::new(&names, &values);
+        assert_eq!(split.len(), 2, "`c` has no value");
+        assert_eq!(split.get("b"), Some(&Value::Bool(true)));
+        assert_eq!(split.get("c"), None);
+        let pairs = split.to_vec();
+        assert_eq!(
+            pairs,
+            [("a".into(), Value::Int(1)), ("b".into(), Value::Bool(true))]
+        );
+        let owned = CallArgs::from_pairs(&pairs);
+        assert_eq!(owned.iter().len(), 2);
+        assert!(owned.iter().eq(split.iter()));
+        assert_eq!(owned.at(1), Some(("b", &Value::Bool(true))));
+        assert!(CallArgs::new(&[], &values).is_empty());
+    }
 }

@@ -231,12 +231,17 @@ pub use catalog::Catalog;
 pub use check::Checked;
 pub use diagnostics::render::{render_human, render_json, render_plain};
 pub use diagnostics::{Code, Diagnostic, Label, Severity};
-pub use host::{CallOutcome, Host, HostCall, HostError, Script, ScriptedHost, TraceEvent};
+pub use host::{
+    CallArgs, CallArgsIter, CallOutcome, Host, HostCall, HostError, Script, ScriptedHost,
+    TraceEvent,
+};
 pub use span::Span;
 pub use typed::TypedFlow;
 pub use types::{BaseType, ChoiceId, ChoiceTable, Type};
 pub use value::{Date, EndStatus, Status, Value};
-pub use vm::{DEFAULT_FUEL, Outcome, RunStatus, ScreenField, ScreenRequest, State, Vm};
+pub use vm::{
+    DEFAULT_FUEL, Outcome, RunStatus, Screen, ScreenField, ScreenRequest, State, Stopped, Vm,
+};
 
 /// flowc's internals: every stage of the pipeline, for flowc's own tools,
 /// tests, benchmarks and fuzz targets. Nothing here is covered by semantic

@@ -58,7 +58,7 @@ use crate::ast::{BinaryOp, Record};
 use crate::builtins::{self, Eval};
 use crate::bytecode::{CallTarget, FieldInfo, Promise};
 use crate::diagnostics::Code;
-use crate::host::{Host, HostCall, HostError};
+use crate::host::{CallArgs, Host, HostCall, HostError};
 use crate::ops::{OpError, UnaryOp};
 use crate::typed::{Expr, ExprKind, ResultId, StepId, StepKind, Stmt, Target, TypedFlow};
 use crate::types::ChoiceTable;
@@ -424,7 +424,7 @@ impl<'f> Reference<'f> {
             let call = HostCall {
                 result: &res.name,
                 target: &info.target,
-                args,
+                args: CallArgs::from_pairs(args),
                 fields: &info.fields,
                 promise: info.promise.as_ref(),
                 choices: &self.flow.choices,

@@ -12,58 +12,20 @@
 
 mod fuse;
 pub mod limits;
+mod screen;
 pub mod state;
 
+pub use screen::{Screen, ScreenField, ScreenRequest, Stopped};
 pub use state::{RunStatus, State};
 
 use crate::builtins::{self, Eval};
 use crate::bytecode::{Instr, RuntimeError, VerifiedModule};
 use crate::diagnostics::Code;
-use crate::host::{Host, HostCall, HostError};
+use crate::host::{CallArgs, Host, HostCall, HostError};
 use crate::ops::{OpError, UnaryOp};
 use crate::span::line_col;
-use crate::types::{BaseType, Type};
 use crate::value::{EndStatus, Value};
 use serde::Serialize;
-use std::collections::{HashMap, HashSet};
-
-/// What a screen needs from the user: enough for a host to draw it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ScreenRequest {
-    /// The screen's step name.
-    pub screen: String,
-    /// The screen's `title`, if it has one.
-    pub title: Option<String>,
-    /// The inquiry fields to fill in, in the order the screen collects them.
-    pub fields: Vec<ScreenField>,
-    /// The capture kinds to take (each answered `true`).
-    pub captures: Vec<String>,
-}
-
-/// One field a screen collects.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ScreenField {
-    /// The inquiry field's name (the key of the answer).
-    pub name: String,
-    /// Its declared type.
-    pub ty: Type,
-    /// For a choice type, the values the answer must be one of, in the
-    /// order they were declared; empty otherwise.
-    pub choices: Vec<String>,
-    /// The label declared with the field, if any.
-    pub label: Option<String>,
-}
-
-impl ScreenField {
-    /// The type as a user writes it, a choice's values included
-    /// (`string?`, `"passport" | "id_card"`).
-    pub fn type_text(&self) -> String {
-        if self.choices.is_empty() {
-            return self.ty.to_string();
-        }
-        crate::types::show_choice(&self.choices, self.ty.optional)
-    }
-}
 
 /// Where a `run` stopped without an error.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -113,37 +75,6 @@ impl Vm {
         State::new(module)
     }
 
-    /// What the screen a state is suspended at needs, if it is suspended.
-    pub fn screen_request(verified: &VerifiedModule, state: &State) -> Option<ScreenRequest> {
-        let module = verified.module();
-        if state.status != RunStatus::Suspended {
-            return None;
-        }
-        let Some(Instr::Suspend(s)) = module.code.get(state.pc as usize) else {
-            return None;
-        };
-        let step = module.step(*s)?;
-        Some(ScreenRequest {
-            screen: step.name.clone(),
-            title: step.title.clone(),
-            fields: step
-                .collects
-                .iter()
-                .filter_map(|f| module.inquiry.get(*f as usize))
-                .map(|f| ScreenField {
-                    name: f.name.clone(),
-                    ty: f.ty,
-                    choices: f
-                        .ty
-                        .choice
-                        .map_or_else(Vec::new, |c| module.choices.values(c).to_vec()),
-                    label: f.label.clone(),
-                })
-                .collect(),
-            captures: step.captures.clone(),
-        })
-    }
-
     /// Runs until the flow suspends at a screen or ends, spending at most
     /// `fuel` instructions. A suspended state returns its screen again; an
     /// ended one its status. An error carries the pc it stopped at and that
@@ -154,20 +85,32 @@ impl Vm {
         host: &mut dyn Host,
         fuel: u64,
     ) -> Result<Outcome, RuntimeError> {
-        Vm::run_loop(module, state, host, fuel).map_err(|e| e.with_span_from(module.module()))
+        Vm::advance(module, state, host, fuel).map(|s| s.to_outcome())
     }
 
-    fn run_loop(
-        verified: &VerifiedModule,
+    /// [`Vm::run`], returning the screen it stopped at borrowed from the
+    /// module rather than copied into a [`ScreenRequest`] (what an embedder
+    /// that only needs some of it, or none, saves at every suspension).
+    pub fn advance<'m>(
+        module: &'m VerifiedModule,
         state: &mut State,
         host: &mut dyn Host,
         fuel: u64,
-    ) -> Result<Outcome, RuntimeError> {
+    ) -> Result<Stopped<'m>, RuntimeError> {
+        Vm::run_loop(module, state, host, fuel).map_err(|e| e.with_span_from(module.module()))
+    }
+
+    fn run_loop<'m>(
+        verified: &'m VerifiedModule,
+        state: &mut State,
+        host: &mut dyn Host,
+        fuel: u64,
+    ) -> Result<Stopped<'m>, RuntimeError> {
         match state.status {
-            RunStatus::Ended(s) => return Ok(Outcome::Ended(s)),
+            RunStatus::Ended(s) => return Ok(Stopped::Ended(s)),
             RunStatus::Suspended => {
-                return Vm::screen_request(verified, state)
-                    .map(Outcome::Suspended)
+                return Vm::screen(verified, state)
+                    .map(Stopped::Suspended)
                     .ok_or_else(|| {
                         RuntimeError::new(Code::R0004, "suspended state not at a screen")
                     });
@@ -196,14 +139,14 @@ impl Vm {
     /// instructions left of `fuel`; it leaves both where it stopped.
     #[inline(always)]
     #[cfg_attr(flowc_unmetered, allow(unused_variables))]
-    fn execute(
-        verified: &VerifiedModule,
+    fn execute<'m>(
+        verified: &'m VerifiedModule,
         state: &mut State,
         host: &mut dyn Host,
         cursor: &mut u32,
         budget: &mut u64,
         fuel: u64,
-    ) -> Result<Outcome, RuntimeError> {
+    ) -> Result<Stopped<'m>, RuntimeError> {
         let module = verified.module();
         loop {
             let pc = *cursor;
@@ -364,14 +307,14 @@ impl Vm {
                 Instr::Suspend(_) => {
                     state.pc = pc;
                     state.status = RunStatus::Suspended;
-                    let req = Vm::screen_request(verified, state).ok_or_else(|| {
+                    let screen = Vm::screen(verified, state).ok_or_else(|| {
                         err(Code::R0005, pc, "suspend at a step that is not a screen")
                     })?;
-                    return Ok(Outcome::Suspended(req));
+                    return Ok(Stopped::Suspended(screen));
                 }
                 Instr::End(status) => {
                     state.status = RunStatus::Ended(status);
-                    return Ok(Outcome::Ended(status));
+                    return Ok(Stopped::Ended(status));
                 }
                 Instr::Call {
                     result,
@@ -391,19 +334,14 @@ impl Vm {
                     let values = stack
                         .get(base..)
                         .ok_or_else(|| broken(pc, "call_arguments_on_the_stack"))?;
-                    let args: Vec<(String, Value)> = info
-                        .args
-                        .iter()
-                        .cloned()
-                        .zip(values.iter().cloned())
-                        .collect();
+                    let args = CallArgs::new(&info.args, values);
                     let mut last = None;
                     let mut answer = None;
                     for attempt in 0..=u32::from(retry) {
                         let call = HostCall {
                             result: &info.name,
                             target: &info.call,
-                            args: &args,
+                            args,
                             fields: &info.fields,
                             promise: info.promise.as_ref(),
                             choices: &module.choices,
@@ -525,199 +463,6 @@ impl Vm {
             }
             *cursor = next;
         }
-    }
-
-    /// Answers the screen a state is suspended at and moves past it. The
-    /// input must give every collected field (with its type; `none` only for
-    /// an optional field) and every capture (`true`), and nothing else;
-    /// otherwise R0002 (R0008 for a string over 65,536 bytes) and the state
-    /// is left exactly as it was.
-    pub fn resume(
-        module: &VerifiedModule,
-        state: &mut State,
-        input: &[(String, Value)],
-    ) -> Result<(), RuntimeError> {
-        let writes = Vm::check_input(module, state, input)?;
-        if writes
-            .iter()
-            .any(|(f, _)| *f as usize >= state.inquiry.len())
-        {
-            return Err(broken(state.pc, "state_tables_match_module"));
-        }
-        for (f, v) in writes {
-            if let Some(slot) = state.inquiry.get_mut(f as usize) {
-                *slot = v;
-            }
-        }
-        state.status = RunStatus::Running;
-        state.pc = state.pc.wrapping_add(1);
-        Ok(())
-    }
-
-    /// [`Vm::resume`] with the input as JSON text (`{"name_first": "Ada",
-    /// "birthdate": "1815-12-10", "selfie": true}`), read strictly: text
-    /// that is not JSON or gives a key twice is R0002 like any bad input.
-    pub fn resume_json(
-        module: &VerifiedModule,
-        state: &mut State,
-        input: &str,
-    ) -> Result<(), RuntimeError> {
-        let values = Vm::input_from_json_text(module, state, input)?;
-        Vm::resume(module, state, &values)
-    }
-
-    /// The typed answer [`Vm::resume_json`] reads from JSON text, for a
-    /// caller that wants the values too (to trace them).
-    pub fn input_from_json_text(
-        module: &VerifiedModule,
-        state: &State,
-        input: &str,
-    ) -> Result<Vec<(String, Value)>, RuntimeError> {
-        let input = crate::json::parse(input).map_err(|e| {
-            let message = match e {
-                crate::json::JsonError::Syntax(e) => format!("the input is not JSON: {e}"),
-                crate::json::JsonError::Refused(e) => format!("the input is refused: {e}"),
-            };
-            RuntimeError::new(Code::R0002, message)
-        })?;
-        Vm::input_from_json(module, state, &input)
-    }
-
-    /// Types a JSON input object by the screen the state is suspended at.
-    /// A `serde_json::Value` has already lost any repeated key; read text
-    /// with [`Vm::resume_json`] (or [`crate::json::parse`]) to refuse them.
-    pub fn input_from_json(
-        module: &VerifiedModule,
-        state: &State,
-        input: &serde_json::Value,
-    ) -> Result<Vec<(String, Value)>, RuntimeError> {
-        let bad = |m: String| RuntimeError::new(Code::R0002, m);
-        let req = Vm::screen_request(module, state)
-            .ok_or_else(|| bad("the run is not suspended at a screen".into()))?;
-        let obj = input.as_object().ok_or_else(|| {
-            bad(format!(
-                "input for screen `{}` must be a JSON object",
-                req.screen
-            ))
-        })?;
-        let mut out = Vec::with_capacity(obj.len());
-        let types: HashMap<&str, Type> =
-            req.fields.iter().map(|f| (f.name.as_str(), f.ty)).collect();
-        for (k, v) in obj {
-            let ty = match types.get(k.as_str()) {
-                Some(t) => t.base,
-                None if req.captures.contains(k) => BaseType::Bool,
-                None => return Err(bad(format!("screen `{}` takes no `{k}`", req.screen))),
-            };
-            let value = Value::from_json(v, ty)
-                .map_err(|e| bad(format!("`{k}` on screen `{}`: expected {e}", req.screen)))?;
-            out.push((k.clone(), value));
-        }
-        Ok(out)
-    }
-
-    /// The inquiry writes a valid answer to the screen makes.
-    fn check_input(
-        verified: &VerifiedModule,
-        state: &State,
-        input: &[(String, Value)],
-    ) -> Result<Vec<(u32, Value)>, RuntimeError> {
-        let module = verified.module();
-        let bad = |m: String| RuntimeError::new(Code::R0002, m);
-        if state.status != RunStatus::Suspended {
-            return Err(bad("the run is not suspended at a screen".into()));
-        }
-        let Some(Instr::Suspend(s)) = module.code.get(state.pc as usize) else {
-            return Err(bad("the run is not suspended at a screen".into()));
-        };
-        let step = module
-            .step(*s)
-            .ok_or_else(|| bad("the run is not suspended at a screen".into()))?;
-        let screen = &step.name;
-        let mut writes: Vec<(u32, Value)> = Vec::with_capacity(step.collects.len());
-        let mut captured: Vec<&str> = Vec::new();
-        // Looked up by name, and given ones remembered, so that a screen of
-        // many fields is answered in linear time.
-        let collects: HashMap<&str, u32> = (step.collects.iter())
-            .filter_map(|f| {
-                module
-                    .inquiry
-                    .get(*f as usize)
-                    .map(|fi| (fi.name.as_str(), *f))
-            })
-            .collect();
-        let mut given: HashSet<u32> = HashSet::with_capacity(step.collects.len());
-        for (k, v) in input {
-            if let Some(len) = limits::oversized([v]) {
-                let what = format!("given for `{k}` on screen `{screen}`");
-                return Err(limits::string_error(None, len, &what));
-            }
-            if let Some(&f) = collects.get(k.as_str()) {
-                let field = module
-                    .inquiry
-                    .get(f as usize)
-                    .ok_or_else(|| bad(format!("unknown field `{k}`")))?;
-                if !given.insert(f) {
-                    return Err(bad(format!("`{k}` given twice for screen `{screen}`")));
-                }
-                match v.base_type() {
-                    None if !field.ty.optional => {
-                        return Err(bad(format!(
-                            "`{k}` on screen `{screen}` is `{}` and may not be null",
-                            field.ty
-                        )));
-                    }
-                    Some(t) if t != field.ty.base => {
-                        return Err(bad(format!(
-                            "`{k}` on screen `{screen}` expects {}, got {v}",
-                            field.ty
-                        )));
-                    }
-                    Some(_) if !v.in_range() => {
-                        return Err(bad(format!(
-                            "`{k}` on screen `{screen}` is a date outside {RANGE}"
-                        )));
-                    }
-                    Some(_) if !module.choices.admits(field.ty, v) => {
-                        return Err(bad(format!(
-                            "`{k}` on screen `{screen}` must be one of {}, got {v}",
-                            module.choices.show(field.ty.with_optional(false))
-                        )));
-                    }
-                    _ => {}
-                }
-                writes.push((f, v.clone()));
-            } else if step.captures.iter().any(|c| c == k) {
-                if captured.contains(&k.as_str()) {
-                    return Err(bad(format!("`{k}` given twice for screen `{screen}`")));
-                }
-                if *v != Value::Bool(true) {
-                    return Err(bad(format!(
-                        "capture `{k}` on screen `{screen}` must be `true`, got {v}"
-                    )));
-                }
-                captured.push(k);
-            } else {
-                return Err(bad(format!("screen `{screen}` takes no `{k}`")));
-            }
-        }
-        for f in &step.collects {
-            if !given.contains(f) {
-                let name = module
-                    .inquiry
-                    .get(*f as usize)
-                    .map_or("?", |f| f.name.as_str());
-                return Err(bad(format!("screen `{screen}` is missing `{name}`")));
-            }
-        }
-        if let Some(c) = step
-            .captures
-            .iter()
-            .find(|c| !captured.contains(&c.as_str()))
-        {
-            return Err(bad(format!("screen `{screen}` is missing capture `{c}`")));
-        }
-        Ok(writes)
     }
 
     /// The source line and column of the instruction a state is at, for

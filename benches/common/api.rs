@@ -5,12 +5,12 @@
 
 use flowc::unstable::bytecode::Instr;
 use flowc::unstable::catalog::Catalog;
-use flowc::unstable::vm::{Outcome, Vm};
+use flowc::unstable::vm::{Stopped, Vm};
 use logos::Logos;
 use std::hint::black_box;
 
 pub use flowc::unstable::bytecode::{CallTarget, FieldInfo, VerifiedModule as Module};
-pub use flowc::unstable::host::{Host, HostCall, HostError};
+pub use flowc::unstable::host::{CallArgs, Host, HostCall, HostError};
 pub use flowc::unstable::types::BaseType;
 pub use flowc::unstable::value::{Date, EndStatus, Status, Value};
 pub use flowc::unstable::vm::State;
@@ -99,9 +99,9 @@ pub fn start(m: &Module) -> State {
 
 /// One `Vm::run`; a runtime error fails the bench.
 pub fn run(m: &Module, state: &mut State, host: &mut dyn Host) -> Stop {
-    match Vm::run(m, state, host, FUEL) {
-        Ok(Outcome::Suspended(req)) => Stop::Screen(req.screen),
-        Ok(Outcome::Ended(s)) => Stop::End(s),
+    match Vm::advance(m, state, host, FUEL) {
+        Ok(Stopped::Suspended(screen)) => Stop::Screen(screen.name().to_string()),
+        Ok(Stopped::Ended(s)) => Stop::End(s),
         Err(e) => panic!("bench flow failed at run time: {e}"),
     }
 }
@@ -165,7 +165,7 @@ pub fn load(m: &Module, bytes: &[u8]) -> State {
 /// version, hashes, checksum, length prefixes).
 pub fn envelope_overhead(m: &Module, state: &State) -> (usize, usize) {
     let total = save(m, state).len();
-    let bare = postcard::to_stdvec(state).map_or(0, |v| v.len());
+    let bare = state.to_payload().len();
     (total - bare, bare)
 }
 
@@ -239,7 +239,7 @@ pub fn call(
         let c = HostCall {
             result: &site.result,
             target: &site.target,
-            args,
+            args: CallArgs::from_pairs(args),
             fields: &site.fields,
             promise: None,
             choices: &NO_CHOICES,
@@ -315,9 +315,8 @@ impl Host for BenchHost {
                 (_, BaseType::Date) => Value::Date(self.birthdate),
                 (name, BaseType::String) => call
                     .args
-                    .iter()
-                    .find(|(n, _)| n == name)
-                    .map_or_else(|| Value::Str("TK0042".to_string()), |(_, v)| v.clone()),
+                    .get(name)
+                    .map_or_else(|| Value::Str("TK0042".to_string()), Value::clone),
             })
             .collect();
         Ok(answer)

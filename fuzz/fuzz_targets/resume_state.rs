@@ -1,8 +1,9 @@
 //! Any bytes as the payload of a saved state for a real module (the
-//! database example). The payload is decoded as `State::from_bytes` does
-//! after the checksum has passed, so the fuzzer reaches the semantic checks
-//! (`State::check`) and the VM instead of stopping at the checksum; a state
-//! that passes them must then run, resume and end without panicking.
+//! database example). The payload is read as `State::from_bytes` reads it
+//! after the checksum has passed (`State::from_payload`), so the fuzzer
+//! reaches the semantic checks and the VM instead of stopping at the
+//! checksum; a state that passes them must then run, resume and end
+//! without panicking.
 #![no_main]
 
 use flowc::unstable::bytecode::VerifiedModule;
@@ -29,12 +30,9 @@ fuzz_target!(|data: &[u8]| {
     // The whole envelope path: must reject, never panic.
     let _ = State::from_bytes(module, data);
     // The payload path, past the checksum.
-    let Ok(mut state) = postcard::from_bytes::<State>(data) else {
+    let Ok(mut state) = State::from_payload(module, data) else {
         return;
     };
-    if state.check(module).is_err() {
-        return;
-    }
     let Ok(script) = Script::from_scenario(module.module(), SCENARIO) else {
         return;
     };

@@ -16,6 +16,7 @@
 //! flowc-bench-workload reference RUNS run the 20-step reference flow RUNS times
 //! flowc-bench-workload native RUNS    the same as hand-written Rust (for an instruction-count ratio)
 //! flowc-bench-workload state RUNS     save + load + resume at the reference flow's first screen RUNS times
+//! flowc-bench-workload state-big RUNS the same at the first screen of the realistic 10,000-step flow
 //! flowc-bench-workload source N       print the realistic N-step flow (to read it, or `flowc check` it)
 //! flowc-bench-workload json N         print the same flow as the JSON the serde_json comparator reads
 //! flowc-bench-workload compute N      print the compute flow of N statements
@@ -153,6 +154,25 @@ fn main() {
             measured_state(&m, &s, reference::input_for(&inputs, "contact"), n);
             println!("{n} save + load + resume cycle(s)");
         }
+        "state-big" => {
+            let src = flows::realistic(10_000, flows::SEED).to_source();
+            let m = api::compile_clean(&src, &cat);
+            let (s, _) = api::run_to_first_screen(&m, &mut BenchHost::default());
+            let input: Vec<(String, api::Value)> = [
+                ("name_first", api::Value::Str("Ada".into())),
+                ("name_last", api::Value::Str("Lovelace".into())),
+                ("birthdate", api::Value::Date(api::date("1990-05-17"))),
+                ("country", api::Value::Str("GB".into())),
+                ("phone_number", api::Value::Str("+14155550100".into())),
+                ("email_address", api::Value::Str("ada@example.com".into())),
+                ("middle_name", api::Value::None),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
+            measured_state(&m, &s, &input, n);
+            println!("{n} save + load + resume cycle(s) on the 10,000-step flow");
+        }
         "source" => print!("{}", flows::realistic(n, flows::SEED).to_source()),
         "json" => println!(
             "{}",
@@ -161,7 +181,7 @@ fn main() {
         "compute" => print!("{}", flows::compute(n, flows::SEED).flow.to_source()),
         _ => {
             eprintln!(
-                "usage: flowc-bench-workload compile N | lex N | vm RUNS | reference RUNS | native RUNS | state RUNS | source N | json N | compute N"
+                "usage: flowc-bench-workload compile N | lex N | vm RUNS | reference RUNS | native RUNS | state RUNS | state-big RUNS | source N | json N | compute N"
             );
             std::process::exit(2);
         }
