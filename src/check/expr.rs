@@ -55,6 +55,9 @@ pub struct Cx<'e, 'a> {
     pub diags: Vec<Diagnostic>,
     /// Off while iterating to the fixpoint: only the final pass reports.
     pub emit: bool,
+    /// Diagnostics not reported because `emit` was off: a walk that would
+    /// have reported nothing need not be repeated by the final pass.
+    pub muted: usize,
     /// The step being typed cannot be reached: it gets W0301 and nothing
     /// from the data flow (no W0302).
     pub unreachable: bool,
@@ -70,6 +73,8 @@ impl Cx<'_, '_> {
     pub fn report(&mut self, d: Diagnostic) {
         if self.emit {
             self.diags.push(d);
+        } else {
+            self.muted += 1;
         }
     }
 

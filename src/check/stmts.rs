@@ -178,7 +178,9 @@ impl Cx<'_, '_> {
                     let mut facts = entry.clone();
                     self.cond_facts(cond, &mut facts);
                     push_edge(&mut edges, target, &facts);
-                    if self.emit && !had_error {
+                    // Also while not reporting: a warning due here counts
+                    // in `muted`, so the final pass walks this step again.
+                    if !had_error {
                         let shape = expr_shape(cond);
                         let alike = earlier.get(&shape).map_or(&[][..], Vec::as_slice);
                         self.route_warnings(cond, alike, dead_after);
