@@ -334,7 +334,7 @@ impl Cx<'_, '_> {
                     };
                 };
                 let (want, fname) = (info.ty, info.name.clone());
-                let value = self.fit(&s.value, te, want, &format!("for `{rec}.{fname}`"));
+                let value = self.fit(&s.value, te, want, &format_args!("for `{rec}.{fname}`"));
                 match s.target.record {
                     Record::Inquiry => self.layout.write(facts, id),
                     Record::Account => {
@@ -466,7 +466,7 @@ impl Cx<'_, '_> {
                         &a.value,
                         te,
                         Type::new(p.ty),
-                        &format!("for argument `{name}`"),
+                        &format_args!("for argument `{name}`"),
                     );
                     out.push((name.to_string(), e));
                 }
