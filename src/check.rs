@@ -253,7 +253,7 @@ fn analyse<T>(
     diags: &mut Vec<Diagnostic>,
     with_env: impl FnOnce(&Env, &mut Vec<Diagnostic>) -> T,
 ) -> (Option<Body>, T) {
-    let env = names::collect(flow, catalog, diags);
+    let mut env = names::collect(flow, catalog, diags);
     let layout = Layout::new(&env);
     let n = env.steps.len();
     let mut graph = Graph::new(n);
@@ -343,6 +343,16 @@ fn analyse<T>(
     diags.append(&mut cx.diags);
     graph::rules(&env, &graph, &entry, &had_error, diags);
     let tests = with_env(&env, diags);
+    // The tables are done with: the typed flow takes their contents.
+    let results = std::mem::take(&mut env.results)
+        .into_iter()
+        .map(|r| typed::ResultSlot {
+            name: r.name,
+            call: r.call,
+            fields: r.fields,
+            span: r.span,
+        })
+        .collect();
     let body = env.start.map(|start| Body {
         plan: flow
             .items
@@ -355,21 +365,12 @@ fn analyse<T>(
                 }
             })
             .unwrap_or_default(),
-        choices: env.choices.clone(),
+        choices: std::mem::take(&mut env.choices),
         inquiry: env.inquiry.iter().map(typed_field).collect(),
         account: env.account.iter().map(typed_field).collect(),
         steps,
         start,
-        results: env
-            .results
-            .iter()
-            .map(|r| typed::ResultSlot {
-                name: r.name.clone(),
-                call: r.call.clone(),
-                fields: r.fields.clone(),
-                span: r.span,
-            })
-            .collect(),
+        results,
     });
     (body, tests)
 }
