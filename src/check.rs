@@ -12,7 +12,9 @@
 //!    the step graph. Its transfer function is the step walker
 //!    (`stmts`), run with reporting off until the facts stop changing.
 //! 5. **Typing**: the same walker runs once more per step on the final
-//!    facts, reporting, and builds the typed steps. [`expr`] types each
+//!    facts, reporting, and builds the typed steps (a step whose last walk
+//!    in the fixpoint would have reported nothing keeps that walk's typed
+//!    step instead). [`expr`] types each
 //!    expression under the facts of its point (E0103, E0106, E0108, E0303,
 //!    narrowing), `operators` the operators and built-in calls
 //!    (E0201-E0204), and `consts` answers what W0302 and W0303 ask
@@ -251,7 +253,7 @@ fn analyse<T>(
     diags: &mut Vec<Diagnostic>,
     with_env: impl FnOnce(&Env, &mut Vec<Diagnostic>) -> T,
 ) -> (Option<Body>, T) {
-    let env = names::collect(flow, catalog, diags);
+    let mut env = names::collect(flow, catalog, diags);
     let layout = Layout::new(&env);
     let n = env.steps.len();
     let mut graph = Graph::new(n);
@@ -270,17 +272,31 @@ fn analyse<T>(
         layout: &layout,
         diags: Vec::new(),
         emit: false,
+        muted: 0,
         unreachable: false,
         unwritten: std::collections::HashSet::new(),
         in_expect: false,
     };
     let bits = layout.bits();
+    // The typed step of each step's latest walk in the fixpoint, kept when
+    // that walk would have reported nothing: its facts were the final ones
+    // (a change would have walked it again), so the final pass, which
+    // differs from it only in reporting, need not walk it again.
+    let mut walked: Vec<Option<typed::StepKind>> =
+        std::iter::repeat_with(|| None).take(n).collect();
     let entry = match env.start {
-        Some(start) => flowgraph::fixpoint(n, start, BitSet::empty(bits), |s, facts| {
+        Some(start) => flowgraph::fixpoint(&graph, start, BitSet::empty(bits), |s, facts| {
             if env.duplicate.get(s as usize).copied().unwrap_or(false) {
                 return Vec::new();
             }
-            cx.walk_step(s, facts).map(|o| o.edges).unwrap_or_default()
+            let muted = cx.muted;
+            let Some(out) = cx.walk_step(s, facts) else {
+                return Vec::new();
+            };
+            if let Some(slot) = walked.get_mut(s as usize) {
+                *slot = (cx.muted == muted).then_some(out.kind);
+            }
+            out.edges
         }),
         None => vec![None; n],
     };
@@ -291,17 +307,24 @@ fn analyse<T>(
     let mut had_error = vec![false; n];
     for (s, step) in env.steps.iter().enumerate() {
         let reached = entry.get(s).and_then(Option::as_ref);
+        let typed_step = |kind| typed::Step {
+            name: step.name.node.clone(),
+            doc: step.doc.clone(),
+            kind,
+            span: step.span,
+            reachable: reached.is_some(),
+        };
+        if reached.is_some()
+            && let Some(kind) = walked.get_mut(s).and_then(Option::take)
+        {
+            steps.push(typed_step(kind));
+            continue;
+        }
         cx.unreachable = reached.is_none();
         let facts = reached.unwrap_or(&everything);
         let before = cx.diags.len();
         match cx.walk_step(s as StepId, facts) {
-            Some(out) => steps.push(typed::Step {
-                name: step.name.node.clone(),
-                doc: step.doc.clone(),
-                kind: out.kind,
-                span: step.span,
-                reachable: reached.is_some(),
-            }),
+            Some(out) => steps.push(typed_step(out.kind)),
             // A typed flow missing a step would shift every later step id.
             None => cx.diags.push(crate::invariant::diagnostic(
                 "every-step-walks",
@@ -320,6 +343,16 @@ fn analyse<T>(
     diags.append(&mut cx.diags);
     graph::rules(&env, &graph, &entry, &had_error, diags);
     let tests = with_env(&env, diags);
+    // The tables are done with: the typed flow takes their contents.
+    let results = std::mem::take(&mut env.results)
+        .into_iter()
+        .map(|r| typed::ResultSlot {
+            name: r.name,
+            call: r.call,
+            fields: r.fields,
+            span: r.span,
+        })
+        .collect();
     let body = env.start.map(|start| Body {
         plan: flow
             .items
@@ -332,21 +365,12 @@ fn analyse<T>(
                 }
             })
             .unwrap_or_default(),
-        choices: env.choices.clone(),
+        choices: std::mem::take(&mut env.choices),
         inquiry: env.inquiry.iter().map(typed_field).collect(),
         account: env.account.iter().map(typed_field).collect(),
         steps,
         start,
-        results: env
-            .results
-            .iter()
-            .map(|r| typed::ResultSlot {
-                name: r.name.clone(),
-                call: r.call.clone(),
-                fields: r.fields.clone(),
-                span: r.span,
-            })
-            .collect(),
+        results,
     });
     (body, tests)
 }

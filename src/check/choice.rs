@@ -22,7 +22,7 @@ pub(super) fn outside(
     id: ChoiceId,
     value: &str,
     span: Span,
-    what: &str,
+    what: &dyn std::fmt::Display,
 ) -> Diagnostic {
     Diagnostic::new(
         Code::E0201,
@@ -52,7 +52,13 @@ fn choice_of(te: &TExpr) -> Option<ChoiceId> {
 impl Cx<'_, '_> {
     /// `te` assigned where `want` is needed: the choice rules when `want`
     /// is a choice (its base already matched).
-    pub(super) fn fit_choice(&mut self, src: &ast::Expr, te: &TExpr, want: Type, what: &str) {
+    pub(super) fn fit_choice(
+        &mut self,
+        src: &ast::Expr,
+        te: &TExpr,
+        want: Type,
+        what: &dyn std::fmt::Display,
+    ) {
         let (Some(c), Ty::Known(t)) = (want.choice, te.ty) else {
             return;
         };
@@ -114,14 +120,14 @@ impl Cx<'_, '_> {
             .secondary(rhs.span, format!("this is `{}`", table.show_values(b))),
             (Some(c), None) => match literal(r) {
                 Some(s) if !table.contains(c, s) => {
-                    outside(table, c, s, rhs.span, "it is compared with")
+                    outside(table, c, s, rhs.span, &"it is compared with")
                         .secondary(lhs.span, format!("this is `{}`", table.show_values(c)))
                 }
                 _ => return,
             },
             (None, Some(c)) => match literal(l) {
                 Some(s) if !table.contains(c, s) => {
-                    outside(table, c, s, lhs.span, "it is compared with")
+                    outside(table, c, s, lhs.span, &"it is compared with")
                         .secondary(rhs.span, format!("this is `{}`", table.show_values(c)))
                 }
                 _ => return,

@@ -55,6 +55,9 @@ pub struct Cx<'e, 'a> {
     pub diags: Vec<Diagnostic>,
     /// Off while iterating to the fixpoint: only the final pass reports.
     pub emit: bool,
+    /// Diagnostics not reported because `emit` was off: a walk that would
+    /// have reported nothing need not be repeated by the final pass.
+    pub muted: usize,
     /// The step being typed cannot be reached: it gets W0301 and nothing
     /// from the data flow (no W0302).
     pub unreachable: bool,
@@ -70,6 +73,8 @@ impl Cx<'_, '_> {
     pub fn report(&mut self, d: Diagnostic) {
         if self.emit {
             self.diags.push(d);
+        } else {
+            self.muted += 1;
         }
     }
 
@@ -109,7 +114,14 @@ impl Cx<'_, '_> {
 
     /// Checks `te` against an expected type (assignment, argument): `T` fits
     /// `T?`, `none` fits `T?`; gives the typed expression.
-    pub fn fit(&mut self, src: &ast::Expr, mut te: TExpr, want: Type, what: &str) -> typed::Expr {
+    /// `what` says where, for the messages (formatted only if one is due).
+    pub fn fit(
+        &mut self,
+        src: &ast::Expr,
+        mut te: TExpr,
+        want: Type,
+        what: &dyn std::fmt::Display,
+    ) -> typed::Expr {
         match te.ty {
             Ty::Err => {}
             Ty::NoneLit if want.optional => te.e.ty = want,
@@ -152,16 +164,21 @@ impl Cx<'_, '_> {
     /// The text of `tag E` or `case E`: a present `string` (E0201, E0203).
     pub fn text_arg(&mut self, e: &ast::Expr, facts: &BitSet, keyword: &str) -> typed::Expr {
         let te = self.expr(e, facts);
-        self.need(e, &te, &[BaseType::String], &format!("after `{keyword}`"));
+        self.need(
+            e,
+            &te,
+            &[BaseType::String],
+            &format_args!("after `{keyword}`"),
+        );
         te.e
     }
 
     /// A `when`/`if` condition: a present `bool` (E0202, E0203).
-    pub fn condition(&mut self, e: &ast::Expr, facts: &BitSet, what: &str) -> typed::Expr {
+    pub fn condition(&mut self, e: &ast::Expr, facts: &BitSet, what: &'static str) -> typed::Expr {
         let te = self.expr(e, facts);
         match te.ty {
             Ty::Known(t) if t.base == BaseType::Bool && t.optional => {
-                self.need(e, &te, &[BaseType::Bool], what);
+                self.need(e, &te, &[BaseType::Bool], &what);
             }
             Ty::Known(t) if t.base != BaseType::Bool => {
                 self.report(

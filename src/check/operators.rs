@@ -19,7 +19,7 @@ impl Cx<'_, '_> {
         src: &ast::Expr,
         te: &TExpr,
         accept: &[BaseType],
-        what: &str,
+        what: &dyn std::fmt::Display,
     ) -> Option<BaseType> {
         match te.ty {
             Ty::Err => None,
@@ -96,7 +96,7 @@ impl Cx<'_, '_> {
             );
             return (None, None);
         }
-        let ctx = format!("for `{sym}`");
+        let ctx = format_args!("for `{sym}`");
         (
             self.need(lhs, l, accept, &ctx),
             self.need(rhs, r, accept, &ctx),
@@ -119,7 +119,7 @@ impl Cx<'_, '_> {
             );
             return false;
         }
-        self.need(src, te, &[BaseType::Bool], &format!("for `{sym}`"))
+        self.need(src, te, &[BaseType::Bool], &format_args!("for `{sym}`"))
             .is_some()
     }
 
@@ -139,7 +139,7 @@ impl Cx<'_, '_> {
                     operand,
                     &inner,
                     &[base],
-                    &format!("for unary `{}`", op.symbol()),
+                    &format_args!("for unary `{}`", op.symbol()),
                 )
                 .is_some(),
         };
@@ -168,7 +168,7 @@ impl Cx<'_, '_> {
         span: Span,
     ) -> TExpr {
         let v = self.expr(value, facts);
-        let base = self.need(value, &v, &BaseType::ALL, "on the left of `in`");
+        let base = self.need(value, &v, &BaseType::ALL, &"on the left of `in`");
         if list.is_empty() {
             self.report(
                 Diagnostic::new(Code::E0201, span, "`in` needs a non-empty list")
@@ -181,7 +181,7 @@ impl Cx<'_, '_> {
         for item in list {
             let te = self.expr(item, facts);
             if let Some(b) = want {
-                let ctx = format!("in a list of `{b}`");
+                let ctx = format_args!("in a list of `{b}`");
                 if self.need(item, &te, &[b], &ctx).is_none() && te.ty != Ty::Err {
                     want = None;
                 } else {
@@ -274,7 +274,7 @@ impl Cx<'_, '_> {
                         a,
                         &te,
                         &[*want],
-                        &format!("as the argument of `{}`", b.name),
+                        &format_args!("as the argument of `{}`", b.name),
                     );
                     typed_args.push(te.e);
                 }

@@ -24,6 +24,10 @@ pub struct StepOut {
 
 const NOWHERE: typed::Target = typed::Target::End(EndStatus::Failed);
 
+/// Up to this many routes, a branch looks for a repeated condition among
+/// all the earlier ones rather than by shape.
+const FEW_ROUTES: usize = 8;
+
 fn push_edge(edges: &mut Vec<(StepId, BitSet)>, t: Option<typed::Target>, facts: &BitSet) {
     if let Some(typed::Target::Step(s)) = t {
         edges.push((s, facts.clone()));
@@ -156,7 +160,11 @@ impl Cx<'_, '_> {
                 let mut otherwise = None;
                 let mut dead_after: Option<crate::span::Span> = None;
                 // Earlier conditions by their shape, so that finding a
-                // repeated one does not compare it with every route before.
+                // repeated one does not compare it with every route before;
+                // a branch of a few routes compares with them all, cheaper
+                // than hashing (the first equal one is the same either way).
+                let few = b.routes.len() <= FEW_ROUTES;
+                let mut all: Vec<&ast::Expr> = Vec::new();
                 let mut earlier: std::collections::HashMap<u64, Vec<&ast::Expr>> =
                     std::collections::HashMap::new();
                 for (i, r) in b.routes.iter().enumerate() {
@@ -178,9 +186,15 @@ impl Cx<'_, '_> {
                     let mut facts = entry.clone();
                     self.cond_facts(cond, &mut facts);
                     push_edge(&mut edges, target, &facts);
-                    if self.emit && !had_error {
-                        let shape = expr_shape(cond);
-                        let alike = earlier.get(&shape).map_or(&[][..], Vec::as_slice);
+                    // Also while not reporting: a warning due here counts
+                    // in `muted`, so the final pass walks this step again.
+                    if !had_error {
+                        let shape = if few { 0 } else { expr_shape(cond) };
+                        let alike = if few {
+                            all.as_slice()
+                        } else {
+                            earlier.get(&shape).map_or(&[][..], Vec::as_slice)
+                        };
                         self.route_warnings(cond, alike, dead_after);
                         if dead_after.is_none()
                             && is_constant(cond)
@@ -188,7 +202,11 @@ impl Cx<'_, '_> {
                         {
                             dead_after = Some(cond.span);
                         }
-                        earlier.entry(shape).or_default().push(cond);
+                        if few {
+                            all.push(cond);
+                        } else {
+                            earlier.entry(shape).or_default().push(cond);
+                        }
                     }
                     routes.push(typed::Route {
                         cond: te,
@@ -332,7 +350,7 @@ impl Cx<'_, '_> {
                     };
                 };
                 let (want, fname) = (info.ty, info.name.clone());
-                let value = self.fit(&s.value, te, want, &format!("for `{rec}.{fname}`"));
+                let value = self.fit(&s.value, te, want, &format_args!("for `{rec}.{fname}`"));
                 match s.target.record {
                     Record::Inquiry => self.layout.write(facts, id),
                     Record::Account => {
@@ -464,7 +482,7 @@ impl Cx<'_, '_> {
                         &a.value,
                         te,
                         Type::new(p.ty),
-                        &format!("for argument `{name}`"),
+                        &format_args!("for argument `{name}`"),
                     );
                     out.push((name.to_string(), e));
                 }
@@ -568,7 +586,12 @@ fn hash_shape(e: &ast::Expr, h: &mut impl std::hash::Hasher) {
 
 #[cfg(test)]
 mod shape_tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    #![allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )]
     use super::*;
 
     /// The `when` conditions of the one branch in `source`.
@@ -583,6 +606,44 @@ mod shape_tests {
             }
         }
         out
+    }
+
+    /// The W0303 warnings of a flow whose branch `b` has `n` routes
+    /// `when attempts(s) > i`, route `dup` repeating route 1: for each, the
+    /// offsets of the repeat and of the route it names as matching first,
+    /// and the offsets of the two routes `> 1`.
+    fn repeated_routes(n: usize, dup: usize) -> (Vec<(u32, u32)>, Vec<u32>) {
+        let routes: String = (0..n)
+            .map(|i| {
+                let k = if i == dup { 1 } else { i };
+                format!(" when attempts(s) > {k} -> end declined")
+            })
+            .collect();
+        let src = format!(
+            "flow f {{ plan essential screen s {{ -> b }} branch b {{{routes} else -> s }} }}"
+        );
+        let at: Vec<u32> = src
+            .match_indices("attempts(s) > 1 ")
+            .map(|(i, _)| i as u32)
+            .collect();
+        let cat = crate::catalog::Catalog::builtin();
+        let found = crate::check_source(&src, &cat)
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == Code::W0303)
+            .map(|d| (d.primary.span.start, d.secondary[0].span.start))
+            .collect();
+        (found, at)
+    }
+
+    #[test]
+    fn a_repeated_route_is_found_with_few_routes_and_with_many() {
+        for n in [3, FEW_ROUTES + 4] {
+            let (found, at) = repeated_routes(n, 2);
+            assert_eq!(at.len(), 2);
+            assert_eq!(found, vec![(at[1], at[0])], "{n} routes");
+        }
+        assert!(repeated_routes(FEW_ROUTES + 4, usize::MAX).0.is_empty());
     }
 
     #[test]

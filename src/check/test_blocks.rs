@@ -33,6 +33,7 @@ pub(super) fn check(
         layout: &layout,
         diags: Vec::new(),
         emit: true,
+        muted: 0,
         unreachable: false,
         unwritten: HashSet::new(),
         in_expect: true,
