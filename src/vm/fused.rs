@@ -1,0 +1,493 @@
+//! Superinstructions: the verified code regrouped once, when a module is
+//! verified, into instructions that do the work of several.
+//!
+//! For every pc, [`Program::build`] looks at the instructions that start
+//! there and, when they form a group it knows (loads that an operator, a
+//! one-value built-in function, `not` or `in` consumes, optionally followed
+//! by the `set_inquiry` or conditional jump that consumes the result),
+//! records that group as one [`Op`]. The dispatch loop runs the group in
+//! one step, reading loaded values in place (a string load allocates
+//! nothing) and computing `int` operators without going through
+//! [`Value::binary`]'s `Result`.
+//!
+//! The module's code is not changed: pcs, spans, the disassembly and the
+//! module format stay what they are, and a jump into the middle of a group
+//! simply starts at the op recorded for that pc. Running a group never
+//! changes what a run observes: it spends one unit of fuel per instruction
+//! of the group, calls the host exactly as the plain instructions would
+//! (`inquiry_written` for a fused `set_inquiry`), and leaves the stack as
+//! they would. Whenever anything could differ (fuel for less than the
+//! whole group, an operator that fails, a string over the limit, a value
+//! of an unexpected type from a hostile saved state) the group declines
+//! before touching anything, and the first instruction runs alone through
+//! the plain dispatch, which reports any fault at its own pc with its own
+//! stack.
+
+use super::limits;
+use super::state::State;
+use crate::ast::BinaryOp;
+use crate::builtins::{self, Eval};
+use crate::bytecode::{Instr, Module};
+use crate::host::Host;
+use crate::ops::OpError;
+use crate::types::BaseType;
+use crate::value::Value;
+
+/// The most loads one `in` group reads (a value and up to this many items
+/// less one); longer lists run instruction by instruction.
+const MAX_LOADS: usize = 17;
+
+/// A load read in place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Load {
+    Const(u32),
+    Inquiry(u32),
+    Result(u32, u16),
+}
+
+/// The operands of a binary operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Args {
+    /// Both on the stack (the plain operator).
+    Stack,
+    /// The left one on top of the stack, the right one loaded.
+    Top(Load),
+    /// Both loaded.
+    Loads(Load, Load),
+}
+
+/// What happens to a group's result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Then {
+    /// Pushed.
+    Push,
+    /// `set_inquiry f` of a field of this base type and no choice set.
+    Set(u32, BaseType),
+    /// `jump_if_false pc`.
+    JumpIfFalse(u32),
+    /// `jump_if_false_or_pop pc`.
+    JumpIfFalseOrPop(u32),
+    /// `jump_if_true_or_pop pc`.
+    JumpIfTrueOrPop(u32),
+}
+
+type Pure = fn(&[Value]) -> Result<Value, OpError>;
+
+/// What runs at one pc.
+#[derive(Debug, Clone, Copy)]
+enum Op {
+    /// The plain instruction, through the VM's own dispatch.
+    Plain,
+    /// One load, pushed (a copy).
+    Load(Load),
+    /// `jump pc`.
+    Jump(u32),
+    /// A bool on top of the stack, consumed by a conditional jump.
+    Test(Then),
+    /// `set_inquiry f` of the value on top of the stack.
+    Set(u32, BaseType),
+    /// A binary operator.
+    Binary {
+        op: BinaryOp,
+        args: Args,
+        then: Then,
+    },
+    /// `not` of the value on top (`None`) or of a load.
+    Not { arg: Option<Load>, then: Then },
+    /// A pure built-in function of one value (`len`, `lower`, ...).
+    Call {
+        f: Pure,
+        arg: Option<Load>,
+        then: Then,
+    },
+    /// `in n`: the value on top of the stack (`value` `None`) or loaded,
+    /// against `n` loaded items, `items[first..first+n]`.
+    In {
+        value: Option<Load>,
+        first: u32,
+        n: u32,
+        then: Then,
+    },
+}
+
+/// An op with the number of the module's instructions it stands for.
+#[derive(Debug, Clone, Copy)]
+struct Fused {
+    op: Op,
+    cost: u32,
+}
+
+/// The superinstructions of a verified module, one per pc.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Program {
+    ops: Vec<Fused>,
+    /// The loads of the `in` lists, in order.
+    items: Vec<Load>,
+}
+
+/// A module's [`Program`], built the first time it is asked for (so that
+/// compiling a module that never runs does not pay for it).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Lazy(std::sync::OnceLock<Program>);
+
+impl Lazy {
+    pub(crate) fn get(&self, module: &Module) -> &Program {
+        self.0.get_or_init(|| Program::build(module))
+    }
+}
+
+/// A program is made from its module alone, built or not: comparing the
+/// modules compares them.
+impl PartialEq for Lazy {
+    fn eq(&self, _: &Lazy) -> bool {
+        true
+    }
+}
+
+fn as_load(instr: Instr) -> Option<Load> {
+    match instr {
+        Instr::Const(c) => Some(Load::Const(c)),
+        Instr::LoadInquiry(f) => Some(Load::Inquiry(f)),
+        Instr::LoadResult(r, f) => Some(Load::Result(r, f)),
+        _ => None,
+    }
+}
+
+/// The one-value pure built-in function `instr` computes, if it is one.
+fn pure_call(instr: Instr) -> Option<Pure> {
+    let b = builtins::by_instr(instr)?;
+    match b.eval {
+        Eval::Pure(_, f) if b.params.len() == 1 => Some(f),
+        _ => None,
+    }
+}
+
+impl Program {
+    /// Groups the code of a verified module.
+    pub(crate) fn build(module: &Module) -> Program {
+        let mut program = Program::default();
+        let code = &module.code;
+        for pc in 0..code.len() {
+            let rest = code.get(pc..).unwrap_or(&[]);
+            let f = program.group(module, rest).unwrap_or(Fused {
+                op: Op::Plain,
+                cost: 1,
+            });
+            program.ops.push(f);
+        }
+        program
+    }
+
+    /// The group that starts at `code[0]`, if any.
+    fn group(&mut self, module: &Module, code: &[Instr]) -> Option<Fused> {
+        let first = *code.first()?;
+        let k = code
+            .iter()
+            .take(MAX_LOADS)
+            .take_while(|i| as_load(**i).is_some())
+            .count();
+        let loads = code.get(..k)?;
+        let consumer = *code.get(k)?;
+        let load = |i: usize| loads.get(i).copied().and_then(as_load);
+        let core = match consumer {
+            Instr::In(n) if k == n as usize || k == n as usize + 1 => {
+                let start = u32::try_from(self.items.len()).ok()?;
+                let (value, items) = match loads.split_first() {
+                    Some((v, items)) if k > n as usize => (as_load(*v), items),
+                    _ => (None, loads),
+                };
+                self.items.extend(items.iter().filter_map(|i| as_load(*i)));
+                Some(Op::In {
+                    value,
+                    first: start,
+                    n,
+                    then: Then::Push,
+                })
+            }
+            _ if k > 2 => None,
+            _ => {
+                let args = match (load(0), load(1)) {
+                    (Some(a), Some(b)) => Args::Loads(a, b),
+                    (Some(b), None) => Args::Top(b),
+                    _ => Args::Stack,
+                };
+                let arg = match args {
+                    Args::Stack => Some(None),
+                    Args::Top(l) => Some(Some(l)),
+                    Args::Loads(..) => None,
+                };
+                match (consumer.binary_op(), consumer, arg) {
+                    (Some(op), _, _) => Some(Op::Binary {
+                        op,
+                        args,
+                        then: Then::Push,
+                    }),
+                    (None, Instr::Not, Some(arg)) => Some(Op::Not {
+                        arg,
+                        then: Then::Push,
+                    }),
+                    (None, Instr::Len | Instr::Lower | Instr::Upper | Instr::Trim, Some(arg)) => {
+                        pure_call(consumer).map(|f| Op::Call {
+                            f,
+                            arg,
+                            then: Then::Push,
+                        })
+                    }
+                    _ => None,
+                }
+            }
+        };
+        let Some(mut op) = core else {
+            // No group: a single instruction the loop runs quickly itself.
+            let op = match (first, load(0)) {
+                (_, Some(l)) => Op::Load(l),
+                (Instr::Jump(t), _) => Op::Jump(t),
+                (Instr::JumpIfFalse(t), _) => Op::Test(Then::JumpIfFalse(t)),
+                (Instr::JumpIfFalseOrPop(t), _) => Op::Test(Then::JumpIfFalseOrPop(t)),
+                (Instr::JumpIfTrueOrPop(t), _) => Op::Test(Then::JumpIfTrueOrPop(t)),
+                (Instr::SetInquiry(f), _) => {
+                    let Then::Set(f, base) = settable(module, f)? else {
+                        return None;
+                    };
+                    Op::Set(f, base)
+                }
+                _ => return None,
+            };
+            return Some(Fused { op, cost: 1 });
+        };
+        let mut cost = u32::try_from(k).ok()?.checked_add(1)?;
+        let then = match code.get(k + 1) {
+            Some(Instr::SetInquiry(f)) => settable(module, *f),
+            Some(Instr::JumpIfFalse(t)) => Some(Then::JumpIfFalse(*t)),
+            Some(Instr::JumpIfFalseOrPop(t)) => Some(Then::JumpIfFalseOrPop(*t)),
+            Some(Instr::JumpIfTrueOrPop(t)) => Some(Then::JumpIfTrueOrPop(*t)),
+            _ => None,
+        };
+        if let Some(t) = then {
+            cost = cost.checked_add(1)?;
+            match &mut op {
+                Op::Binary { then, .. }
+                | Op::Not { then, .. }
+                | Op::Call { then, .. }
+                | Op::In { then, .. } => *then = t,
+                Op::Plain | Op::Load(_) | Op::Jump(_) | Op::Test(_) | Op::Set(..) => {}
+            }
+        }
+        Some(Fused { op, cost })
+    }
+}
+
+/// `set_inquiry f` as a group's end, for a field whose check is its base
+/// type alone (no choice set).
+fn settable(module: &Module, f: u32) -> Option<Then> {
+    let field = module.inquiry.get(f as usize)?;
+    (field.ty.choice.is_none()).then_some(Then::Set(f, field.ty.base))
+}
+
+/// The tables loads read.
+struct Tables<'a> {
+    consts: &'a [Value],
+    inquiry: &'a [Value],
+    results: &'a [Option<Vec<Value>>],
+}
+
+/// `none`, for a result whose call has not succeeded.
+const NONE: &Value = &Value::None;
+
+impl<'a> Tables<'a> {
+    #[inline(always)]
+    fn get(&self, load: Load) -> Option<&'a Value> {
+        match load {
+            Load::Const(c) => self.consts.get(c as usize),
+            Load::Inquiry(f) => self.inquiry.get(f as usize),
+            Load::Result(r, f) => match self.results.get(r as usize)? {
+                Some(values) => values.get(usize::from(f)),
+                None => Some(NONE),
+            },
+        }
+    }
+}
+
+/// `a op b`, or `None` when the plain instruction must run instead (an
+/// error, a string over the limit). Two ints take the short way.
+#[inline(always)]
+fn binary(op: BinaryOp, a: &Value, b: &Value) -> Option<Value> {
+    if let (Value::Int(x), Value::Int(y)) = (a, b) {
+        let (x, y) = (*x, *y);
+        return match op {
+            BinaryOp::Add => x.checked_add(y).map(Value::Int),
+            BinaryOp::Sub => x.checked_sub(y).map(Value::Int),
+            BinaryOp::Mul => x.checked_mul(y).map(Value::Int),
+            BinaryOp::Div => x.checked_div(y).map(Value::Int),
+            BinaryOp::Rem => (y != 0).then(|| Value::Int(x.wrapping_rem(y))),
+            BinaryOp::Eq => Some(Value::Bool(x == y)),
+            BinaryOp::Ne => Some(Value::Bool(x != y)),
+            BinaryOp::Lt => Some(Value::Bool(x < y)),
+            BinaryOp::Le => Some(Value::Bool(x <= y)),
+            BinaryOp::Gt => Some(Value::Bool(x > y)),
+            BinaryOp::Ge => Some(Value::Bool(x >= y)),
+            BinaryOp::And | BinaryOp::Or => None,
+        };
+    }
+    checked(a.binary(op, b).ok()?)
+}
+
+/// The value, unless it is a string over the limit.
+fn checked(v: Value) -> Option<Value> {
+    limits::oversized([&v]).is_none().then_some(v)
+}
+
+/// Runs the op at `pc` when it applies, spending its fuel from `budget`
+/// (left alone when the run is unmetered), and returns the pc to go on
+/// at; `None` to run the instruction at `pc` alone instead, with nothing
+/// changed.
+#[inline(always)]
+#[cfg_attr(flowc_unmetered, allow(unused_variables))]
+pub(super) fn run(
+    program: &Program,
+    module: &Module,
+    state: &mut State,
+    host: &mut dyn Host,
+    pc: u32,
+    budget: &mut u64,
+) -> Option<u32> {
+    let Fused { op, cost } = *program.ops.get(pc as usize)?;
+    #[cfg(not(flowc_unmetered))]
+    if *budget < u64::from(cost) {
+        return None;
+    }
+    let next = pc.wrapping_add(cost);
+    let stack = &mut state.stack;
+    let tables = Tables {
+        consts: &module.consts,
+        inquiry: &state.inquiry,
+        results: &state.results,
+    };
+    // The result and how many stack values it replaces.
+    let (v, pops, then) = match op {
+        Op::Plain => return None,
+        Op::Load(l) => {
+            let v = tables.get(l)?.clone();
+            stack.push(v);
+            return spent(budget, cost, next);
+        }
+        Op::Jump(t) => return spent(budget, cost, t),
+        Op::Test(then) => {
+            let Some(&Value::Bool(b)) = stack.last() else {
+                return None;
+            };
+            (Value::Bool(b), 1, then)
+        }
+        Op::Set(f, base) => {
+            // Popped, not copied: a string moves into its field.
+            if stack.last()?.base_type() != Some(base) {
+                return None;
+            }
+            let field = module.inquiry.get(f as usize)?;
+            let slot = state.inquiry.get_mut(f as usize)?;
+            let v = stack.pop()?;
+            host.inquiry_written(&field.name, &v);
+            *slot = v;
+            return spent(budget, cost, next);
+        }
+        Op::Binary { op, args, then } => match args {
+            Args::Stack => {
+                let n = stack.len();
+                let a = stack.get(n.checked_sub(2)?)?;
+                let b = stack.get(n.checked_sub(1)?)?;
+                (binary(op, a, b)?, 2, then)
+            }
+            Args::Top(b) => (binary(op, stack.last()?, tables.get(b)?)?, 1, then),
+            Args::Loads(a, b) => (binary(op, tables.get(a)?, tables.get(b)?)?, 0, then),
+        },
+        Op::Not { arg, then } => {
+            let (x, pops) = match arg {
+                None => (stack.last()?, 1),
+                Some(l) => (tables.get(l)?, 0),
+            };
+            let Value::Bool(b) = x else {
+                return None;
+            };
+            (Value::Bool(!b), pops, then)
+        }
+        Op::Call { f, arg, then } => {
+            let (x, pops) = match arg {
+                None => (stack.last()?, 1),
+                Some(l) => (tables.get(l)?, 0),
+            };
+            (checked(f(std::slice::from_ref(x)).ok()?)?, pops, then)
+        }
+        Op::In {
+            value,
+            first,
+            n,
+            then,
+        } => {
+            let (x, pops) = match value {
+                None => (stack.last()?, 1),
+                Some(l) => (tables.get(l)?, 0),
+            };
+            let end = first.checked_add(n)?;
+            let items = program.items.get(first as usize..end as usize)?;
+            let mut found = false;
+            for item in items {
+                if tables.get(*item)? == x {
+                    found = true;
+                    break;
+                }
+            }
+            (Value::Bool(found), pops, then)
+        }
+    };
+    let base = stack.len().checked_sub(pops)?;
+    let to = match then {
+        Then::Push => {
+            stack.truncate(base);
+            stack.push(v);
+            next
+        }
+        Then::Set(f, base_type) => {
+            if v.base_type() != Some(base_type) {
+                return None;
+            }
+            let field = module.inquiry.get(f as usize)?;
+            let slot = state.inquiry.get_mut(f as usize)?;
+            stack.truncate(base);
+            host.inquiry_written(&field.name, &v);
+            *slot = v;
+            next
+        }
+        Then::JumpIfFalse(t) => {
+            let Value::Bool(b) = v else {
+                return None;
+            };
+            stack.truncate(base);
+            if b { next } else { t }
+        }
+        Then::JumpIfFalseOrPop(t) | Then::JumpIfTrueOrPop(t) => {
+            let Value::Bool(b) = v else {
+                return None;
+            };
+            let jump_on = matches!(then, Then::JumpIfTrueOrPop(_));
+            stack.truncate(base);
+            if b == jump_on {
+                stack.push(v);
+                t
+            } else {
+                next
+            }
+        }
+    };
+    spent(budget, cost, to)
+}
+
+/// Spends `cost` units of fuel and goes on at `to`.
+#[inline(always)]
+#[cfg_attr(flowc_unmetered, allow(unused_variables))]
+fn spent(budget: &mut u64, cost: u32, to: u32) -> Option<u32> {
+    #[cfg(not(flowc_unmetered))]
+    {
+        *budget -= u64::from(cost);
+    }
+    Some(to)
+}
