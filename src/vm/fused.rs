@@ -165,11 +165,27 @@ fn pure_call(instr: Instr) -> Option<Pure> {
 impl Program {
     /// Groups the code of a verified module.
     pub(crate) fn build(module: &Module) -> Program {
-        let mut program = Program::default();
         let code = &module.code;
-        for pc in 0..code.len() {
+        // How many loads follow each pc (itself included), counted once
+        // from the end.
+        let mut loads = vec![0u8; code.len()];
+        let mut run = 0u8;
+        for (n, instr) in loads.iter_mut().zip(code).rev() {
+            run = if as_load(*instr).is_some() {
+                run.saturating_add(1)
+            } else {
+                0
+            };
+            *n = run;
+        }
+        let mut program = Program {
+            ops: Vec::with_capacity(code.len()),
+            items: Vec::new(),
+        };
+        for (pc, k) in loads.iter().enumerate() {
             let rest = code.get(pc..).unwrap_or(&[]);
-            let f = program.group(module, rest).unwrap_or(Fused {
+            let k = usize::from(*k).min(MAX_LOADS);
+            let f = program.group(module, rest, k).unwrap_or(Fused {
                 op: Op::Plain,
                 cost: 1,
             });
@@ -178,14 +194,10 @@ impl Program {
         program
     }
 
-    /// The group that starts at `code[0]`, if any.
-    fn group(&mut self, module: &Module, code: &[Instr]) -> Option<Fused> {
+    /// The group that starts at `code[0]`, which begins with `k` loads,
+    /// if any.
+    fn group(&mut self, module: &Module, code: &[Instr], k: usize) -> Option<Fused> {
         let first = *code.first()?;
-        let k = code
-            .iter()
-            .take(MAX_LOADS)
-            .take_while(|i| as_load(**i).is_some())
-            .count();
         let loads = code.get(..k)?;
         let consumer = *code.get(k)?;
         let load = |i: usize| loads.get(i).copied().and_then(as_load);
@@ -341,6 +353,9 @@ fn checked(v: Value) -> Option<Value> {
 /// (left alone when the run is unmetered), and returns the pc to go on
 /// at; `None` to run the instruction at `pc` alone instead, with nothing
 /// changed.
+///
+/// Each arm finishes on its own (`finish` is inlined into every one), so
+/// that an arm decodes only the operands it has.
 #[inline(always)]
 #[cfg_attr(flowc_unmetered, allow(unused_variables))]
 pub(super) fn run(
@@ -351,7 +366,8 @@ pub(super) fn run(
     pc: u32,
     budget: &mut u64,
 ) -> Option<u32> {
-    let Fused { op, cost } = *program.ops.get(pc as usize)?;
+    let fused = program.ops.get(pc as usize)?;
+    let cost = fused.cost;
     #[cfg(not(flowc_unmetered))]
     if *budget < u64::from(cost) {
         return None;
@@ -363,43 +379,74 @@ pub(super) fn run(
         inquiry: &state.inquiry,
         results: &state.results,
     };
-    // The result and how many stack values it replaces.
-    let (v, pops, then) = match op {
+    // Ends an arm: its result goes where the group's end says (written
+    // out in each arm, so that each finishes in its own code).
+    macro_rules! finish {
+        ($then:expr, $v:expr, $pops:expr) => {{
+            let mut sink = Sink {
+                module,
+                inquiry: &mut state.inquiry,
+                host,
+                next,
+            };
+            sink.finish($then, $v, $pops, stack)?
+        }};
+    }
+    let to = match fused.op {
         Op::Plain => return None,
         Op::Load(l) => {
             let v = tables.get(l)?.clone();
             stack.push(v);
-            return spent(budget, cost, next);
+            next
         }
-        Op::Jump(t) => return spent(budget, cost, t),
+        Op::Jump(t) => t,
         Op::Test(then) => {
             let Some(&Value::Bool(b)) = stack.last() else {
                 return None;
             };
-            (Value::Bool(b), 1, then)
+            finish!(then, Value::Bool(b), 1)
         }
         Op::Set(f, base) => {
-            // Popped, not copied: a string moves into its field.
             if stack.last()?.base_type() != Some(base) {
                 return None;
             }
-            let field = module.inquiry.get(f as usize)?;
-            let slot = state.inquiry.get_mut(f as usize)?;
+            // Moved, not copied: a string goes into its field as it is.
             let v = stack.pop()?;
-            host.inquiry_written(&field.name, &v);
-            *slot = v;
-            return spent(budget, cost, next);
+            let mut sink = Sink {
+                module,
+                inquiry: &mut state.inquiry,
+                host,
+                next,
+            };
+            sink.set(f, v)?
         }
-        Op::Binary { op, args, then } => match args {
-            Args::Stack => {
-                let n = stack.len();
-                let a = stack.get(n.checked_sub(2)?)?;
-                let b = stack.get(n.checked_sub(1)?)?;
-                (binary(op, a, b)?, 2, then)
-            }
-            Args::Top(b) => (binary(op, stack.last()?, tables.get(b)?)?, 1, then),
-            Args::Loads(a, b) => (binary(op, tables.get(a)?, tables.get(b)?)?, 0, then),
-        },
+        Op::Binary {
+            op,
+            args: Args::Loads(a, b),
+            then,
+        } => {
+            let v = binary(op, tables.get(a)?, tables.get(b)?)?;
+            finish!(then, v, 0)
+        }
+        Op::Binary {
+            op,
+            args: Args::Top(b),
+            then,
+        } => {
+            let v = binary(op, stack.last()?, tables.get(b)?)?;
+            finish!(then, v, 1)
+        }
+        Op::Binary {
+            op,
+            args: Args::Stack,
+            then,
+        } => {
+            let n = stack.len();
+            let a = stack.get(n.checked_sub(2)?)?;
+            let b = stack.get(n.checked_sub(1)?)?;
+            let v = binary(op, a, b)?;
+            finish!(then, v, 2)
+        }
         Op::Not { arg, then } => {
             let (x, pops) = match arg {
                 None => (stack.last()?, 1),
@@ -408,14 +455,16 @@ pub(super) fn run(
             let Value::Bool(b) = x else {
                 return None;
             };
-            (Value::Bool(!b), pops, then)
+            let v = Value::Bool(!b);
+            finish!(then, v, pops)
         }
         Op::Call { f, arg, then } => {
             let (x, pops) = match arg {
                 None => (stack.last()?, 1),
                 Some(l) => (tables.get(l)?, 0),
             };
-            (checked(f(std::slice::from_ref(x)).ok()?)?, pops, then)
+            let v = checked(f(std::slice::from_ref(x)).ok()?)?;
+            finish!(then, v, pops)
         }
         Op::In {
             value,
@@ -436,58 +485,81 @@ pub(super) fn run(
                     break;
                 }
             }
-            (Value::Bool(found), pops, then)
+            finish!(then, Value::Bool(found), pops)
         }
     };
-    let base = stack.len().checked_sub(pops)?;
-    let to = match then {
-        Then::Push => {
-            stack.truncate(base);
-            stack.push(v);
-            next
-        }
-        Then::Set(f, base_type) => {
-            if v.base_type() != Some(base_type) {
-                return None;
-            }
-            let field = module.inquiry.get(f as usize)?;
-            let slot = state.inquiry.get_mut(f as usize)?;
-            stack.truncate(base);
-            host.inquiry_written(&field.name, &v);
-            *slot = v;
-            next
-        }
-        Then::JumpIfFalse(t) => {
-            let Value::Bool(b) = v else {
-                return None;
-            };
-            stack.truncate(base);
-            if b { next } else { t }
-        }
-        Then::JumpIfFalseOrPop(t) | Then::JumpIfTrueOrPop(t) => {
-            let Value::Bool(b) = v else {
-                return None;
-            };
-            let jump_on = matches!(then, Then::JumpIfTrueOrPop(_));
-            stack.truncate(base);
-            if b == jump_on {
-                stack.push(v);
-                t
-            } else {
-                next
-            }
-        }
-    };
-    spent(budget, cost, to)
-}
-
-/// Spends `cost` units of fuel and goes on at `to`.
-#[inline(always)]
-#[cfg_attr(flowc_unmetered, allow(unused_variables))]
-fn spent(budget: &mut u64, cost: u32, to: u32) -> Option<u32> {
     #[cfg(not(flowc_unmetered))]
     {
         *budget -= u64::from(cost);
     }
     Some(to)
+}
+
+/// Where a group's result goes.
+struct Sink<'a, 'h> {
+    module: &'a Module,
+    inquiry: &'a mut Vec<Value>,
+    host: &'h mut dyn Host,
+    next: u32,
+}
+
+impl Sink<'_, '_> {
+    /// Ends a group: its result `v` replaces the `pops` values on top of
+    /// the stack as `then` says. `None`, with nothing changed, when `v` is
+    /// not what `then` takes.
+    #[inline(always)]
+    fn finish(&mut self, then: Then, v: Value, pops: usize, stack: &mut Vec<Value>) -> Option<u32> {
+        let base = stack.len().checked_sub(pops)?;
+        match then {
+            Then::Push => {
+                if pops == 0 {
+                    stack.push(v);
+                } else {
+                    stack.truncate(base + 1);
+                    *stack.last_mut()? = v;
+                }
+                Some(self.next)
+            }
+            Then::Set(f, base_type) => {
+                if v.base_type() != Some(base_type) {
+                    return None;
+                }
+                // The fields exist (verified module, checked state): the
+                // check below cannot decline after the stack changed.
+                let to = self.set(f, v)?;
+                stack.truncate(base);
+                Some(to)
+            }
+            Then::JumpIfFalse(t) => {
+                let Value::Bool(b) = v else {
+                    return None;
+                };
+                stack.truncate(base);
+                Some(if b { self.next } else { t })
+            }
+            Then::JumpIfFalseOrPop(t) | Then::JumpIfTrueOrPop(t) => {
+                let Value::Bool(b) = v else {
+                    return None;
+                };
+                let jump_on = matches!(then, Then::JumpIfTrueOrPop(_));
+                stack.truncate(base);
+                if b == jump_on {
+                    stack.push(v);
+                    Some(t)
+                } else {
+                    Some(self.next)
+                }
+            }
+        }
+    }
+
+    /// `set_inquiry f` of `v`, already checked against the field's type.
+    #[inline(always)]
+    fn set(&mut self, f: u32, v: Value) -> Option<u32> {
+        let field = self.module.inquiry.get(f as usize)?;
+        let slot = self.inquiry.get_mut(f as usize)?;
+        self.host.inquiry_written(&field.name, &v);
+        *slot = v;
+        Some(self.next)
+    }
 }
