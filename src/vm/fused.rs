@@ -39,6 +39,7 @@ const MAX_LOADS: usize = 17;
 
 /// A load read in place.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
 enum Load {
     Const(u32),
     Inquiry(u32),
@@ -47,6 +48,7 @@ enum Load {
 
 /// The operands of a binary operator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
 enum Args {
     /// Both on the stack (the plain operator).
     Stack,
@@ -58,6 +60,7 @@ enum Args {
 
 /// What happens to a group's result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
 enum Then {
     /// Pushed.
     Push,
@@ -75,6 +78,7 @@ type Pure = fn(&[Value]) -> Result<Value, OpError>;
 
 /// What runs at one pc.
 #[derive(Debug, Clone, Copy)]
+#[repr(u8)]
 enum Op {
     /// The plain instruction, through the VM's own dispatch.
     Plain,
@@ -324,24 +328,27 @@ impl<'a> Tables<'a> {
 /// error, a string over the limit). Two ints take the short way.
 #[inline(always)]
 fn binary(op: BinaryOp, a: &Value, b: &Value) -> Option<Value> {
-    if let (Value::Int(x), Value::Int(y)) = (a, b) {
-        let (x, y) = (*x, *y);
-        return match op {
-            BinaryOp::Add => x.checked_add(y).map(Value::Int),
-            BinaryOp::Sub => x.checked_sub(y).map(Value::Int),
-            BinaryOp::Mul => x.checked_mul(y).map(Value::Int),
-            BinaryOp::Div => x.checked_div(y).map(Value::Int),
-            BinaryOp::Rem => (y != 0).then(|| Value::Int(x.wrapping_rem(y))),
-            BinaryOp::Eq => Some(Value::Bool(x == y)),
-            BinaryOp::Ne => Some(Value::Bool(x != y)),
-            BinaryOp::Lt => Some(Value::Bool(x < y)),
-            BinaryOp::Le => Some(Value::Bool(x <= y)),
-            BinaryOp::Gt => Some(Value::Bool(x > y)),
-            BinaryOp::Ge => Some(Value::Bool(x >= y)),
-            BinaryOp::And | BinaryOp::Or => None,
-        };
+    let (x, y) = match (a, b) {
+        (Value::Int(x), Value::Int(y)) => (*x, *y),
+        (Value::Str(x), Value::Str(y)) if matches!(op, BinaryOp::Eq | BinaryOp::Ne) => {
+            return Some(Value::Bool((x == y) == (op == BinaryOp::Eq)));
+        }
+        _ => return checked(a.binary(op, b).ok()?),
+    };
+    match op {
+        BinaryOp::Add => x.checked_add(y).map(Value::Int),
+        BinaryOp::Sub => x.checked_sub(y).map(Value::Int),
+        BinaryOp::Mul => x.checked_mul(y).map(Value::Int),
+        BinaryOp::Div => x.checked_div(y).map(Value::Int),
+        BinaryOp::Rem => (y != 0).then(|| Value::Int(x.wrapping_rem(y))),
+        BinaryOp::Eq => Some(Value::Bool(x == y)),
+        BinaryOp::Ne => Some(Value::Bool(x != y)),
+        BinaryOp::Lt => Some(Value::Bool(x < y)),
+        BinaryOp::Le => Some(Value::Bool(x <= y)),
+        BinaryOp::Gt => Some(Value::Bool(x > y)),
+        BinaryOp::Ge => Some(Value::Bool(x >= y)),
+        BinaryOp::And | BinaryOp::Or => None,
     }
-    checked(a.binary(op, b).ok()?)
 }
 
 /// The value, unless it is a string over the limit.
