@@ -88,6 +88,8 @@ enum Op {
     Jump(u32),
     /// A bool on top of the stack, consumed by a conditional jump.
     Test(Then),
+    /// A loaded bool, consumed by a conditional jump.
+    TestLoad(Load, Then),
     /// `set_inquiry f` of the value on top of the stack.
     Set(u32, BaseType),
     /// A binary operator.
@@ -182,17 +184,46 @@ impl Program {
             };
             *n = run;
         }
+        // Where a run can arrive other than by going on from the group
+        // before: step entries and jump targets. A pc inside a group is
+        // reached only after a group declined; its plain instruction is
+        // right there too, so it is left plain rather than grouped.
+        let mut entered = vec![false; code.len()];
+        let targets = code.iter().filter_map(|i| match *i {
+            Instr::Jump(t)
+            | Instr::JumpIfFalse(t)
+            | Instr::JumpIfFalseOrPop(t)
+            | Instr::JumpIfTrueOrPop(t)
+            | Instr::Call {
+                on_error: Some(t), ..
+            } => Some(t),
+            _ => None,
+        });
+        for t in targets.chain(module.steps.iter().map(|s| s.entry)) {
+            if let Some(e) = entered.get_mut(t as usize) {
+                *e = true;
+            }
+        }
         let mut program = Program {
             ops: Vec::with_capacity(code.len()),
             items: Vec::new(),
         };
-        for (pc, k) in loads.iter().enumerate() {
+        let plain = Fused {
+            op: Op::Plain,
+            cost: 1,
+        };
+        let mut on = 0;
+        for (pc, (k, entered)) in loads.iter().zip(&entered).enumerate() {
+            if pc != on && !entered {
+                program.ops.push(plain);
+                continue;
+            }
             let rest = code.get(pc..).unwrap_or(&[]);
             let k = usize::from(*k).min(MAX_LOADS);
-            let f = program.group(module, rest, k).unwrap_or(Fused {
-                op: Op::Plain,
-                cost: 1,
-            });
+            let f = program.group(module, rest, k).unwrap_or(plain);
+            if pc == on {
+                on = pc.saturating_add(f.cost as usize);
+            }
             program.ops.push(f);
         }
         program
@@ -254,6 +285,18 @@ impl Program {
             }
         };
         let Some(mut op) = core else {
+            let jump = match consumer {
+                Instr::JumpIfFalse(t) => Some(Then::JumpIfFalse(t)),
+                Instr::JumpIfFalseOrPop(t) => Some(Then::JumpIfFalseOrPop(t)),
+                Instr::JumpIfTrueOrPop(t) => Some(Then::JumpIfTrueOrPop(t)),
+                _ => None,
+            };
+            if let (1, Some(l), Some(then)) = (k, load(0), jump) {
+                return Some(Fused {
+                    op: Op::TestLoad(l, then),
+                    cost: 2,
+                });
+            }
             // No group: a single instruction the loop runs quickly itself.
             let op = match (first, load(0)) {
                 (_, Some(l)) => Op::Load(l),
@@ -286,7 +329,12 @@ impl Program {
                 | Op::Not { then, .. }
                 | Op::Call { then, .. }
                 | Op::In { then, .. } => *then = t,
-                Op::Plain | Op::Load(_) | Op::Jump(_) | Op::Test(_) | Op::Set(..) => {}
+                Op::Plain
+                | Op::Load(_)
+                | Op::Jump(_)
+                | Op::Test(_)
+                | Op::TestLoad(..)
+                | Op::Set(..) => {}
             }
         }
         Some(Fused { op, cost })
@@ -412,6 +460,12 @@ pub(super) fn run(
                 return None;
             };
             finish!(then, Value::Bool(b), 1)
+        }
+        Op::TestLoad(l, then) => {
+            let &Value::Bool(b) = tables.get(l)? else {
+                return None;
+            };
+            finish!(then, Value::Bool(b), 0)
         }
         Op::Set(f, base) => {
             if stack.last()?.base_type() != Some(base) {
