@@ -1,8 +1,9 @@
-//! Superinstructions: the verified code regrouped once, when a module is
-//! verified, into instructions that do the work of several.
+//! Superinstructions: the verified code regrouped once, the first time a
+//! verified module runs, into instructions that do the work of several.
 //!
-//! For every pc, [`Program::build`] looks at the instructions that start
-//! there and, when they form a group it knows (loads that an operator, a
+//! For every pc a run can arrive at (going on from the group before, by a
+//! jump, or at a step's entry), [`Program::build`] looks at the
+//! instructions that start there and, when they form a group it knows (loads that an operator, a
 //! one-value built-in function, `not` or `in` consumes, optionally followed
 //! by the `set_inquiry` or conditional jump that consumes the result),
 //! records that group as one [`Op`]. The dispatch loop runs the group in
@@ -38,6 +39,9 @@ use crate::value::Value;
 const MAX_LOADS: usize = 17;
 
 /// A load read in place.
+///
+/// The enums of a group are `repr(u8)`: each has a tag byte of its own, so
+/// that matching one on every dispatch needs no niche decoding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u8)]
 enum Load {
@@ -186,8 +190,9 @@ impl Program {
         }
         // Where a run can arrive other than by going on from the group
         // before: step entries and jump targets. A pc inside a group is
-        // reached only after a group declined; its plain instruction is
-        // right there too, so it is left plain rather than grouped.
+        // reached only after that group declined, or when a run stopped
+        // there (fuel, an error) goes on; its plain instruction is right
+        // there too, so it is left plain rather than grouped.
         let mut entered = vec![false; code.len()];
         let targets = code.iter().filter_map(|i| match *i {
             Instr::Jump(t)
