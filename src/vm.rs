@@ -10,7 +10,7 @@
 //! failing instruction, so the embedder can retry later; they carry that
 //! pc and its source span.
 
-mod fuse;
+pub(crate) mod fused;
 pub mod limits;
 mod screen;
 pub mod state;
@@ -148,8 +148,15 @@ impl Vm {
         fuel: u64,
     ) -> Result<Stopped<'m>, RuntimeError> {
         let module = verified.module();
+        let program = verified.fused();
         loop {
             let pc = *cursor;
+            // A superinstruction when one starts here and applies; the
+            // plain instruction below otherwise.
+            if let Some(next) = fused::run(program, module, state, host, pc, budget) {
+                *cursor = next;
+                continue;
+            }
             let instr = *module
                 .code
                 .get(pc as usize)
@@ -170,34 +177,22 @@ impl Vm {
             let mut next = pc.wrapping_add(1);
             let stack = &mut state.stack;
             match instr {
-                Instr::Const(_) | Instr::LoadInquiry(_) | Instr::LoadResult(..) => {
-                    let src = fuse::Sources {
-                        module,
-                        inquiry: &state.inquiry,
-                        results: &state.results,
-                    };
-                    let v = match instr {
-                        Instr::Const(i) => module
-                            .consts
-                            .get(i as usize)
-                            .ok_or_else(|| err(Code::R0005, pc, "constant out of range"))?,
-                        Instr::LoadInquiry(f) => state
-                            .inquiry
-                            .get(f as usize)
-                            .ok_or_else(|| err(Code::R0005, pc, "field out of range"))?,
-                        Instr::LoadResult(r, f) => load_result(pc, r, f, &state.results)?,
-                        _ => return Err(broken(pc, "the_load_arm_sees_only_loads")),
-                    };
-                    #[cfg(not(flowc_unmetered))]
-                    let left = Some(*budget);
-                    #[cfg(flowc_unmetered)]
-                    let left = None;
-                    let extra = fuse::load(&src, stack, pc, v, left);
-                    #[cfg(not(flowc_unmetered))]
-                    {
-                        *budget -= u64::from(extra);
-                    }
-                    next = next.wrapping_add(extra);
+                Instr::Const(i) => {
+                    let v = module
+                        .consts
+                        .get(i as usize)
+                        .ok_or_else(|| err(Code::R0005, pc, "constant out of range"))?;
+                    stack.push(v.clone());
+                }
+                Instr::LoadInquiry(f) => {
+                    let v = state
+                        .inquiry
+                        .get(f as usize)
+                        .ok_or_else(|| err(Code::R0005, pc, "field out of range"))?;
+                    stack.push(v.clone());
+                }
+                Instr::LoadResult(r, f) => {
+                    stack.push(load_result(pc, r, f, &state.results)?.clone());
                 }
                 Instr::LoadAccount(f) => {
                     stack.push(read_account(module, host, pc, f, false)?);

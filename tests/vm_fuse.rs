@@ -4,11 +4,12 @@
     clippy::panic,
     clippy::indexing_slicing
 )]
-//! Loads read in place (`src/vm/fuse.rs`): comparing or testing `in` on
-//! loaded strings allocates nothing, and fusing is invisible: a run split
+//! Superinstructions (`src/vm/fused.rs`): comparing or testing `in` on
+//! loaded strings allocates nothing, and grouping is invisible: a run split
 //! at every possible fuel budget stops after exactly that many
 //! instructions, in a state that saves and loads, and ends exactly like
-//! the run made in one go.
+//! the run made in one go; an operator that fails inside a group stops at
+//! its own instruction with its operands on the stack.
 
 use flowc::unstable::bytecode::VerifiedModule;
 use flowc::unstable::catalog::Catalog;
@@ -134,4 +135,46 @@ fn every_fuel_budget_stops_exactly_and_resumes_to_the_same_end() {
         }
         assert_eq!(state, whole, "budget {budget}");
     }
+}
+
+const OVERFLOW: &str = r#"
+flow overflow {
+  plan essential
+  inquiry { n: int, m: int?, ok: bool? }
+  screen ask { collect n -> work }
+  action work {
+    set inquiry.ok = inquiry.n > 2 and inquiry.n * inquiry.n > 0
+    set inquiry.m = inquiry.n * inquiry.n
+    -> end completed
+  }
+}
+"#;
+
+/// `n * n` overflows inside a group (`load_inquiry`, `load_inquiry`,
+/// `mul`, `const`, `gt`): the run stops with R0006 at the first `mul`, with
+/// both operands pushed and one unit of fuel spent per instruction up to
+/// and including it, as one instruction at a time would.
+#[test]
+fn an_operator_failing_inside_a_group_stops_at_its_own_instruction() {
+    let c = flowc::compile_source(OVERFLOW, &Catalog::builtin());
+    assert!(c.diagnostics.is_empty(), "{:#?}", c.diagnostics);
+    let m = c.module.unwrap();
+    let mut state = Vm::start(&m);
+    Vm::run(&m, &mut state, &mut Quiet, 1_000).unwrap();
+    let n = Value::Int(4_000_000_000);
+    Vm::resume(&m, &mut state, &[("n".to_string(), n.clone())]).unwrap();
+    let before = state.fuel_used();
+    let entry = state.pc();
+    let e = Vm::run(&m, &mut state, &mut Quiet, 1_000).unwrap_err();
+    assert_eq!(e.code, Code::R0006, "{e}");
+    let code = &m.module().code;
+    let mul = code
+        .iter()
+        .position(|i| *i == flowc::unstable::bytecode::Instr::Mul)
+        .unwrap() as u32;
+    assert_eq!(e.pc, Some(mul));
+    assert_eq!(state.pc(), mul);
+    // `n > 2` was true, so `and` popped it: only `mul`'s two operands.
+    assert_eq!(state.stack(), &[n.clone(), n]);
+    assert_eq!(state.fuel_used() - before, u64::from(mul - entry) + 1);
 }

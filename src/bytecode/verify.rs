@@ -43,6 +43,9 @@ pub struct VerifiedModule {
     /// Each `matches` pattern compiled once, by its constant's index, in
     /// index order.
     patterns: Patterns,
+    /// The code's superinstructions, grouped the first time the module
+    /// runs.
+    fused: crate::vm::fused::Lazy,
 }
 
 /// Compiled `matches` patterns by constant index. Two lists are equal
@@ -139,7 +142,13 @@ impl VerifiedModule {
             depths: analysis.depths,
             start_pc,
             patterns,
+            fused: crate::vm::fused::Lazy::default(),
         })
+    }
+
+    /// The superinstructions the VM runs (`src/vm/fused.rs`).
+    pub(crate) fn fused(&self) -> &crate::vm::fused::Program {
+        self.fused.get(&self.module)
     }
 
     /// The module, to read.
