@@ -272,6 +272,18 @@ fn catalogue(n: usize) -> String {
     s
 }
 
+/// `n` connectors, each leading to an unknown step one letter away from a
+/// declared one: `n` E0101 errors, each with a "did you mean" search over
+/// `n` step names (issue 9: this once took half a minute at 8,000).
+fn near_misses(n: usize) -> String {
+    let mut s = String::from("flow big {\n  plan growth\n");
+    for i in 0..n {
+        let _ = writeln!(s, "  connector step_{i:05} {{ -> stap_{i:05}x }}");
+    }
+    s.push_str("}\n");
+    s
+}
+
 fn compiled(source: &str) -> (flowc::unstable::typed::TypedFlow, VerifiedModule) {
     let c = flowc::compile_source(source, &Catalog::builtin());
     let errors: Vec<_> = c.diagnostics.iter().filter(|d| d.is_error()).collect();
@@ -324,6 +336,30 @@ fn checking_and_reporting_many_errors_is_linear() {
         );
         assert!(!text.is_empty());
     });
+}
+
+#[test]
+fn checking_many_unknown_names_with_suggestions_is_linear() {
+    linear(
+        "check near misses",
+        2_000,
+        near_misses,
+        |source: &String| {
+            let c = flowc::check_source(source, &Catalog::builtin());
+            let unknown = c
+                .diagnostics
+                .iter()
+                .filter(|d| d.code == flowc::Code::E0101)
+                .count();
+            assert!(unknown >= 2_000, "{unknown} E0101");
+            let json = flowc::unstable::diagnostics::render::render_json(
+                &c.diagnostics,
+                "big.flow",
+                source,
+            );
+            assert_eq!(json.lines().count(), c.diagnostics.len());
+        },
+    );
 }
 
 // ----- the code generator, verifier and disassembler ------------------------
