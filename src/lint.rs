@@ -181,6 +181,15 @@ fn stmts(body: &[Stmt], out: &mut Vec<Node>) {
 
 /// What an outer attribute covers: from the token after it to the end of
 /// the node that starts there.
+/// Whether `gap` holds only white space and `//` comments (each running
+/// to the end of its line), so that the tokens on either side are adjacent.
+fn only_trivia(gap: &str) -> bool {
+    gap.lines().all(|line| {
+        let line = line.trim_start();
+        line.is_empty() || line.starts_with("//")
+    })
+}
+
 fn target(attr: &ast::Attribute, nodes: &[Node], source: &str) -> Option<Span> {
     let next = attr.next;
     let text = |a: u32, b: u32| source.get(a as usize..b as usize);
@@ -190,7 +199,7 @@ fn target(attr: &ast::Attribute, nodes: &[Node], source: &str) -> Option<Span> {
             None => n.span.start == next.start,
             Some(kw) => {
                 text(next.start, next.end) == Some(kw)
-                    && text(next.end, n.span.start).is_some_and(|gap| gap.trim().is_empty())
+                    && text(next.end, n.span.start).is_some_and(only_trivia)
             }
         })
         .map(|n| Span::new(next.start, n.span.end))
