@@ -79,11 +79,11 @@ fn the_loaded_state_stores_only_what_the_run_wrote() {
     for st in [&s, &back] {
         let inquiry = st.inquiry();
         assert_eq!(inquiry.len(), 2_002, "the table has the module's length");
-        assert_eq!(inquiry.stored().len(), 1, "but stores only `name`");
+        assert_eq!(inquiry.stored().len(), 64, "but stores only `name`'s block");
         assert_eq!(inquiry.get(0), Some(&Value::Str("Ada".into())));
         assert_eq!(inquiry.get(2_001), Some(&Value::None), "fresh past it");
         assert_eq!(inquiry.get(2_002), None, "and nothing past the end");
-        assert_eq!(st.visits().stored(), [1], "the screen, visited once");
+        assert_eq!(st.visits().stored(), [1, 0, 0], "the screen, visited once");
         assert_eq!(st.visits().to_vec().len(), big.module().steps.len());
     }
     // A fresh state stores nothing.

@@ -38,12 +38,17 @@ impl Fresh for u32 {
     }
 }
 
+/// A table stores its entries by blocks of this many (the last one cut at
+/// the table's end).
+pub const BLOCK: usize = 64;
+
 /// One entry per inquiry field, result or step of a module, of which only
 /// the written ones take memory (see the module's documentation). Reading
 /// it is like reading a slice of [`StateTable::len`] entries.
 #[derive(Clone)]
 pub struct StateTable<T> {
-    /// The entries up to the highest one written; the rest are fresh.
+    /// The entries up to the end of the block of the highest one written;
+    /// the rest are fresh.
     stored: Vec<T>,
     /// The number of entries: the module's count.
     len: usize,
@@ -84,14 +89,23 @@ impl<T: Fresh> StateTable<T> {
     #[inline]
     pub(crate) fn get_mut(&mut self, i: usize) -> Option<&mut T> {
         if i >= self.stored.len() && i < self.len {
-            self.stored.resize(i + 1, T::fresh().clone());
+            self.grow(i);
         }
         self.stored.get_mut(i)
     }
 
+    /// Stores the entries up to `i` (inside the table), and the rest of
+    /// its block of [`BLOCK`]: a table grows once per block written, and a
+    /// table of a small module once in all, however the run writes it.
+    #[cold]
+    fn grow(&mut self, i: usize) {
+        let to = (i / BLOCK + 1).saturating_mul(BLOCK).min(self.len);
+        self.stored.resize(to, T::fresh().clone());
+    }
+
     /// The entries in memory: a prefix of the table, past which every
-    /// entry is fresh. Its length follows what the run wrote, not the
-    /// module.
+    /// entry is fresh. Its length follows what the run wrote (up to the
+    /// end of the highest block written), not the module.
     pub fn stored(&self) -> &[T] {
         &self.stored
     }
@@ -186,15 +200,32 @@ mod tests {
         assert_eq!(t.get(4), Some(&0));
         assert_eq!(t.get(5), None);
         *t.get_mut(2).unwrap() = 7;
-        assert_eq!(t.stored(), [0, 0, 7]);
+        assert_eq!(t.stored(), [0, 0, 7, 0, 0], "a short table is one block");
         assert_eq!(t.get(2), Some(&7));
         assert_eq!(t.get(3), Some(&0));
         assert!(t.get_mut(5).is_none());
-        assert_eq!(t.stored().len(), 3, "a write past the end stores nothing");
+        assert_eq!(t.stored().len(), 5, "a write past the end stores nothing");
         assert_eq!(t.to_vec(), [0, 0, 7, 0, 0]);
         assert_eq!(t.iter().len(), 5);
         assert_eq!((&t).into_iter().count(), 5);
         assert_eq!(format!("{t:?}"), "[0, 0, 7, 0, 0]");
+    }
+
+    #[test]
+    fn a_long_table_stores_the_blocks_up_to_the_highest_written() {
+        let mut t = StateTable::<Value>::new(10 * BLOCK + 3);
+        *t.get_mut(BLOCK + 1).unwrap() = Value::Int(1);
+        assert_eq!(t.stored().len(), 2 * BLOCK);
+        *t.get_mut(3).unwrap() = Value::Int(2);
+        assert_eq!(t.stored().len(), 2 * BLOCK, "a write inside stores nothing");
+        *t.get_mut(10 * BLOCK + 2).unwrap() = Value::Int(3);
+        assert_eq!(
+            t.stored().len(),
+            t.len(),
+            "the last block is cut at the end"
+        );
+        let written: Vec<_> = t.iter().filter(|v| **v != Value::None).collect();
+        assert_eq!(written, [&Value::Int(2), &Value::Int(1), &Value::Int(3)]);
     }
 
     #[test]
