@@ -240,7 +240,8 @@ pub use typed::TypedFlow;
 pub use types::{BaseType, ChoiceId, ChoiceTable, Type};
 pub use value::{Date, EndStatus, Status, Value};
 pub use vm::{
-    DEFAULT_FUEL, Outcome, RunStatus, Screen, ScreenField, ScreenRequest, State, Stopped, Vm,
+    DEFAULT_FUEL, Outcome, RunStatus, Screen, ScreenField, ScreenRequest, State, StateTable,
+    Stopped, Vm,
 };
 
 /// flowc's internals: every stage of the pipeline, for flowc's own tools,

@@ -14,9 +14,11 @@ pub(crate) mod fused;
 pub mod limits;
 mod screen;
 pub mod state;
+pub mod table;
 
 pub use screen::{Screen, ScreenField, ScreenRequest, Stopped};
 pub use state::{RunStatus, State};
+pub use table::StateTable;
 
 use crate::builtins::{self, Eval};
 use crate::bytecode::{Instr, RuntimeError, VerifiedModule};
@@ -481,7 +483,7 @@ fn load_result(
     pc: u32,
     r: u32,
     f: u16,
-    results: &[Option<Vec<Value>>],
+    results: &StateTable<Option<Vec<Value>>>,
 ) -> Result<&Value, RuntimeError> {
     const NONE: &Value = &Value::None;
     match results.get(r as usize) {

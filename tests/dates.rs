@@ -105,7 +105,7 @@ fn the_ends_of_the_range_run_everywhere() {
             out,
             Outcome::Ended(flowc::unstable::value::EndStatus::Declined)
         );
-        assert_eq!(state.inquiry()[3], Value::Int(0));
+        assert_eq!(state.inquiry().to_vec()[3], Value::Int(0));
         // and the state with those dates saves and loads
         let bytes = state.to_bytes(&module).unwrap();
         assert_eq!(State::from_bytes(&module, &bytes).unwrap(), state);
@@ -186,7 +186,7 @@ fn a_host_answer_out_of_range_is_a_host_error() {
         assert_eq!(err.code, Code::R0003, "{err}");
         assert!(err.message.contains("after 2 call(s)"), "{err}");
         assert!(err.message.contains("date outside"), "{err}");
-        assert_eq!(state.results()[0], None);
+        assert_eq!(state.results().to_vec()[0], None);
 
         // an account read
         let mut state = at_the_action(&module, today());

@@ -65,7 +65,7 @@ fn doubling_a_string_forty_times_is_r0008_through_the_library() {
     assert_eq!(state.pc(), pc);
     assert_eq!(module.module().code[pc as usize], Instr::Add);
     assert_eq!(
-        state.inquiry()[0],
+        state.inquiry().to_vec()[0],
         Value::Str("0123456789abcdef".repeat(4096))
     );
     let line = source[..e.span.unwrap().start as usize].lines().count();
@@ -178,7 +178,7 @@ fn a_host_answer_past_the_limit_is_r0008_at_the_call_not_a_host_error() {
         module.module().code[state.pc() as usize],
         Instr::Call { .. }
     ));
-    assert_eq!(state.results()[0], None, "the answer is not kept");
+    assert_eq!(state.results().to_vec()[0], None, "the answer is not kept");
 }
 
 #[test]

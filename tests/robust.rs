@@ -245,7 +245,7 @@ fn an_endless_jump_loop_ends_with_r0001() {
     let mut host = ScriptedHost::new(Script::default());
     let e = Vm::run(&m, &mut state, &mut host, 1_000).unwrap_err();
     assert_eq!(e.code, Code::R0001);
-    assert_eq!(state.visits()[0], 500);
+    assert_eq!(state.visits().to_vec()[0], 500);
 }
 
 #[test]

@@ -70,6 +70,35 @@ fn the_saved_form_does_not_grow_with_the_module() {
     assert_eq!(State::from_payload(&big, &s.to_payload()).unwrap(), s);
 }
 
+#[test]
+fn the_loaded_state_stores_only_what_the_run_wrote() {
+    let big = flow(2_000);
+    let mut s = at_screen(&big);
+    Vm::resume(&big, &mut s, &[("name".into(), Value::Str("Ada".into()))]).unwrap();
+    let back = State::from_bytes(&big, &s.to_bytes(&big).unwrap()).unwrap();
+    for st in [&s, &back] {
+        let inquiry = st.inquiry();
+        assert_eq!(inquiry.len(), 2_002, "the table has the module's length");
+        assert_eq!(inquiry.stored().len(), 64, "but stores only `name`'s block");
+        assert_eq!(inquiry.get(0), Some(&Value::Str("Ada".into())));
+        assert_eq!(inquiry.get(2_001), Some(&Value::None), "fresh past it");
+        assert_eq!(inquiry.get(2_002), None, "and nothing past the end");
+        assert_eq!(st.visits().stored(), [1, 0, 0], "the screen, visited once");
+        assert_eq!(st.visits().to_vec().len(), big.module().steps.len());
+    }
+    // A fresh state stores nothing.
+    let fresh = Vm::start(&big);
+    assert!(fresh.inquiry().stored().is_empty() && fresh.visits().stored().is_empty());
+    assert_eq!(
+        fresh
+            .inquiry()
+            .iter()
+            .filter(|v| **v != Value::None)
+            .count(),
+        0
+    );
+}
+
 /// The payload's layout, written by hand.
 #[derive(Serialize, Clone)]
 struct Wire {

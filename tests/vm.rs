@@ -595,7 +595,7 @@ fn host_errors_retry_then_stop_at_the_call_and_can_be_reissued() {
     );
     assert_eq!(host.visits(), ["check", "route"]);
     // len counts chars (3 for "Adà"), age from the host clock (210)
-    assert_eq!(state.inquiry()[4], Value::Int(3 + 210));
+    assert_eq!(state.inquiry().to_vec()[4], Value::Int(3 + 210));
     assert_ne!(saved, state);
 }
 

@@ -104,7 +104,7 @@ fn string_loads_compared_in_place_allocate_nothing() {
     assert_eq!(fewest, 0, "the run allocated");
     let state = last.unwrap();
     // and computed what the source says
-    let inquiry = state.inquiry();
+    let inquiry = state.inquiry().to_vec();
     assert_eq!(inquiry[2], Value::Bool(true)); // "alphabet" != "b"
     assert_eq!(inquiry[3], Value::Int(20));
 }

@@ -26,6 +26,7 @@
 
 use super::limits;
 use super::state::State;
+use super::table::StateTable;
 use crate::ast::BinaryOp;
 use crate::builtins::{self, Eval};
 use crate::bytecode::{Instr, Module};
@@ -356,8 +357,8 @@ fn settable(module: &Module, f: u32) -> Option<Then> {
 /// The tables loads read.
 struct Tables<'a> {
     consts: &'a [Value],
-    inquiry: &'a [Value],
-    results: &'a [Option<Vec<Value>>],
+    inquiry: &'a StateTable<Value>,
+    results: &'a StateTable<Option<Vec<Value>>>,
 }
 
 /// `none`, for a result whose call has not succeeded.
@@ -564,7 +565,7 @@ pub(super) fn run(
 /// Where a group's result goes.
 struct Sink<'a, 'h> {
     module: &'a Module,
-    inquiry: &'a mut Vec<Value>,
+    inquiry: &'a mut StateTable<Value>,
     host: &'h mut dyn Host,
     next: u32,
 }

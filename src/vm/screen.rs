@@ -463,7 +463,7 @@ mod tests {
             Vm::resume(&m, &mut s, &answer(n)).unwrap();
             assert_eq!(s.status(), RunStatus::Running);
             assert_eq!(s.inquiry().get(n - 1), Some(&Value::Int(n as i64 - 1)));
-            assert_eq!(s.inquiry().first(), Some(&Value::Int(0)));
+            assert_eq!(s.inquiry().get(0), Some(&Value::Int(0)));
 
             let mut twice = answer(n);
             twice.push((format!("f{}", n - 1), Value::Int(1)));

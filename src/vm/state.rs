@@ -14,6 +14,7 @@
 //! with the module.
 
 use super::limits::{MAX_STATE_BYTES, state_error};
+use super::table::StateTable;
 use crate::bytecode::{Instr, RuntimeError, Sha256, VerifiedModule};
 use crate::diagnostics::Code;
 use crate::value::{EndStatus, Value};
@@ -37,8 +38,10 @@ pub enum RunStatus {
 }
 
 /// Everything a run needs besides the module and the host. Only the VM
-/// changes it; the accessors are for reading. Its serde form is the plain
-/// one, every table whole; the saved form ([`State::to_bytes`]) is sparse.
+/// changes it; the accessors are for reading. Its tables keep in memory
+/// only the entries the run wrote ([`StateTable`]), so a state's cost
+/// follows the run, not the module. Its serde form is the plain one, every
+/// table whole; the saved form ([`State::to_bytes`]) is sparse.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct State {
     pub(super) pc: u32,
@@ -46,11 +49,11 @@ pub struct State {
     /// The operand stack (empty at every suspension).
     pub(super) stack: Vec<Value>,
     /// One value per inquiry field, `none` until written.
-    pub(super) inquiry: Vec<Value>,
+    pub(super) inquiry: StateTable<Value>,
     /// One slot per result, `None` until its call succeeds.
-    pub(super) results: Vec<Option<Vec<Value>>>,
+    pub(super) results: StateTable<Option<Vec<Value>>>,
     /// Times each step was entered (what `attempts()` reads).
-    pub(super) visits: Vec<u32>,
+    pub(super) visits: StateTable<u32>,
     /// Instructions executed so far, over every `run` call.
     pub(super) fuel_used: u64,
 }
@@ -273,9 +276,9 @@ impl State {
             pc: module.start_pc(),
             status: RunStatus::Running,
             stack: Vec::with_capacity(stack_capacity(module)),
-            inquiry: vec![Value::None; m.inquiry.len()],
-            results: vec![None; m.results.len()],
-            visits: vec![0; m.steps.len()],
+            inquiry: StateTable::new(m.inquiry.len()),
+            results: StateTable::new(m.results.len()),
+            visits: StateTable::new(m.steps.len()),
             fuel_used: 0,
         }
     }
@@ -296,18 +299,19 @@ impl State {
         &self.stack
     }
 
-    /// One value per inquiry field, in the module's order.
-    pub fn inquiry(&self) -> &[Value] {
+    /// One value per inquiry field, in the module's order (`none` until
+    /// written).
+    pub fn inquiry(&self) -> &StateTable<Value> {
         &self.inquiry
     }
 
     /// One slot per result: its field values once its call succeeded.
-    pub fn results(&self) -> &[Option<Vec<Value>>] {
+    pub fn results(&self) -> &StateTable<Option<Vec<Value>>> {
         &self.results
     }
 
     /// Times each step was entered, in the module's order.
-    pub fn visits(&self) -> &[u32] {
+    pub fn visits(&self) -> &StateTable<u32> {
         &self.visits
     }
 
@@ -347,9 +351,9 @@ impl State {
             pc: self.pc,
             status: self.status,
             stack: &self.stack,
-            inquiry: Entries(&self.inquiry),
-            results: Entries(&self.results),
-            visits: Entries(&self.visits),
+            inquiry: Entries(self.inquiry.stored()),
+            results: Entries(self.results.stored()),
+            visits: Entries(self.visits.stored()),
             fuel_used: self.fuel_used,
         };
         encode_into(&wire, Vec::with_capacity(PAYLOAD_BYTES))
@@ -404,9 +408,9 @@ impl State {
             pc: wire.pc,
             status: wire.status,
             stack: wire.stack,
-            inquiry: vec![Value::None; m.inquiry.len()],
-            results: vec![None; m.results.len()],
-            visits: vec![0; m.steps.len()],
+            inquiry: StateTable::new(m.inquiry.len()),
+            results: StateTable::new(m.results.len()),
+            visits: StateTable::new(m.steps.len()),
             fuel_used: wire.fuel_used,
         };
         let tables = || corrupt("the state's tables do not match the module");
@@ -467,7 +471,8 @@ impl State {
         {
             return Err(corrupt("the state's tables do not match the module"));
         }
-        for (v, f) in self.inquiry.iter().zip(&m.inquiry) {
+        // Entries past the stored ones are fresh, and pass every check.
+        for (v, f) in self.inquiry.stored().iter().zip(&m.inquiry) {
             if v.base_type().is_some_and(|t| t != f.ty.base) {
                 return Err(corrupt(format!(
                     "inquiry field `{}` holds a value of the wrong type",
@@ -476,11 +481,9 @@ impl State {
             }
         }
         in_range(
-            self.inquiry
-                .iter()
-                .chain(self.results.iter().flatten().flatten()),
+            (self.inquiry.stored().iter()).chain(self.results.stored().iter().flatten().flatten()),
         )?;
-        for (slot, r) in self.results.iter().zip(&m.results) {
+        for (slot, r) in self.results.stored().iter().zip(&m.results) {
             if let Some(values) = slot
                 && values.len() != r.fields.len()
             {
