@@ -375,8 +375,11 @@ fn main() {
         });
         rows.push(Row {
             goal: "the same on a 10,000-step module",
-            figure: format!("{} ({:.0}× the 20-step figure)", show_ns(b), b / a),
-            target: "independent of size",
+            // Not the same screen: the big flow's first screen answers 7
+            // fields (5 strings) against 2, so a little more than 1× is
+            // the answer's cost, not the module's.
+            figure: format!("{} ({:.2}× the 20-step figure)", show_ns(b), b / a),
+            target: "independent of size (≤ 2×)",
             ok: Some(b <= 2.0 * a),
         });
         let (overhead, bare) = api::envelope_overhead(&small, &s_small);
