@@ -296,6 +296,9 @@ impl Value {
     /// short-circuits them with jumps before they get here).
     pub fn binary(&self, op: BinaryOp, rhs: &Value) -> Result<Value, OpError> {
         use Value as V;
+        if let (V::Int(a), V::Int(b)) = (self, rhs) {
+            return int_binary(op, *a, *b).ok_or_else(|| int_error(op, *a, *b));
+        }
         let order = |o: Ordering| {
             Ok(V::Bool(match op {
                 BinaryOp::Lt => o.is_lt(),
@@ -309,31 +312,15 @@ impl Value {
             (BinaryOp::Or, V::Bool(a), V::Bool(b)) => Ok(V::Bool(*a || *b)),
             (BinaryOp::Eq, a, b) => Ok(V::Bool(a == b)),
             (BinaryOp::Ne, a, b) => Ok(V::Bool(a != b)),
-            (BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge, V::Int(a), V::Int(b)) => {
-                order(a.cmp(b))
-            }
             (BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge, V::Date(a), V::Date(b)) => {
                 order(a.cmp(b))
             }
-            (BinaryOp::Add, V::Int(a), V::Int(b)) => a
-                .checked_add(*b)
-                .map(V::Int)
-                .ok_or_else(|| OpError::Overflow(format!("integer overflow in `{a} + {b}`"))),
             (BinaryOp::Add, V::Str(a), V::Str(b)) => {
                 let mut s = String::with_capacity(a.len() + b.len());
                 s.push_str(a);
                 s.push_str(b);
                 Ok(V::Str(s))
             }
-            (BinaryOp::Sub, V::Int(a), V::Int(b)) => a
-                .checked_sub(*b)
-                .map(V::Int)
-                .ok_or_else(|| OpError::Overflow(format!("integer overflow in `{a} - {b}`"))),
-            (BinaryOp::Mul, V::Int(a), V::Int(b)) => a
-                .checked_mul(*b)
-                .map(V::Int)
-                .ok_or_else(|| OpError::Overflow(format!("integer overflow in `{a} * {b}`"))),
-            (BinaryOp::Div | BinaryOp::Rem, V::Int(a), V::Int(b)) => divide(op, *a, *b),
             (BinaryOp::Add, V::Date(d), V::Int(n)) | (BinaryOp::Add, V::Int(n), V::Date(d)) => {
                 move_date(*d, Some(*n), *n, "+")
             }
@@ -358,6 +345,38 @@ impl Value {
     /// `self in [list]`: whether some item equals the value.
     pub fn is_in(&self, list: &[Value]) -> bool {
         list.iter().any(|item| item == self)
+    }
+}
+
+/// `a OP b` on two `int`s, when it has a value: `None` for an overflow,
+/// a division by zero, or `and`/`or` (which take `bool`s).
+/// [`Value::binary`] says why with [`int_error`]; the VM's fused groups
+/// (src/vm/fused.rs) call this directly, to skip the `Result`.
+#[inline]
+pub fn int_binary(op: BinaryOp, a: i64, b: i64) -> Option<Value> {
+    match op {
+        BinaryOp::Add => a.checked_add(b).map(Value::Int),
+        BinaryOp::Sub => a.checked_sub(b).map(Value::Int),
+        BinaryOp::Mul => a.checked_mul(b).map(Value::Int),
+        BinaryOp::Div | BinaryOp::Rem => divide(op, a, b).ok(),
+        BinaryOp::Eq => Some(Value::Bool(a == b)),
+        BinaryOp::Ne => Some(Value::Bool(a != b)),
+        BinaryOp::Lt => Some(Value::Bool(a < b)),
+        BinaryOp::Le => Some(Value::Bool(a <= b)),
+        BinaryOp::Gt => Some(Value::Bool(a > b)),
+        BinaryOp::Ge => Some(Value::Bool(a >= b)),
+        BinaryOp::And | BinaryOp::Or => None,
+    }
+}
+
+/// Why [`int_binary`] has no value for `a OP b`.
+fn int_error(op: BinaryOp, a: i64, b: i64) -> OpError {
+    match op {
+        BinaryOp::Div | BinaryOp::Rem => divide(op, a, b).err().unwrap_or(OpError::Type),
+        BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul => {
+            OpError::Overflow(format!("integer overflow in `{a} {} {b}`", op.symbol()))
+        }
+        _ => OpError::Type,
     }
 }
 

@@ -31,7 +31,7 @@ use crate::ast::BinaryOp;
 use crate::builtins::{self, Eval};
 use crate::bytecode::{Instr, Module};
 use crate::host::Host;
-use crate::ops::OpError;
+use crate::ops::{self, OpError};
 use crate::types::BaseType;
 use crate::value::Value;
 
@@ -379,29 +379,16 @@ impl<'a> Tables<'a> {
 }
 
 /// `a op b`, or `None` when the plain instruction must run instead (an
-/// error, a string over the limit). Two ints take the short way.
+/// error, a string over the limit). Two ints take the short way
+/// ([`ops::int_binary`]), and so do two strings compared for equality.
 #[inline(always)]
 fn binary(op: BinaryOp, a: &Value, b: &Value) -> Option<Value> {
-    let (x, y) = match (a, b) {
-        (Value::Int(x), Value::Int(y)) => (*x, *y),
+    match (a, b) {
+        (Value::Int(x), Value::Int(y)) => ops::int_binary(op, *x, *y),
         (Value::Str(x), Value::Str(y)) if matches!(op, BinaryOp::Eq | BinaryOp::Ne) => {
-            return Some(Value::Bool((x == y) == (op == BinaryOp::Eq)));
+            Some(Value::Bool((x == y) == (op == BinaryOp::Eq)))
         }
-        _ => return checked(a.binary(op, b).ok()?),
-    };
-    match op {
-        BinaryOp::Add => x.checked_add(y).map(Value::Int),
-        BinaryOp::Sub => x.checked_sub(y).map(Value::Int),
-        BinaryOp::Mul => x.checked_mul(y).map(Value::Int),
-        BinaryOp::Div => x.checked_div(y).map(Value::Int),
-        BinaryOp::Rem => (y != 0).then(|| Value::Int(x.wrapping_rem(y))),
-        BinaryOp::Eq => Some(Value::Bool(x == y)),
-        BinaryOp::Ne => Some(Value::Bool(x != y)),
-        BinaryOp::Lt => Some(Value::Bool(x < y)),
-        BinaryOp::Le => Some(Value::Bool(x <= y)),
-        BinaryOp::Gt => Some(Value::Bool(x > y)),
-        BinaryOp::Ge => Some(Value::Bool(x >= y)),
-        BinaryOp::And | BinaryOp::Or => None,
+        _ => checked(a.binary(op, b).ok()?),
     }
 }
 
