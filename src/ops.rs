@@ -350,7 +350,7 @@ impl Value {
 
 /// `a OP b` on two `int`s, when it has a value: `None` for an overflow,
 /// a division by zero, or `and`/`or` (which take `bool`s).
-/// [`Value::binary`] says why with [`int_error`]; the VM's fused groups
+/// [`Value::binary`] says why (`int_error`); the VM's fused groups
 /// (src/vm/fused.rs) call this directly, to skip the `Result`.
 #[inline]
 pub fn int_binary(op: BinaryOp, a: i64, b: i64) -> Option<Value> {
